@@ -1,0 +1,43 @@
+# scandia: two commands do all the set-up on a fresh machine (see README).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: demo test lint bench calibrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+## demo: install, run the default scenario end to end, write results to out/
+demo: $(VENV)/.installed
+	$(BIN)/scandia run --out $(OUT)
+
+## test: install test extras, lint, run the whole test suite
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
+
+## calibrate: refit the concentration model to the seed figures (rewrites data/beneficiation/fitted.yaml)
+calibrate: $(VENV)/.installed
+	$(BIN)/scandia calibrate --write
+
+## bench: engine benchmark against BioSTEAM (installs the bench extra)
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,249 @@
+"""The concentration stage: ore feed -> LIMS+WHIMS, DMS, XRT (or HLS) routes -> concentrate.
+
+Each route is a :class:`~scandia.core.flowsheet.Flowsheet` of devices built from the scenario; all scenarios
+(and, for grade-recovery curves, all cut points) are solved in one vectorized call per chunk of scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.assay import SC2O3_PER_SC, oxide_factor
+from ..core.errors import ScenarioError
+from ..core.flowsheet import Flowsheet, FlowsheetResult
+from ..core.status import combine
+from ..core.stream import Stream
+from ..core.units import Mixer, Splitter
+from ..scenario.schema import Scenario, load_data
+from .devices import LIMS, WHIMS, Comminution, DenseMediaSeparator, HeavyLiquidSeparator, Screen, XRTSorter
+from .ore import REE, OreModel, ore_model, rrsb_fractions
+
+__all__ = [
+    "CONCENTRATE_PORT",
+    "BeneficiationResult",
+    "RouteResult",
+    "build_route",
+    "feed_stream",
+    "fitted_parameters",
+    "route_metrics",
+    "run_beneficiation",
+    "stage_arrays",
+]
+
+#: the product port holding each route's concentrate
+CONCENTRATE_PORT = {"lims_whims": "mix.product", "dms": "mix.product", "xrt": "mix.product", "hls": "mix.product"}
+#: the first unit of each route (its ``feed`` port takes the ore)
+FEED_PORT = {"lims_whims": "grind.feed", "dms": "crush.feed", "xrt": "crush.feed", "hls": "crush.feed"}
+
+
+def fitted_parameters() -> dict[str, Any]:
+    """Fitted values (``data/beneficiation/fitted.yaml``, written by ``scandia calibrate``)."""
+    try:
+        return load_data("beneficiation/fitted.yaml") or {}
+    except FileNotFoundError:
+        return {}
+
+
+def stage_arrays(scenario: Scenario, n: int = 1) -> dict[str, np.ndarray]:
+    """Numeric inputs of the stage on the scenario axis, with fitted defaults resolved.
+
+    Adds ``beneficiation.d_lib_mm`` (n,) and ``beneficiation.susceptibility_m3_kg`` (n, n_minerals).
+    """
+    b = scenario.beneficiation
+    ore = ore_model(b.sample)
+    fit = fitted_parameters()
+    arrays = scenario.arrays(n)
+    d_lib = b.d_lib_mm if b.d_lib_mm is not None else fit.get("d_lib_mm", {}).get(b.sample)
+    if d_lib is None:
+        d_lib = load_data("beneficiation/devices.yaml")["liberation"]["d_lib_mm"]["value"]
+    arrays["beneficiation.d_lib_mm"] = np.full(n, float(d_lib))
+    chi = ore.chi_default_m3_kg.copy()
+    for name, value in {**fit.get("susceptibility_m3_kg", {}), **b.susceptibility_m3_kg}.items():
+        chi[ore.minerals.index(name)] = float(value)
+    arrays["beneficiation.susceptibility_m3_kg"] = np.broadcast_to(chi, (n, chi.size)).copy()
+    return arrays
+
+
+def feed_stream(ore: OreModel, a: dict[str, np.ndarray]) -> tuple[Stream, np.ndarray]:
+    """Run-of-mine ore at the plant feed rate and ROM size distribution; returns (stream, status)."""
+    tph = a["plant.ore_feed_rate_tph"]
+    sizes = rrsb_fractions(a["beneficiation.feed.rom_p80_mm"], a["beneficiation.comminution.rrsb_uniformity"],
+                           ore.size_upper_mm)
+    minerals = tph[:, None] * ore.modal_mass_frac[None, :]
+    class_tph, status = ore.liberate(minerals, sizes, a["beneficiation.d_lib_mm"][:, None],
+                                     a["beneficiation.liberation.exponent"][:, None])
+    return ore.stream(class_tph, a["beneficiation.susceptibility_m3_kg"]), status
+
+
+def build_route(route: str, ore: OreModel, a: dict[str, np.ndarray]) -> Flowsheet:
+    """The flowsheet of one concentration route with its parameters (arrays over scenarios)."""
+    p = "beneficiation."
+    crush = {
+        "uniformity": a[p + "comminution.rrsb_uniformity"], "d_lib_mm": a[p + "d_lib_mm"],
+        "liberation_exponent": a[p + "liberation.exponent"],
+    }
+    fs = Flowsheet(route)
+    if route == "lims_whims":
+        w = p + "whims."
+        fs.add("grind", Comminution(ore, a[p + "feed.lims_whims_grind_p80_mm"], **crush))
+        fs.add("lims", LIMS(a[p + "lims.field_t"], a[p + "lims.gradient_length_m"], a[w + "slurry_velocity_m_s"],
+                            a[w + "slurry_viscosity_pa_s"], a[w + "sharpness"], a[p + "lims.entrainment_frac"]))
+        fs.add("whims", WHIMS(a[w + "field_t"], a[w + "matrix_element_mm"] * 1e-3, a[w + "slurry_velocity_m_s"],
+                              a[w + "slurry_viscosity_pa_s"], a[w + "sharpness"], a[w + "entrainment_frac"]))
+        fs.add("mix", Mixer(2))
+        fs.connect("grind.product", "lims.feed").connect("lims.nonmagnetics", "whims.feed")
+        fs.connect("lims.magnetics", "mix.in0").connect("whims.magnetics", "mix.in1")
+        return fs
+    if route in ("dms", "hls"):
+        d = p + "dms."
+        fs.add("crush", Comminution(ore, a[p + "feed.dms_crush_p80_mm"], **crush))
+        fs.add("screen", Screen(a[d + "bottom_size_mm"]))
+        if route == "dms":
+            sep = DenseMediaSeparator(a[d + "d50_t_m3"], a[d + "ep_t_m3"], a[d + "reference_size_mm"],
+                                      a[d + "ep_size_exponent"], a[d + "d50_fine_shift_t_m3"])
+        else:
+            sep = HeavyLiquidSeparator(a[p + "hls.liquid_density_t_m3"])
+        fs.add("sep", sep).add("fines", Splitter(a[d + "fines_to_concentrate_frac"])).add("mix", Mixer(2))
+        fs.connect("crush.product", "screen.feed").connect("screen.oversize", "sep.feed")
+        fs.connect("screen.undersize", "fines.feed").connect("sep.sinks", "mix.in0").connect("fines.product", "mix.in1")
+        return fs
+    if route == "xrt":
+        x = p + "xrt."
+        fs.add("crush", Comminution(ore, a[p + "feed.xrt_crush_p80_mm"], **crush))
+        fs.add("screen", Screen(a[x + "bottom_size_mm"]))
+        fs.add("sep", XRTSorter(a[x + "ratio_threshold"], float(a[x + "energy_low_kev"][0]),
+                                float(a[x + "energy_high_kev"][0]), a[x + "thickness_factor"],
+                                a[x + "attenuation_noise"], a[x + "ejection_efficiency"], a[x + "misplacement_frac"]))
+        fs.add("fines", Splitter(a[x + "fines_to_concentrate_frac"])).add("mix", Mixer(2))
+        fs.connect("crush.product", "screen.feed").connect("screen.oversize", "sep.feed")
+        fs.connect("screen.undersize", "fines.feed").connect("sep.ejected", "mix.in0")
+        fs.connect("fines.product", "mix.in1")
+        return fs
+    raise ScenarioError("beneficiation.routes", f"unknown route {route!r}; use lims_whims, dms, xrt or hls")
+
+
+def route_metrics(feed: Stream, concentrate: Stream, hours_per_year: np.ndarray) -> dict[str, np.ndarray]:
+    """Mass pull, grades (Sc, Sc2O3, TREO ppm) and recoveries (0-1) of a concentrate; arrays over scenarios."""
+    els = feed.components.elements
+    ef, ec = feed.element_tph, concentrate.element_tph
+    idx = {e: els.index(e) for e in ("Sc", *REE)}
+    ree_idx = [idx[e] for e in REE]
+    tf, tc = feed.total_tph, concentrate.total_tph
+    safe_c = np.where(tc > 0, tc, np.inf)
+    treo_c = sum(ec[:, idx[e]] * oxide_factor(e) for e in REE)
+    treo_f = sum(ef[:, idx[e]] * oxide_factor(e) for e in REE)
+    out = {
+        "feed_tph": tf,
+        "concentrate_tph": tc,
+        "concentrate_tpa": tc * hours_per_year,
+        "mass_pull_frac": tc / tf,
+        "head_grade_sc_ppm": ef[:, idx["Sc"]] / tf * 1e6,
+        "head_grade_sc2o3_ppm": ef[:, idx["Sc"]] / tf * 1e6 * SC2O3_PER_SC,
+        "head_treo_ppm": treo_f / tf * 1e6,
+        "concentrate_grade_sc_ppm": ec[:, idx["Sc"]] / safe_c * 1e6,
+        "concentrate_grade_sc2o3_ppm": ec[:, idx["Sc"]] / safe_c * 1e6 * SC2O3_PER_SC,
+        "concentrate_treo_ppm": treo_c / safe_c * 1e6,
+        "sc_recovery_frac": ec[:, idx["Sc"]] / ef[:, idx["Sc"]],
+        "tree_recovery_frac": ec[:, ree_idx].sum(axis=1) / ef[:, ree_idx].sum(axis=1),
+        "treo_recovery_frac": treo_c / treo_f,
+        "sc_upgrade_ratio": (ec[:, idx["Sc"]] / safe_c) / (ef[:, idx["Sc"]] / tf),
+    }
+    for e in REE:
+        out[f"{e.lower()}_recovery_frac"] = ec[:, idx[e]] / ef[:, idx[e]]
+    return out
+
+
+@dataclass
+class RouteResult:
+    """One route's metrics (arrays over scenarios), status, and its solved flowsheet (small runs only)."""
+
+    route: str
+    metrics: dict[str, np.ndarray]
+    status: np.ndarray
+    flowsheet: FlowsheetResult | None = None
+
+
+@dataclass
+class BeneficiationResult:
+    """The stage's result: every route, the selected route and the combined status."""
+
+    routes: dict[str, RouteResult]
+    selected_route: str
+    status: np.ndarray
+    sample: str
+    feed: Stream | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def concentrate(self) -> Stream:
+        """The selected route's concentrate (available when streams were kept)."""
+        fs = self.routes[self.selected_route].flowsheet
+        if fs is None:
+            raise ScenarioError("beneficiation", "streams were not kept for this run (n above keep_streams_max)")
+        return fs[CONCENTRATE_PORT[self.selected_route]]
+
+
+def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], keep: bool):
+    ore = ore_model(scenario.beneficiation.sample)
+    feed, feed_status = feed_stream(ore, a)
+    hours = a["plant.operating_hours_per_year_h_per_yr"]
+    out = {}
+    for route in routes:
+        fs = build_route(route, ore, a)
+        res = fs.solve({FEED_PORT[route]: feed}, check_balance=keep)
+        metrics = route_metrics(feed, res[CONCENTRATE_PORT[route]], hours)
+        out[route] = RouteResult(route, metrics, combine(feed_status, res.status), res if keep else None)
+    return out, feed
+
+
+def run_beneficiation(
+    scenario: Scenario,
+    n: int = 1,
+    arrays: dict[str, np.ndarray] | None = None,
+    *,
+    routes: list[str] | None = None,
+    chunk_size: int = 50_000,
+    keep_streams_max: int = 10_000,
+    progress: Any = None,
+) -> BeneficiationResult:
+    """Run the concentration stage for ``n`` scenarios (all routes of the scenario, or ``routes``).
+
+    ``arrays`` overrides numeric inputs (see :func:`stage_arrays`; every array has a leading axis of ``n``).
+    Work proceeds in chunks of ``chunk_size`` scenarios (vectorized within a chunk) to bound memory; streams are
+    kept for ``n <= keep_streams_max``. ``progress`` is an optional callable receiving the scenarios done.
+    """
+    if n < 1:
+        raise ScenarioError("n_scenarios", "must be >= 1")
+    a = stage_arrays(scenario, n)
+    if arrays:
+        for key, value in arrays.items():
+            v = np.asarray(value, dtype=float)
+            if v.shape[:1] != (n,):
+                raise ScenarioError(key, f"array must have a leading axis of {n} scenarios, got shape {v.shape}")
+            a[key] = v
+    routes = list(routes or scenario.beneficiation.routes)
+    keep = n <= keep_streams_max
+    parts: list[dict[str, RouteResult]] = []
+    feed = None
+    for start in range(0, n, chunk_size):
+        sl = slice(start, min(n, start + chunk_size))
+        chunk = {k: v[sl] for k, v in a.items()}
+        res, feed = _run_chunk(scenario, routes, chunk, keep)
+        parts.append(res)
+        if progress is not None:
+            progress(sl.stop - sl.start)
+    merged = {
+        r: RouteResult(
+            r,
+            {m: np.concatenate([p[r].metrics[m] for p in parts]) for m in parts[0][r].metrics},
+            np.concatenate([p[r].status for p in parts]),
+            parts[0][r].flowsheet if keep else None,
+        )
+        for r in routes
+    }
+    status = combine(*(rr.status for rr in merged.values()))
+    selected = scenario.beneficiation.selected_route if scenario.beneficiation.selected_route in routes else routes[0]
+    return BeneficiationResult(merged, selected, status, scenario.beneficiation.sample, feed if keep else None)

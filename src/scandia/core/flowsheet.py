@@ -1,0 +1,288 @@
+"""Flowsheets: units joined by explicit connections, solved for all scenarios at once.
+
+Recycles are allowed only through declared tear streams. A recycle is solved as a vectorized fixed point
+``x = g(x)`` on the tear streams' mass arrays, by direct substitution or by Wegstein's bounded secant
+acceleration (Wegstein, J.H., "Accelerating convergence of iterative processes", Commun. ACM 1 (1958) 9-13),
+element-wise per scenario. Each scenario carries its own convergence flag; converged scenarios are frozen and
+the scenarios still unconverged at ``max_iter`` are marked ``not_converged`` in the status, never silently NaN.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import ScenarioError
+from .status import Status, combine, ok_array
+from .stream import Stream
+from .unit import Unit, UnitResult, check_element_balance
+
+__all__ = ["Flowsheet", "FlowsheetResult"]
+
+
+@dataclass
+class FlowsheetResult:
+    """Streams by ``"unit.port"`` (every outlet), unit results, status and solver diagnostics."""
+
+    streams: dict[str, Stream]
+    units: dict[str, UnitResult]
+    status: np.ndarray
+    iterations: np.ndarray
+    feeds: dict[str, Stream] = field(default_factory=dict)
+    products: list[str] = field(default_factory=list)
+    balance_rel: np.ndarray | None = None
+
+    def __getitem__(self, port: str) -> Stream:
+        return self.streams[port]
+
+
+class Flowsheet:
+    """A directed graph of units.
+
+    Example
+    -------
+    >>> fs = Flowsheet()
+    >>> fs.add("mix", Mixer(2)).add("split", Splitter(0.5))                  # doctest: +SKIP
+    >>> fs.connect("mix.product", "split.feed").connect("split.product", "mix.in1")
+    >>> fs.tear("split.product")
+    >>> res = fs.solve({"mix.in0": feed})
+    """
+
+    def __init__(self, name: str = "flowsheet") -> None:
+        self.name = name
+        self.units: dict[str, Unit] = {}
+        self.links: dict[str, str] = {}  # inlet "unit.port" -> source outlet "unit.port"
+        self.tears: set[str] = set()
+
+    # ---------------------------------------------------------------- building
+    def add(self, name: str, unit: Unit) -> Flowsheet:
+        if "." in name or not name:
+            raise ScenarioError("flowsheet.unit", f"unit name {name!r} must be non-empty and contain no '.'")
+        if name in self.units:
+            raise ScenarioError("flowsheet.unit", f"unit {name!r} already added")
+        self.units[name] = unit
+        return self
+
+    def _port(self, ref: str, kind: str) -> tuple[str, str]:
+        try:
+            unit, port = ref.split(".", 1)
+        except ValueError:
+            raise ScenarioError("flowsheet.connect", f"port {ref!r} must read 'unit.port'") from None
+        if unit not in self.units:
+            raise ScenarioError("flowsheet.connect", f"unknown unit {unit!r} in {ref!r}")
+        ports = self.units[unit].inlets if kind == "inlet" else self.units[unit].outlets
+        if port not in ports:
+            raise ScenarioError("flowsheet.connect", f"{unit!r} has no {kind} {port!r}; it has {list(ports)}")
+        return unit, port
+
+    def connect(self, source: str, target: str) -> Flowsheet:
+        """Connect outlet ``source`` ("unit.port") to inlet ``target``."""
+        self._port(source, "outlet")
+        self._port(target, "inlet")
+        if target in self.links:
+            raise ScenarioError("flowsheet.connect", f"inlet {target!r} is already fed by {self.links[target]!r}")
+        self.links[target] = source
+        return self
+
+    def tear(self, source: str) -> Flowsheet:
+        """Declare outlet ``source`` a tear stream (where a recycle loop is cut and iterated)."""
+        self._port(source, "outlet")
+        self.tears.add(source)
+        return self
+
+    # ---------------------------------------------------------------- structure
+    def feed_ports(self) -> list[str]:
+        """Inlets not fed by any unit: supplied by the caller of :meth:`solve`."""
+        return [f"{u}.{p}" for u, unit in self.units.items() for p in unit.inlets if f"{u}.{p}" not in self.links]
+
+    def product_ports(self) -> list[str]:
+        """Outlets not connected to any unit: the flowsheet's products."""
+        used = set(self.links.values())
+        return [f"{u}.{p}" for u, unit in self.units.items() for p in unit.outlets if f"{u}.{p}" not in used]
+
+    def order(self) -> list[str]:
+        """Units in an order where each runs after its non-torn sources (Kahn's algorithm)."""
+        deps: dict[str, set[str]] = defaultdict(set)
+        for target, source in self.links.items():
+            if source in self.tears:
+                continue
+            deps[target.split(".")[0]].add(source.split(".")[0])
+        indeg = {u: len(deps[u] - {u}) for u in self.units}
+        users: dict[str, list[str]] = defaultdict(list)
+        for u, ds in deps.items():
+            for d in ds:
+                if d != u:
+                    users[d].append(u)
+        queue = deque(u for u in self.units if indeg[u] == 0)
+        out: list[str] = []
+        while queue:
+            u = queue.popleft()
+            out.append(u)
+            for v in users[u]:
+                indeg[v] -= 1
+                if indeg[v] == 0:
+                    queue.append(v)
+        if len(out) != len(self.units):
+            loop = sorted(set(self.units) - set(out))
+            raise ScenarioError("flowsheet.tears", f"recycle among {loop} has no tear stream; declare one with tear()")
+        for u in self.units:
+            if any(s.split(".")[0] == u for t, s in self.links.items() if t.split(".")[0] == u and s not in self.tears):
+                raise ScenarioError("flowsheet.tears", f"unit {u!r} feeds itself; declare the stream a tear")
+        return out
+
+    # ---------------------------------------------------------------- solving
+    def _pass(
+        self, order: list[str], feeds: dict[str, Stream], tear_values: dict[str, Stream], check: bool
+    ) -> tuple[dict[str, Stream], dict[str, UnitResult]]:
+        streams: dict[str, Stream] = dict(tear_values)
+        results: dict[str, UnitResult] = {}
+        for u in order:
+            unit = self.units[u]
+            inlets = {}
+            for p in unit.inlets:
+                ref = f"{u}.{p}"
+                inlets[p] = feeds[ref] if ref in feeds else streams[self.links[ref]]
+            res = unit.run(inlets, check_balance=check)
+            results[u] = res
+            for p, s in res.outlets.items():
+                ref = f"{u}.{p}"
+                if ref in self.tears:
+                    streams[f"{ref}#new"] = s
+                else:
+                    streams[ref] = s
+        return streams, results
+
+    def solve(
+        self,
+        feeds: dict[str, Stream],
+        *,
+        method: str = "wegstein",
+        tol: float = 1e-9,
+        max_iter: int = 200,
+        guesses: dict[str, Stream] | None = None,
+        check_balance: bool = True,
+    ) -> FlowsheetResult:
+        """Solve all scenarios at once.
+
+        Parameters
+        ----------
+        feeds: streams for every port of :meth:`feed_ports`.
+        method: ``"wegstein"`` (bounded, q in [-5, 0]) or ``"direct"`` substitution.
+        tol: relative change of every tear-stream mass, per scenario, below which it is converged.
+        max_iter: scenarios not converged after this many passes are marked ``not_converged``.
+        guesses: initial tear streams (default: zero flow with the composition of the first pass).
+        check_balance: check each unit's and the whole flowsheet's element balance (1e-9 relative).
+        """
+        if method not in ("wegstein", "direct"):
+            raise ScenarioError("flowsheet.method", f"unknown method {method!r}; use 'wegstein' or 'direct'")
+        if not (0 < tol < 1):
+            raise ScenarioError("flowsheet.tol", "must lie in (0, 1)")
+        expected = set(self.feed_ports())
+        if set(feeds) != expected:
+            raise ScenarioError(
+                "flowsheet.feeds", f"feeds must be exactly {sorted(expected)}; got {sorted(feeds)}"
+            )
+        order = self.order()
+        n = next(iter(feeds.values())).n
+        if any(s.n != n for s in feeds.values()):
+            raise ScenarioError("flowsheet.feeds", "all feeds must have the same number of scenarios")
+        status = ok_array(n)
+        iterations = np.zeros(n, dtype=np.int32)
+
+        if not self.tears:
+            streams, results = self._pass(order, feeds, {}, check_balance)
+            return self._finish(streams, results, feeds, status, iterations, check_balance, 0.0)
+
+        tears = sorted(self.tears)
+        values = dict(guesses or {})
+        template = next(iter(feeds.values()))
+        for t in tears:
+            if t not in values:
+                values[t] = None  # filled after a first pass
+        # First pass: tears at zero flow (the stream shape is learnt from the pass itself).
+        if any(v is None for v in values.values()):
+            zero = {t: template.zeros_like() for t in tears}
+            zero.update({t: v for t, v in values.items() if v is not None})
+            streams, _ = self._pass(order, feeds, zero, False)
+            values = {t: streams[f"{t}#new"].zeros_like() if values[t] is None else values[t] for t in tears}
+
+        shapes = {t: values[t].mass_tph.shape for t in tears}
+        meta = {t: (values[t].components, values[t].classes) for t in tears}
+        x = np.concatenate([values[t].mass_tph.reshape(n, -1) for t in tears], axis=1)
+        active = np.ones(n, dtype=bool)
+        x_prev = g_prev = None
+        streams: dict[str, Stream] = {}
+        results: dict[str, UnitResult] = {}
+        for it in range(1, max_iter + 1):
+            tv = self._unpack(x, tears, shapes, meta)
+            streams, results = self._pass(order, feeds, tv, False)
+            g = np.concatenate([streams[f"{t}#new"].mass_tph.reshape(n, -1) for t in tears], axis=1)
+            bad = ~np.all(np.isfinite(g), axis=1)
+            if bad.any():
+                status[bad & active] = Status.infeasible
+                active &= ~bad
+                g = np.where(bad[:, None], x, g)
+            scale = np.maximum(np.abs(g).sum(axis=1), 1e-300)
+            err = np.abs(g - x).sum(axis=1) / scale
+            newly = active & (err <= tol)
+            iterations[active] = it
+            active &= ~newly
+            x_new = g.copy()
+            if method == "wegstein" and x_prev is not None:
+                dx = x - x_prev
+                dg = g - g_prev
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    s = np.where(np.abs(dx) > 1e-300, dg / dx, 0.0)
+                    q = np.where(np.abs(s - 1.0) > 1e-12, s / (s - 1.0), 0.0)
+                q = np.clip(q, -5.0, 0.0)
+                x_new = np.maximum(q * x + (1.0 - q) * g, 0.0)
+            # converged or failed scenarios keep their last consistent value
+            x_prev, g_prev = x, g
+            x = np.where(active[:, None], x_new, g)
+            if not active.any():
+                break
+        status[active] = np.maximum(status[active], Status.not_converged)
+        # final pass at the converged tears, with balance checks on the converged scenarios
+        tv = self._unpack(x, tears, shapes, meta)
+        streams, results = self._pass(order, feeds, tv, False)
+        for t in tears:
+            streams[t] = streams.pop(f"{t}#new")
+        return self._finish(streams, results, feeds, status, iterations, check_balance, tol)
+
+    @staticmethod
+    def _unpack(x, tears, shapes, meta) -> dict[str, Stream]:
+        out, col = {}, 0
+        for t in tears:
+            size = int(np.prod(shapes[t][1:]))
+            comps, classes = meta[t]
+            out[t] = Stream.from_mass(comps, classes, x[:, col : col + size].reshape(shapes[t]))
+            col += size
+        return out
+
+    def _finish(self, streams, results, feeds, status, iterations, check_balance, tol) -> FlowsheetResult:
+        # Each unit closes to its own 1e-9; around a recycle the overall closure is bounded by the convergence
+        # tolerance divided by (1 - loop gain), so the flowsheet check allows 100 x tol there.
+        status = combine(status, *(r.status for r in results.values()))
+        products = self.product_ports()
+        rel = None
+        if check_balance:
+            for u, res in results.items():
+                unit = self.units[u]
+                refs = [f"{u}.{p}" for p in unit.inlets]
+                ins = [feeds[r] if r in feeds else streams[self.links[r]] for r in refs]
+                ok = status < Status.not_converged
+                if ok.any():
+                    check_element_balance(
+                        [s.take(np.flatnonzero(ok)) for s in ins],
+                        [s.take(np.flatnonzero(ok)) for s in res.outlets.values()],
+                        unit.balance_rtol, where=f"{self.name}.{u}",
+                    )
+            ok = np.flatnonzero(status < Status.not_converged)
+            if ok.size:
+                rel = check_element_balance(
+                    [s.take(ok) for s in feeds.values()], [streams[p].take(ok) for p in products],
+                    max(1e-9 * max(1, len(self.units)), 100.0 * tol), where=self.name,
+                )
+        return FlowsheetResult(streams, results, status, iterations, dict(feeds), products, rel)

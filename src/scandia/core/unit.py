@@ -1,0 +1,137 @@
+"""The unit-operation contract.
+
+A unit is a small class: the constructor only stores parameters (scikit-learn convention, so
+``get_params``/``set_params`` work), ``run`` takes a dict of inlet streams and returns a :class:`UnitResult`
+with the outlet streams, design figures, costs and a per-scenario status. Every numeric parameter may be a
+scalar or an array of shape ``(n_scenarios,)`` and must broadcast (BioSTEAM's balance -> design -> cost steps,
+vectorized over scenarios).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .errors import BalanceError, ScenarioError
+from .status import ok_array
+from .stream import Stream
+
+__all__ = ["Unit", "UnitResult", "check_element_balance", "per_scenario"]
+
+
+@dataclass
+class UnitResult:
+    """What a unit returns: outlets by port name, design and cost figures (arrays over scenarios), status."""
+
+    outlets: dict[str, Stream]
+    status: np.ndarray
+    design: dict[str, np.ndarray] = field(default_factory=dict)
+    costs: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class Unit:
+    """Base class of every unit operation.
+
+    Subclasses declare ``inlets`` and ``outlets`` (port names) and implement :meth:`_run`. The public
+    :meth:`run` checks the ports, calls ``_run`` and checks the element balance (relative 1e-9 by default).
+    """
+
+    inlets: ClassVar[tuple[str, ...]] = ("feed",)
+    outlets: ClassVar[tuple[str, ...]] = ("product",)
+    balance_rtol: ClassVar[float] = 1e-9
+
+    # -------------------------------------------------------------- parameters (sklearn-style)
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p not in ("self", "args", "kwargs")]
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters and their current values."""
+        return {p: getattr(self, p) for p in self._param_names()}
+
+    def set_params(self, **params: Any) -> Unit:
+        """Set constructor parameters; unknown names raise :class:`ScenarioError`."""
+        valid = set(self._param_names())
+        for key, value in params.items():
+            if key not in valid:
+                raise ScenarioError(
+                    f"{type(self).__name__}.{key}", f"unknown parameter; allowed: {', '.join(sorted(valid))}"
+                )
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # -------------------------------------------------------------- running
+    def run(self, inlets: dict[str, Stream], *, check_balance: bool = True) -> UnitResult:
+        """Run the unit on its inlets (dict by port name) and return its :class:`UnitResult`."""
+        missing = [p for p in self.inlets if p not in inlets]
+        if missing:
+            raise ScenarioError(f"{type(self).__name__}.inlets", f"missing inlet port(s) {missing}")
+        unknown = [p for p in inlets if p not in self.inlets]
+        if unknown:
+            raise ScenarioError(
+                f"{type(self).__name__}.inlets", f"unknown inlet port(s) {unknown}; declared {list(self.inlets)}"
+            )
+        result = self._run(inlets)
+        if set(result.outlets) != set(self.outlets):
+            raise BalanceError(f"{type(self).__name__} returned ports {sorted(result.outlets)}, not {self.outlets}")
+        if check_balance:
+            check_element_balance(list(inlets.values()), list(result.outlets.values()), self.balance_rtol,
+                                  where=type(self).__name__)
+        return result
+
+    def _run(self, inlets: dict[str, Stream]) -> UnitResult:  # pragma: no cover - abstract
+        raise TypeError(f"{type(self).__name__} must implement _run")
+
+    def ok(self, n: int) -> np.ndarray:
+        return ok_array(n)
+
+
+def check_element_balance(
+    ins: list[Stream], outs: list[Stream], rtol: float = 1e-9, where: str = "unit"
+) -> np.ndarray:
+    """Element mass in minus out, relative to the total, per scenario and element; raises if above ``rtol``.
+
+    Returns the relative imbalance array, shape ``(n, n_elements)``.
+    """
+    e_in = sum(s.element_tph for s in ins)
+    e_out = sum(s.element_tph for s in outs)
+    scale = np.maximum(np.abs(e_in).sum(axis=1, keepdims=True), 1e-300)
+    rel = (e_in - e_out) / scale
+    worst = float(np.max(np.abs(rel))) if rel.size else 0.0
+    if worst > rtol:
+        raise BalanceError(f"{where}: element balance off by {worst:.3g} (relative, tolerance {rtol:g})")
+    return rel
+
+
+def per_scenario(value: Any, n: int, name: str, lo: float | None = None, hi: float | None = None) -> np.ndarray:
+    """Broadcast a scalar or ``(n,)`` parameter to shape ``(n, 1)`` and check its range.
+
+    Raises :class:`ScenarioError` naming ``name`` and the allowed range for NaN or out-of-range values.
+    """
+    a = np.asarray(value, dtype=float)
+    if a.ndim == 0:
+        a = np.full(n, float(a))
+    elif a.ndim == 1 and a.shape[0] == n:
+        pass
+    else:
+        raise ScenarioError(name, f"expected a scalar or an array of shape ({n},), got shape {a.shape}")
+    rng = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+    if not np.all(np.isfinite(a)):
+        raise ScenarioError(name, f"must be a finite number in {rng}")
+    if (lo is not None and np.any(a < lo)) or (hi is not None and np.any(a > hi)):
+        raise ScenarioError(name, f"must lie in {rng} (got {float(a.min()):.4g} to {float(a.max()):.4g})")
+    return a[:, None]
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, np.ndarray):
+        return f"array{v.shape}"
+    return repr(v)

@@ -1,0 +1,80 @@
+"""Reading scenarios: built-in names or YAML files, with one-line errors."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..core.errors import ScenarioError
+from .schema import Scenario
+
+__all__ = ["builtin_scenarios", "load_scenario", "scenario_from_dict"]
+
+DEFAULT_SCENARIO = "crater-lake"
+
+
+def builtin_scenarios() -> dict[str, str]:
+    """Built-in scenario names and their one-line descriptions."""
+    folder = resources.files("scandia").joinpath("data", "scenarios")
+    out = {}
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".yaml"):
+            data = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
+            out[item.name[:-5]] = str(data.get("description", "")).strip().splitlines()[0] if data else ""
+    return out
+
+
+def _format_error(err: ValidationError) -> ScenarioError:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "scenario"
+    msg = first["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    if first["type"] == "extra_forbidden":
+        msg = "unknown field (check spelling; see `scandia validate --schema`)"
+    elif first["type"] == "missing":
+        msg = "required field is missing"
+    more = len(err.errors()) - 1
+    if more:
+        msg += f" (and {more} more error{'s' if more > 1 else ''})"
+    return ScenarioError(loc, msg)
+
+
+def scenario_from_dict(data: Any) -> Scenario:
+    """Validate a mapping into a :class:`Scenario`; errors become a one-line :class:`ScenarioError`."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError("scenario", f"top level must be a mapping, got {type(data).__name__}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise _format_error(err) from None
+    except ValueError as err:  # model_post_init cross-field checks
+        raise ScenarioError("beneficiation", str(err).splitlines()[-1]) from None
+
+
+def load_scenario(source: str | Path | None = None) -> Scenario:
+    """Load a built-in scenario by name or a YAML file by path (default: ``crater-lake``)."""
+    source = DEFAULT_SCENARIO if source is None else source
+    path = Path(source)
+    if not path.suffix and str(source) in builtin_scenarios():
+        text = resources.files("scandia").joinpath("data", "scenarios", f"{source}.yaml").read_text("utf-8")
+        where = f"built-in scenario {source!r}"
+    elif path.is_file():
+        text = path.read_text(encoding="utf-8")
+        where = str(path)
+    else:
+        names = ", ".join(builtin_scenarios())
+        raise ScenarioError("scenario", f"no file or built-in scenario {str(source)!r} (built-ins: {names})")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError("scenario", f"malformed YAML in {where}{pos}") from None
+    return scenario_from_dict(data)

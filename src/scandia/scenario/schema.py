@@ -1,0 +1,205 @@
+"""Scenario schema: pydantic v2 models built from the data files.
+
+Every numeric field is declared once, in a data file beside its source (``data/plant.yaml``,
+``data/beneficiation/devices.yaml``): value, bounds (min/max) and ``source:`` or ``assumption:``. The models
+below are generated from those entries, so the bounds a user sees in an error message are the ones the data file
+states. The unit of a field is named by its suffix (``field_t`` is in tesla) and a scenario file may give any
+numeric field as a string with another unit (``"2350 t/d"``), converted by pint at the boundary.
+
+Numbers are plain floats for now. Each numeric field is typed :data:`Number`, the single place that a later
+change widens to ``float | Distribution``; :meth:`Scenario.arrays` already turns every numeric leaf into an
+array over the scenario axis, which is what the stages consume.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+)
+
+from .quantity import to_unit, unit_for_field
+
+__all__ = ["ROUTES", "BeneficiationSection", "PlantSection", "Scenario", "load_data", "numeric_spec"]
+
+ROUTES = ("lims_whims", "dms", "xrt", "hls")
+
+
+@cache
+def load_data(relpath: str) -> Any:
+    """Read a YAML file from the package's ``data/`` folder (cached)."""
+    text = resources.files("scandia").joinpath("data", relpath).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _range_check(lo: float | None, hi: float | None, unit: str):
+    def check(v: float) -> float:
+        if not np.isfinite(v):
+            raise ValueError(f"must be a finite number in [{lo}, {hi}] {unit}")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ValueError(f"must lie in [{lo}, {hi}] {_pretty(unit)} (got {v:g})")
+        return v
+
+    return check
+
+
+def _pretty(unit: str) -> str:
+    return {"dimensionless": "(fraction or ratio)", "tonne/meter**3": "t/m3", "meter**3/kilogram": "m3/kg"}.get(
+        unit, unit
+    )
+
+
+def Number(name: str, lo: float | None, hi: float | None) -> Any:
+    """The annotation of a numeric scenario field: a float in the field's unit, range-checked."""
+    unit = unit_for_field(name)
+    return Annotated[
+        float,
+        BeforeValidator(lambda v, _u=unit: to_unit(v, _u)),
+        AfterValidator(_range_check(lo, hi, unit)),
+    ]
+
+
+def numeric_spec(entry: dict[str, Any]) -> tuple[float, float | None, float | None, str]:
+    """(value, min, max, provenance) of a data-file entry."""
+    prov = entry.get("source") or entry.get("assumption") or entry.get("fitted_to") or ""
+    kind = "source" if "source" in entry else ("assumption" if "assumption" in entry else "fitted_to")
+    return float(entry["value"]), entry.get("min"), entry.get("max"), f"{kind}: {prov}"
+
+
+def _section(model_name: str, entries: dict[str, Any], overrides: dict[str, float] | None = None) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for key, entry in entries.items():
+        if not isinstance(entry, dict) or "value" not in entry:
+            continue
+        value, lo, hi, prov = numeric_spec(entry)
+        if overrides and key in overrides:
+            value = overrides[key]
+            prov = f"fitted: {prov}"
+        fields[key] = (
+            Number(key, lo, hi),
+            Field(
+                default=value,
+                description=prov,
+                json_schema_extra={"unit": unit_for_field(key), "min": lo, "max": hi},
+            ),
+        )
+    return create_model(model_name, __config__=ConfigDict(extra="forbid", validate_default=True), **fields)
+
+
+def _fitted() -> dict[str, Any]:
+    try:
+        return load_data("beneficiation/fitted.yaml") or {}
+    except FileNotFoundError:
+        return {}
+
+
+_dev = load_data("beneficiation/devices.yaml")
+_fit_dev = _fitted().get("devices", {})
+
+PlantSection = _section("PlantSection", load_data("plant.yaml"))
+_device_models = {
+    name: _section(f"{name.title().replace('_', '')}Params", _dev[name], _fit_dev.get(name))
+    for name in ("feed", "comminution", "liberation", "lims", "whims", "dms", "hls", "xrt")
+}
+FeedParams = _device_models["feed"]
+ComminutionParams = _device_models["comminution"]
+LiberationParams = _device_models["liberation"]
+LimsParams = _device_models["lims"]
+WhimsParams = _device_models["whims"]
+DmsParams = _device_models["dms"]
+HlsParams = _device_models["hls"]
+XrtParams = _device_models["xrt"]
+SampleName = Literal[tuple(load_data("beneficiation/samples.yaml")["samples"])]  # type: ignore[valid-type]
+RouteName = Literal[ROUTES]  # type: ignore[valid-type]
+
+
+class BeneficiationSection(BaseModel):
+    """Concentration: ore sample, routes to evaluate and the parameters of every device."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample: SampleName = Field("met01", description="built-in ore sample (data/beneficiation/samples.yaml)")
+    routes: list[RouteName] = Field(default_factory=lambda: ["lims_whims", "dms", "xrt"])
+    selected_route: RouteName = Field("lims_whims", description="route whose concentrate feeds the next stage")
+    d_lib_mm: Annotated[float, BeforeValidator(lambda v: to_unit(v, "millimeter")),
+                        AfterValidator(_range_check(0.1, 6.0, "millimeter"))] | None = Field(
+        None, description="liberation size; default: the value fitted for the sample")
+    susceptibility_m3_kg: dict[str, float] = Field(
+        default_factory=dict, description="override of fitted mineral mass susceptibilities, m3/kg")
+    feed: FeedParams = Field(default_factory=FeedParams)  # type: ignore[valid-type]
+    comminution: ComminutionParams = Field(default_factory=ComminutionParams)  # type: ignore[valid-type]
+    liberation: LiberationParams = Field(default_factory=LiberationParams)  # type: ignore[valid-type]
+    lims: LimsParams = Field(default_factory=LimsParams)  # type: ignore[valid-type]
+    whims: WhimsParams = Field(default_factory=WhimsParams)  # type: ignore[valid-type]
+    dms: DmsParams = Field(default_factory=DmsParams)  # type: ignore[valid-type]
+    hls: HlsParams = Field(default_factory=HlsParams)  # type: ignore[valid-type]
+    xrt: XrtParams = Field(default_factory=XrtParams)  # type: ignore[valid-type]
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError(f"needs at least one route of {list(ROUTES)}")
+        if len(set(v)) != len(v):
+            raise ValueError("routes repeat")
+        return v
+
+    @field_validator("susceptibility_m3_kg")
+    @classmethod
+    def _chi(cls, v: dict[str, float]) -> dict[str, float]:
+        minerals = load_data("beneficiation/minerals.yaml")["minerals"]
+        for name, value in v.items():
+            if name not in minerals:
+                raise ValueError(f"unknown mineral {name!r}; known: {', '.join(minerals)}")
+            rng = minerals[name]["susceptibility_m3_kg"]
+            if not (rng["min"] <= float(value) <= rng["max"]):
+                raise ValueError(f"{name} must lie in [{rng['min']:g}, {rng['max']:g}] m3/kg (got {value:g})")
+        return {k: float(x) for k, x in v.items()}
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.selected_route not in self.routes:
+            raise ValueError(f"selected_route {self.selected_route!r} is not among routes {self.routes}")
+        if self.xrt.bottom_size_mm >= self.xrt.top_size_mm:
+            raise ValueError("xrt.bottom_size_mm must be below xrt.top_size_mm")
+        if self.dms.bottom_size_mm >= self.dms.top_size_mm:
+            raise ValueError("dms.bottom_size_mm must be below dms.top_size_mm")
+
+
+class Scenario(BaseModel):
+    """A complete scandia scenario (YAML on disk, see ``scandia scenarios``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("unnamed", min_length=1, max_length=200)
+    description: str = ""
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of every random draw of the run")
+    plant: PlantSection = Field(default_factory=PlantSection)  # type: ignore[valid-type]
+    beneficiation: BeneficiationSection = Field(default_factory=BeneficiationSection)
+
+    def arrays(self, n: int = 1) -> dict[str, np.ndarray]:
+        """Every numeric leaf as an array of shape ``(n,)``, keyed by its dotted path.
+
+        This is the batch the stages consume; a deterministic run is ``n = 1``.
+        """
+        out: dict[str, np.ndarray] = {}
+
+        def walk(obj: Any, prefix: str) -> None:
+            if isinstance(obj, BaseModel):
+                for key in type(obj).model_fields:
+                    walk(getattr(obj, key), f"{prefix}{key}.")
+            elif isinstance(obj, float) and not isinstance(obj, bool):
+                out[prefix[:-1]] = np.full(n, obj)
+
+        walk(self, "")
+        return out
