@@ -24,11 +24,11 @@ demo: $(VENV)/.installed
 
 ## test: install test extras, lint, run the whole test suite
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
 
 ## calibrate: refit the concentration model to the seed figures (rewrites data/beneficiation/fitted.yaml)
 calibrate: $(VENV)/.installed

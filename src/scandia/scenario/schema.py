@@ -133,7 +133,7 @@ class BeneficiationSection(BaseModel):
     routes: list[RouteName] = Field(default_factory=lambda: ["lims_whims", "dms", "xrt"])
     selected_route: RouteName = Field("lims_whims", description="route whose concentrate feeds the next stage")
     d_lib_mm: Annotated[float, BeforeValidator(lambda v: to_unit(v, "millimeter")),
-                        AfterValidator(_range_check(0.1, 6.0, "millimeter"))] | None = Field(
+                        AfterValidator(_range_check(0.1, 15.0, "millimeter"))] | None = Field(
         None, description="liberation size; default: the value fitted for the sample")
     susceptibility_m3_kg: dict[str, float] = Field(
         default_factory=dict, description="override of fitted mineral mass susceptibilities, m3/kg")

@@ -1,0 +1,68 @@
+"""Tables and summaries of the concentration stage (no model logic: formatting of stage results)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.results import metric_summary
+from ..core.status import Status
+from ..core.stream import Stream
+from .ore import REE
+from .stage import CONCENTRATE_PORT, BeneficiationResult
+
+__all__ = ["HEADLINE_METRICS", "routes_table", "stage_summary", "stream_table"]
+
+HEADLINE_METRICS = (
+    "mass_pull_frac", "concentrate_grade_sc_ppm", "concentrate_grade_sc2o3_ppm", "concentrate_treo_ppm",
+    "sc_recovery_frac", "tree_recovery_frac", "concentrate_tpa",
+)
+
+
+def stage_summary(result: BeneficiationResult) -> dict[str, Any]:
+    """The ``stages.beneficiation`` object of the run summary."""
+    routes = {}
+    for name, rr in result.routes.items():
+        ok = rr.status < Status.not_converged
+        routes[name] = {k: metric_summary(v, ok) for k, v in rr.metrics.items()}
+        routes[name]["concentrate_port"] = CONCENTRATE_PORT[name]
+    return {"sample": result.sample, "routes": routes, "selected_route": result.selected_route}
+
+
+def routes_table(result: BeneficiationResult) -> pd.DataFrame:
+    """One row per (scenario, route) with every metric; units are in the column names."""
+    frames = []
+    for name, rr in result.routes.items():
+        df = pd.DataFrame(rr.metrics)
+        df.insert(0, "route", name)
+        df.insert(0, "scenario", np.arange(len(df)))
+        df["status"] = [Status(int(s)).name for s in rr.status]
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _row(route: str, port: str, s: Stream, i: int) -> dict[str, Any]:
+    els = s.components.elements
+    e = s.element_tph[i]
+    total = float(s.total_tph[i])
+    sc = float(e[els.index("Sc")])
+    tree = float(sum(e[els.index(r)] for r in REE))
+    fe = float(e[els.index("Fe")])
+    per = (lambda x: x / total * 1e6) if total > 0 else (lambda x: float("nan"))
+    return {"route": route, "stream": port, "mass_tph": total, "sc_tph": sc, "tree_tph": tree,
+            "grade_sc_ppm": per(sc), "tree_ppm": per(tree), "fe_frac": fe / total if total > 0 else float("nan")}
+
+
+def stream_table(result: BeneficiationResult, scenario_index: int = 0) -> pd.DataFrame:
+    """Stream table (feed and every unit outlet of every route) for one scenario."""
+    rows = []
+    for name, rr in result.routes.items():
+        if rr.flowsheet is None:
+            continue
+        if result.feed is not None:
+            rows.append(_row(name, "feed", result.feed, scenario_index))
+        for port, s in rr.flowsheet.streams.items():
+            rows.append(_row(name, port, s, scenario_index))
+    return pd.DataFrame(rows)

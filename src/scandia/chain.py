@@ -1,0 +1,56 @@
+"""The chain: runs the stages a scenario asks for, in value-chain order, and builds the run summary.
+
+Stages available now: ``beneficiation``. Later stages (hydromet, alloy, economics) join here, each fed by the
+previous stage's output stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .beneficiation.report import stage_summary
+from .beneficiation.stage import BeneficiationResult, run_beneficiation
+from .core.errors import ScenarioError
+from .core.results import run_summary
+from .core.status import combine
+from .scenario.schema import Scenario
+
+__all__ = ["STAGES", "RunResult", "run"]
+
+#: stages in chain order
+STAGES: tuple[str, ...] = ("beneficiation",)
+
+
+@dataclass
+class RunResult:
+    """Results of a run: the scenario, each stage's result, the combined status and the JSON summary."""
+
+    scenario: Scenario
+    n: int
+    stages: dict[str, Any]
+    status: np.ndarray
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def beneficiation(self) -> BeneficiationResult:
+        return self.stages["beneficiation"]
+
+
+def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any = None) -> RunResult:
+    """Run one stage alone (``stage=``) or the whole available chain for ``n`` scenarios."""
+    if stage is not None and stage not in STAGES:
+        raise ScenarioError("stage", f"unknown stage {stage!r}; available: {', '.join(STAGES)}")
+    wanted = [stage] if stage else list(STAGES)
+    results: dict[str, Any] = {}
+    summaries: dict[str, Any] = {}
+    if "beneficiation" in wanted:
+        results["beneficiation"] = run_beneficiation(scenario, n, progress=progress)
+        summaries["beneficiation"] = stage_summary(results["beneficiation"])
+    status = combine(*(r.status for r in results.values()))
+    summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,
+                          stages=summaries)
+    return RunResult(scenario, n, results, status, summary)

@@ -1,0 +1,225 @@
+"""Command-line interface: ``scandia run | validate | scenarios | calibrate``.
+
+User errors (bad scenario values, unknown names, unreadable files) print one line naming the field and the
+allowed range, and exit with code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .core.errors import ScandiaError, ScenarioError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="scandia: scandium supply-chain simulation")
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class TableFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _write_table(df: Any, path: Path, fmt: TableFormat) -> Path:
+    if fmt is TableFormat.parquet:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            _fail("--table-format parquet needs pyarrow: pip install 'scandia[parquet]'")
+        target = path.with_suffix(".parquet")
+        tmp = target.with_name(f".{target.name}.tmp")
+        df.to_parquet(tmp, index=False)
+    else:
+        target = path.with_suffix(".csv")
+        tmp = target.with_name(f".{target.name}.tmp")
+        df.to_csv(tmp, index=False, float_format="%.10g")
+    os.replace(tmp, target)
+    return target
+
+
+def _fmt(value: Any, key: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return f"{_fmt(value['p50'], key)} [{_fmt(value['p10'], key)}-{_fmt(value['p90'], key)}]"
+    if key.endswith("_frac"):
+        return f"{100 * value:.1f} %"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _print_beneficiation(summary: dict[str, Any]) -> None:
+    from .beneficiation.report import HEADLINE_METRICS
+
+    stage = summary["stages"]["beneficiation"]
+    title = f"Concentration: {summary['scenario']}, sample {stage['sample']}, seed {summary['seed']}"
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    for route in stage["routes"]:
+        mark = " *" if route == stage["selected_route"] else ""
+        table.add_column(route + mark, justify="right")
+    head = next(iter(stage["routes"].values()))
+    table.add_row("head grade Sc, ppm", *[_fmt(head["head_grade_sc_ppm"], "ppm")] * len(stage["routes"]))
+    for key in HEADLINE_METRICS:
+        table.add_row(key, *[_fmt(r[key], key) for r in stage["routes"].values()])
+    out_console.print(table)
+    status = summary["status"]
+    bad = {k: v for k, v in status.items() if k != "ok" and v}
+    out_console.print(f"status: {status['ok']} ok" + (f", {bad}" if bad else "") + "   (* selected route)")
+
+
+@app.command()
+def run(
+    scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
+    stage: Annotated[str | None, typer.Option(help="run one stage alone (beneficiation)")] = None,
+    out: Annotated[Path | None, typer.Option(help="folder for results (created if missing)")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or the JSON summary")] = (
+        OutputFormat.table),
+    table_format: Annotated[TableFormat, typer.Option(help="file format of result tables")] = TableFormat.csv,
+    curves: Annotated[bool, typer.Option(help="also compute grade-recovery curves")] = True,
+) -> None:
+    """Run a scenario and print (and, with --out, write) its results."""
+    from .beneficiation.curves import grade_recovery_curve
+    from .beneficiation.report import routes_table, stream_table
+    from .chain import run as run_chain
+    from .scenario import load_scenario
+
+    try:
+        scen = load_scenario(scenario)
+        if out is not None:
+            if out.exists() and not out.is_dir():
+                raise ScenarioError("--out", f"{out} exists and is not a folder")
+        result = run_chain(scen, stage=stage)
+        summary = result.summary
+        written = []
+        if out is not None:
+            # results are written only once everything is computed: a failing run leaves earlier files intact
+            out.mkdir(parents=True, exist_ok=True)
+            _atomic_write(out / "scenario.yaml", yaml.safe_dump(scen.model_dump(mode="json"), sort_keys=False))
+        if out is not None and "beneficiation" in result.stages:
+            ben = result.beneficiation
+            written.append(_write_table(routes_table(ben), out / "beneficiation_routes", table_format))
+            written.append(_write_table(stream_table(ben), out / "beneficiation_streams", table_format))
+            if curves:
+                import pandas as pd
+
+                df = pd.concat([grade_recovery_curve(scen, r) for r in ben.routes], ignore_index=True)
+                written.append(_write_table(df, out / "grade_recovery", table_format))
+            summary["files"] = [*sorted(p.name for p in written), "scenario.yaml", "summary.json"]
+            _atomic_write(out / "summary.json", json.dumps(summary, indent=2))
+    except ScandiaError as exc:
+        _fail(str(exc))
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        if "beneficiation" in summary["stages"]:
+            _print_beneficiation(summary)
+        if out is not None:
+            out_console.print(f"wrote {len(summary['files'])} files to {out}/ (scandia {__version__})")
+
+
+@app.command()
+def validate(
+    scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file")] = None,
+    schema: Annotated[bool, typer.Option("--schema", help="print the JSON schema of scenario files")] = False,
+) -> None:
+    """Check a scenario file without running it."""
+    from .scenario import Scenario, load_scenario
+
+    if schema:
+        sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+        return
+    try:
+        scen = load_scenario(scenario)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    b = scen.beneficiation
+    out_console.print(f"[green]ok[/]: {scen.name!r}: sample {b.sample}, routes {', '.join(b.routes)}, "
+                      f"feed {scen.plant.ore_feed_rate_tph:.4g} t/h, seed {scen.seed}")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    from .scenario import builtin_scenarios
+
+    table = Table(title="Built-in scenarios", title_justify="left")
+    table.add_column("name")
+    table.add_column("description")
+    for name, desc in builtin_scenarios().items():
+        table.add_row(name, desc)
+    out_console.print(table)
+
+
+@app.command()
+def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiation/fitted.yaml")] = False) -> None:
+    """Refit the concentration model to the seed test-work recoveries and show the fit."""
+    from .beneficiation.calibration import calibrate as fit
+    from .beneficiation.calibration import targets, write_fitted
+
+    result = fit()
+    table = Table(title="Calibration targets (recovery to concentrate)", title_justify="left")
+    for col in ("route", "sample", "element", "target", "model", "error, pp"):
+        table.add_column(col, justify="right" if col in ("target", "model", "error, pp") else "left")
+    for t, a in zip(targets(), result.achieved, strict=True):
+        table.add_row(t["route"], t["sample"], t["element"], f"{100 * t['recovery_frac']:.1f} %",
+                      f"{100 * a:.2f} %", f"{100 * (a - t['recovery_frac']):+.2f}")
+    out_console.print(table)
+    ptable = Table(title="Fitted parameters (within the data files' ranges)", title_justify="left")
+    for col in ("parameter", "value", "min", "max"):
+        ptable.add_column(col)
+    for p in result.params:
+        v = result.values[p.name]
+        lo, hi = (10**p.lo, 10**p.hi) if p.log else (p.lo, p.hi)
+        ptable.add_row(p.name, f"{v:.4g}", f"{lo:.3g}", f"{hi:.3g}")
+    out_console.print(ptable)
+    if write:
+        out_console.print(f"wrote {write_fitted(result)}")
+
+
+@app.callback(invoke_without_command=True)
+def _version(version: Annotated[bool, typer.Option("--version", help="print the version and exit")] = False) -> None:
+    if version:
+        out_console.print(f"scandia {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Entry point of the ``scandia`` console script."""
+    try:
+        app()
+    except ScandiaError as exc:  # pragma: no cover - commands catch their own
+        err_console.print(f"error: {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Reports and figures (formatting only; no model logic lives here)."""

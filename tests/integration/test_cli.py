@@ -1,0 +1,108 @@
+"""CLI: runs, outputs, and bad input (exit code 2, one line, no traceback)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from scandia import __version__
+from scandia.cli import app
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+def test_run_default_prints_three_routes(tmp_path):
+    res = runner.invoke(app, ["run", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    for route in ("lims_whims", "dms", "xrt"):
+        assert route in res.output
+    files = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"summary.json", "scenario.yaml", "beneficiation_routes.csv", "beneficiation_streams.csv",
+            "grade_recovery.csv"} <= files
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["scandia_version"] == __version__
+    assert summary["seed"] == 0 and summary["n_scenarios"] == 1
+    routes = summary["stages"]["beneficiation"]["routes"]
+    assert 0.0 <= routes["dms"]["sc_recovery_frac"] <= 1.0
+    # the written scenario reproduces the run
+    again = runner.invoke(app, ["run", str(tmp_path / "out" / "scenario.yaml"), "--format", "json", "--no-curves"])
+    assert json.loads(again.stdout)["stages"] == summary["stages"]
+
+
+def test_run_json_shape_matches_design_contract():
+    res = runner.invoke(app, ["run", "--format", "json", "--stage", "beneficiation", "--no-curves"])
+    assert res.exit_code == 0
+    s = json.loads(res.stdout)
+    assert set(s) >= {"scandia_version", "scenario", "seed", "n_scenarios", "status", "stages"}
+    b = s["stages"]["beneficiation"]
+    assert set(b["routes"]) == {"lims_whims", "dms", "xrt"} and b["selected_route"] == "lims_whims"
+    assert all(isinstance(v, float) for k, v in b["routes"]["dms"].items() if k.endswith("_frac"))
+
+
+def test_parquet_tables(tmp_path):
+    res = runner.invoke(app, ["run", "--out", str(tmp_path), "--table-format", "parquet", "--no-curves"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "beneficiation_routes.parquet").exists()
+
+
+def test_validate_and_scenarios():
+    assert runner.invoke(app, ["validate"]).exit_code == 0
+    res = runner.invoke(app, ["scenarios"])
+    assert "crater-lake" in res.output and "crater-lake-olivine" in res.output
+    schema = json.loads(runner.invoke(app, ["validate", "--schema"]).stdout)
+    assert "beneficiation" in schema["properties"]
+
+
+def _write(tmp_path, text: str):
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    return str(p)
+
+
+BAD = [
+    ("plant:\n  ore_feed_rate_tph: -3\n", "plant.ore_feed_rate_tph"),
+    ("plant:\n  ore_feed_rate_tph: .nan\n", "plant.ore_feed_rate_tph"),
+    ("beneficiation:\n  whims:\n    field_t: 7 T\n", "[0.1, 2.0]"),
+    ("beneficiation:\n  whims:\n    field_t: 7 furlongs\n", "field_t"),
+    ("beneficiation:\n  lims:\n    entrainment_frac: 1.2\n", "entrainment_frac"),
+    ("beneficiation:\n  routes: [lims_whims, froth]\n", "routes"),
+    ("beneficiation:\n  sample: met07\n", "beneficiation.sample"),
+    ("beneficiation:\n  dms:\n    d50: 3.0\n", "beneficiation.dms.d50"),
+    ("beneficiation:\n  susceptibility_m3_kg: {kryptonite: 1.0e-7}\n", "kryptonite"),
+    ("beneficiation:\n  susceptibility_m3_kg: {hedenbergite: 1.0}\n", "hedenbergite"),
+    ("beneficiation:\n  xrt: {bottom_size_mm: 60, top_size_mm: 40}\n", "bottom_size_mm"),
+    ("plant: [1, 2\n", "malformed YAML"),
+    ("- just\n- a list\n", "mapping"),
+    ("seed: -1\n", "seed"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), BAD)
+def test_bad_scenarios_exit_2_with_one_line(tmp_path, text, fragment):
+    res = runner.invoke(app, ["run", _write(tmp_path, text)])
+    assert res.exit_code == 2, res.output
+    err = res.stderr.strip()
+    assert fragment in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("args", [["run", "no-such-scenario"], ["run", "--stage", "smelting"],
+                                  ["validate", "/nonexistent/file.yaml"]])
+def test_bad_names_exit_2(args):
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+
+
+def test_bad_input_keeps_earlier_results(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", "--out", str(out), "--no-curves"]).exit_code == 0
+    before = (out / "summary.json").read_text()
+    bad = _write(tmp_path, "beneficiation:\n  whims:\n    field_t: 9\n")
+    assert runner.invoke(app, ["run", bad, "--out", str(out)]).exit_code == 2
+    assert (out / "summary.json").read_text() == before
+    assert yaml.safe_load((out / "scenario.yaml").read_text())["name"] == "crater-lake"

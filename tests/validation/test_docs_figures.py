@@ -1,0 +1,20 @@
+"""The documentation figures regenerate from code (docs/make_figures.py)."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.validation
+
+
+def test_figures_regenerate(tmp_path):
+    script = Path(__file__).resolve().parents[2] / "docs" / "make_figures.py"
+    mod = runpy.run_path(str(script))
+    mod["main"](tmp_path)
+    for name in ("beneficiation_calibration.svg", "grade_recovery.svg"):
+        text = (tmp_path / name).read_text()
+        assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
+        assert ("polyline" in text) if name == "grade_recovery.svg" else ("<rect" in text)
