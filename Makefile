@@ -34,10 +34,11 @@ lint: $(VENV)/.installed-test
 calibrate: $(VENV)/.installed
 	$(BIN)/scandia calibrate --write
 
-## bench: engine benchmark against BioSTEAM (installs the bench extra)
-bench: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python benchmarks/bench_engine.py
+## bench: engine benchmark against BioSTEAM, in its own environment (.venv-bench) so tests stay light
+bench:
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -e ".[bench]"
+	.venv-bench/bin/python benchmarks/bench_engine.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench $(OUT) .pytest_cache .ruff_cache

@@ -58,7 +58,7 @@ class Comminution(Unit):
         sizes = rrsb_fractions(p80, m, self.ore.size_upper_mm)
         class_tph, status = self.ore.liberate(self.ore.mineral_tph(feed), sizes, d_lib, k)
         out = Stream(feed.components, feed.classes, class_tph, feed.w, validate=False)
-        return UnitResult({"product": out}, status, design={"p80_mm": p80[:, 0]})
+        return UnitResult({"product": out}, status, design={"p80_mm": np.broadcast_to(p80[:, 0], (n,))})
 
 
 class Screen(Unit):

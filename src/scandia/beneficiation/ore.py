@@ -110,21 +110,69 @@ class OreModel:
         Mineral and total masses are conserved exactly.
         """
         n = mineral_tph.shape[0]
-        H, G = self.n_hosts, self.grades.size
+        if max(size_frac.shape[0], d_lib_mm.shape[0], exponent.shape[0]) > 1:
+            # per-scenario sizes or liberation: the element-wise path (cheaper than n kernels)
+            return self._liberate_clipped(mineral_tph, size_frac, d_lib_mm, exponent)
+        out = mineral_tph @ self.liberation_kernel(size_frac, d_lib_mm, exponent)[0]
+        status = np.zeros(n, dtype=np.int8)
+        felsic_cols = self._felsic_columns
+        bad = np.flatnonzero((out[:, felsic_cols] < -1e-12 * np.maximum(out.sum(axis=1, keepdims=True), 1e-300)).any(1))
+        if bad.size:
+            out[bad], status[bad] = self._liberate_clipped(mineral_tph[bad], size_frac, d_lib_mm, exponent)
+        else:
+            np.maximum(out, 0.0, out=out)  # rounding of exact zeros only
+        return out, status
+
+    @property
+    def _felsic_columns(self) -> np.ndarray:
+        return np.arange(self.n_sizes) * self.per_size + self.n_hosts * self.grades.size
+
+    def _lib(self, d_lib_mm: np.ndarray, exponent: np.ndarray) -> np.ndarray:
         d = self.size_mid_mm[None, :, None]  # (1, s, 1)
-        grain = self.grain_factor[None, None, :H] * d_lib_mm[:, :, None]  # (n, 1, H)
-        lib = 1.0 / (1.0 + (d / grain) ** exponent[:, :, None])  # (n, s, H)
+        grain = self.grain_factor[None, None, : self.n_hosts] * d_lib_mm[:, :, None]  # (k, 1, H)
+        return 1.0 / (1.0 + (d / grain) ** exponent[:, :, None])  # (k, s, H)
+
+    def liberation_kernel(self, size_frac: np.ndarray, d_lib_mm: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+        """Linear map from mineral flows to class flows, ``(k, n_minerals, n_classes)``, before clipping.
+
+        ``class_tph = mineral_tph @ K``: liberation is linear in the mineral masses at fixed sizes and liberation
+        parameters, so constant parameters give one kernel for all scenarios and the stage costs one matmul.
+        """
+        H, G, S = self.n_hosts, self.grades.size, self.n_sizes
+        lib = self._lib(d_lib_mm, exponent)
+        f = size_frac[:, :, None]  # (k, s, 1)
+        k = max(f.shape[0], lib.shape[0])
+        share, attach = _composite_factors(self.grades, self.density_t_m3[:H], self.density_t_m3[H])
+        kern = np.zeros((k, H + 1, S, self.per_size))
+        per_t = np.empty((k, S, H, G))  # class mass per t of host mineral in the size
+        per_t[..., 0] = f * lib
+        per_t[..., 1:] = (f * (1.0 - lib))[..., None] * (share[:, 1:] * (1.0 + attach[:, 1:]))[None, None]
+        hosts = np.arange(H)
+        kern[:, hosts, :, :] = 0.0
+        block = per_t.transpose(0, 2, 1, 3)  # (k, H, s, G)
+        for h in range(H):
+            kern[:, h, :, h * G : (h + 1) * G] = block[:, h]
+        attach_per_t = (share * attach).sum(axis=1)  # (H,)
+        kern[:, :H, :, H * G] = -(f * (1.0 - lib) * attach_per_t[None, None, :]).transpose(0, 2, 1)
+        kern[:, H, :, H * G] = np.broadcast_to(size_frac, (k, S))
+        return kern.reshape(k, H + 1, S * self.per_size)
+
+    def _liberate_clipped(self, mineral_tph, size_frac, d_lib_mm, exponent) -> tuple[np.ndarray, np.ndarray]:
+        """The element-wise path: per-scenario liberation, and scenarios where the felsic matrix is too scarce
+        to lock every composite (the composites are then scaled down and the rest counted as liberated)."""
+        n = mineral_tph.shape[0]
+        H, G = self.n_hosts, self.grades.size
+        lib = self._lib(d_lib_mm, exponent)
         host_in_size = mineral_tph[:, None, :H] * size_frac[:, :, None]  # (n, s, H) t/h
         felsic_in_size = mineral_tph[:, None, H] * size_frac  # (n, s)
         share, attach = _composite_factors(self.grades, self.density_t_m3[:H], self.density_t_m3[H])
-        # felsic locked in composites per t of unliberated host: sum_g share_g * attach_g  (H,)
         attach_per_t = (share * attach).sum(axis=1)
         need = (host_in_size * (1.0 - lib) * attach_per_t).sum(axis=2)  # (n, s)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(need > felsic_in_size, felsic_in_size / np.maximum(need, 1e-300), 1.0)
-        status = np.where((scale < 1.0 - 1e-12).any(axis=1), Status.clipped, Status.ok).astype(np.int8)
+        clipped = np.broadcast_to((scale < 1.0 - 1e-12).any(axis=1), (n,))
+        status = np.where(clipped, Status.clipped, Status.ok).astype(np.int8)
         unlib = (1.0 - lib) * scale[:, :, None]  # (n, s, H)
-        # host mass in each (size, host, grade) bin
         host_mass = np.empty((n, self.n_sizes, H, G))
         host_mass[..., 0] = host_in_size * (1.0 - unlib)
         host_mass[..., 1:] = (host_in_size * unlib)[..., None] * share[None, None, :, 1:]
@@ -137,7 +185,11 @@ class OreModel:
 
     def stream(self, class_tph: np.ndarray, chi_m3_kg: np.ndarray | None = None) -> Stream:
         """A stream of this ore's classes (composition fixed per class)."""
-        classes = self.classes if chi_m3_kg is None else self.with_susceptibility(chi_m3_kg)
+        if chi_m3_kg is not None:
+            chi = np.asarray(chi_m3_kg, dtype=float)
+            if chi.ndim == 2 and np.all(chi == chi[:1]):
+                chi = chi[0]  # the same in every scenario: one class property row, broadcast
+        classes = self.classes if chi_m3_kg is None else self.with_susceptibility(chi)
         return Stream(self.components, classes, class_tph, self.class_w, validate=False)
 
     def head_assay(self) -> dict[str, float]:

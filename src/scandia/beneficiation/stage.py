@@ -16,6 +16,7 @@ from ..core.errors import ScenarioError
 from ..core.flowsheet import Flowsheet, FlowsheetResult
 from ..core.status import combine
 from ..core.stream import Stream
+from ..core.unit import per_scenario
 from ..core.units import Mixer, Splitter
 from ..scenario.schema import Scenario, load_data
 from .devices import LIMS, WHIMS, Comminution, DenseMediaSeparator, HeavyLiquidSeparator, Screen, XRTSorter
@@ -69,12 +70,15 @@ def stage_arrays(scenario: Scenario, n: int = 1) -> dict[str, np.ndarray]:
 
 def feed_stream(ore: OreModel, a: dict[str, np.ndarray]) -> tuple[Stream, np.ndarray]:
     """Run-of-mine ore at the plant feed rate and ROM size distribution; returns (stream, status)."""
-    tph = a["plant.ore_feed_rate_tph"]
-    sizes = rrsb_fractions(a["beneficiation.feed.rom_p80_mm"], a["beneficiation.comminution.rrsb_uniformity"],
-                           ore.size_upper_mm)
-    minerals = tph[:, None] * ore.modal_mass_frac[None, :]
-    class_tph, status = ore.liberate(minerals, sizes, a["beneficiation.d_lib_mm"][:, None],
-                                     a["beneficiation.liberation.exponent"][:, None])
+    n = a["plant.ore_feed_rate_tph"].shape[0]
+    tph = per_scenario(a["plant.ore_feed_rate_tph"], n, "plant.ore_feed_rate_tph", 0.0, None)
+    p80 = per_scenario(a["beneficiation.feed.rom_p80_mm"], n, "beneficiation.feed.rom_p80_mm", 1e-3, None)
+    m = per_scenario(a["beneficiation.comminution.rrsb_uniformity"], n, "comminution.rrsb_uniformity", 0.1, 10.0)
+    sizes = rrsb_fractions(p80, m, ore.size_upper_mm)
+    minerals = np.broadcast_to(tph * ore.modal_mass_frac[None, :], (n, ore.modal_mass_frac.size))
+    d_lib = per_scenario(a["beneficiation.d_lib_mm"], n, "beneficiation.d_lib_mm", 1e-3, None)
+    k = per_scenario(a["beneficiation.liberation.exponent"], n, "beneficiation.liberation.exponent", 0.1, 10.0)
+    class_tph, status = ore.liberate(minerals, sizes, d_lib, k)
     return ore.stream(class_tph, a["beneficiation.susceptibility_m3_kg"]), status
 
 
@@ -205,7 +209,7 @@ def run_beneficiation(
     arrays: dict[str, np.ndarray] | None = None,
     *,
     routes: list[str] | None = None,
-    chunk_size: int = 50_000,
+    chunk_size: int = 4_000,
     keep_streams_max: int = 10_000,
     progress: Any = None,
 ) -> BeneficiationResult:

@@ -201,12 +201,17 @@ class Flowsheet:
         for t in tears:
             if t not in values:
                 values[t] = None  # filled after a first pass
-        # First pass: tears at zero flow (the stream shape is learnt from the pass itself).
+        # Missing guesses start at zero flow; the tear's classes and components are learnt from a first pass,
+        # which is also the first iteration when no guess was given (its outputs are reused below).
+        first: dict[str, Stream] | None = None
         if any(v is None for v in values.values()):
             zero = {t: template.zeros_like() for t in tears}
             zero.update({t: v for t, v in values.items() if v is not None})
-            streams, _ = self._pass(order, feeds, zero, False)
-            values = {t: streams[f"{t}#new"].zeros_like() if values[t] is None else values[t] for t in tears}
+            first, _ = self._pass(order, feeds, zero, False)
+            reuse = all(v is None for v in values.values())
+            values = {t: first[f"{t}#new"].zeros_like() if values[t] is None else values[t] for t in tears}
+            if not reuse:
+                first = None
 
         shapes = {t: values[t].mass_tph.shape for t in tears}
         meta = {t: (values[t].components, values[t].classes) for t in tears}
@@ -216,16 +221,21 @@ class Flowsheet:
         streams: dict[str, Stream] = {}
         results: dict[str, UnitResult] = {}
         for it in range(1, max_iter + 1):
-            tv = self._unpack(x, tears, shapes, meta)
-            streams, results = self._pass(order, feeds, tv, False)
+            if it == 1 and first is not None:
+                streams = first
+            else:
+                tv = self._unpack(x, tears, shapes, meta)
+                streams, results = self._pass(order, feeds, tv, False)
             g = np.concatenate([streams[f"{t}#new"].mass_tph.reshape(n, -1) for t in tears], axis=1)
-            bad = ~np.all(np.isfinite(g), axis=1)
+            ones = np.ones(g.shape[1])
+            scale = np.abs(g) @ ones  # matmuls: fast row sums over short rows
+            bad = ~np.isfinite(scale)
             if bad.any():
                 status[bad & active] = Status.infeasible
                 active &= ~bad
                 g = np.where(bad[:, None], x, g)
-            scale = np.maximum(np.abs(g).sum(axis=1), 1e-300)
-            err = np.abs(g - x).sum(axis=1) / scale
+                scale = np.abs(g) @ ones
+            err = (np.abs(g - x) @ ones) / np.maximum(scale, 1e-300)
             newly = active & (err <= tol)
             iterations[active] = it
             active &= ~newly
@@ -257,7 +267,7 @@ class Flowsheet:
         for t in tears:
             size = int(np.prod(shapes[t][1:]))
             comps, classes = meta[t]
-            out[t] = Stream.from_mass(comps, classes, x[:, col : col + size].reshape(shapes[t]))
+            out[t] = Stream.from_mass(comps, classes, x[:, col : col + size].reshape(shapes[t]), validate=False)
             col += size
         return out
 

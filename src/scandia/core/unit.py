@@ -112,15 +112,19 @@ def check_element_balance(
 
 
 def per_scenario(value: Any, n: int, name: str, lo: float | None = None, hi: float | None = None) -> np.ndarray:
-    """Broadcast a scalar or ``(n,)`` parameter to shape ``(n, 1)`` and check its range.
+    """A scalar or ``(n,)`` parameter as a column for broadcasting, range-checked.
 
-    Raises :class:`ScenarioError` naming ``name`` and the allowed range for NaN or out-of-range values.
+    Returns shape ``(n, 1)`` when the value differs between scenarios and ``(1, 1)`` when it is the same in
+    all of them, so that work depending only on constant parameters is done once and broadcast (a nominal
+    batch of n identical scenarios costs little more than one). Raises :class:`ScenarioError` naming ``name``
+    and the allowed range for NaN or out-of-range values.
     """
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
-        a = np.full(n, float(a))
+        a = a.reshape(1)
     elif a.ndim == 1 and a.shape[0] == n:
-        pass
+        if n > 1 and a[0] == a[-1] and np.all(a == a[0]):
+            a = a[:1]
     else:
         raise ScenarioError(name, f"expected a scalar or an array of shape ({n},), got shape {a.shape}")
     rng = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
