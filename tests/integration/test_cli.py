@@ -78,6 +78,9 @@ BAD = [
     ("plant: [1, 2\n", "malformed YAML"),
     ("- just\n- a list\n", "mapping"),
     ("seed: -1\n", "seed"),
+    ("beneficiation:\n  modal_mass_frac: {hedenbergite: 0.5, felsic: 0.4}\n", "sum to 1"),
+    ("beneficiation:\n  modal_mass_frac: {hedenbergite: 1.5, felsic: -0.5}\n", "[0, 1]"),
+    ("beneficiation:\n  modal_mass_frac: {jadeite: 0.5, felsic: 0.5}\n", "jadeite"),
 ]
 
 

@@ -181,3 +181,18 @@ def test_chunked_run_equals_single_chunk():
     a = run_beneficiation(scen, 10, {"beneficiation.dms.d50_t_m3": cuts}, chunk_size=3)
     b = run_beneficiation(scen, 10, {"beneficiation.dms.d50_t_m3": cuts})
     np.testing.assert_allclose(a.routes["dms"].metrics["sc_recovery_frac"], b.routes["dms"].metrics["sc_recovery_frac"])
+
+
+def test_modal_override_changes_head_grade_in_proportion():
+    # all Sc hosts doubled at the expense of felsic: head Sc rises by the hand-computed amount
+    scen = load_scenario()
+    base = dict(zip(ORE.minerals, ORE.modal_mass_frac, strict=True))
+    richer = dict(base)
+    richer["hedenbergite"] += 0.10
+    richer["felsic"] -= 0.10
+    scen.beneficiation.modal_mass_frac = richer
+    r1 = run_beneficiation(load_scenario(), routes=["dms"]).routes["dms"].metrics["head_grade_sc_ppm"][0]
+    r2 = run_beneficiation(scen, routes=["dms"]).routes["dms"].metrics["head_grade_sc_ppm"][0]
+    samples = __import__("scandia.scenario.schema", fromlist=["load_data"]).load_data("beneficiation/samples.yaml")
+    sc = samples["samples"]["met01"]["sc_ppm"]
+    assert r2 - r1 == pytest.approx(0.10 * (sc["hedenbergite"] - sc["felsic"]), rel=1e-9)

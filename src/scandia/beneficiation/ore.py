@@ -192,6 +192,12 @@ class OreModel:
         classes = self.classes if chi_m3_kg is None else self.with_susceptibility(chi)
         return Stream(self.components, classes, class_tph, self.class_w, validate=False)
 
+    def modal_vector(self, override: dict[str, float] | None = None) -> np.ndarray:
+        """Modal mass fractions in mineral order: the sample's, or ``override`` (missing minerals are 0)."""
+        if override is None:
+            return self.modal_mass_frac
+        return np.array([float(override.get(m, 0.0)) for m in self.minerals])
+
     def head_assay(self) -> dict[str, float]:
         """Head grade of the sample by element, ppm (g/t)."""
         el = self.modal_mass_frac @ self.mineral_w @ self.components.element_matrix

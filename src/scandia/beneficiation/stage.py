@@ -68,14 +68,17 @@ def stage_arrays(scenario: Scenario, n: int = 1) -> dict[str, np.ndarray]:
     return arrays
 
 
-def feed_stream(ore: OreModel, a: dict[str, np.ndarray]) -> tuple[Stream, np.ndarray]:
+def feed_stream(
+    ore: OreModel, a: dict[str, np.ndarray], modal_mass_frac: dict[str, float] | None = None
+) -> tuple[Stream, np.ndarray]:
     """Run-of-mine ore at the plant feed rate and ROM size distribution; returns (stream, status)."""
     n = a["plant.ore_feed_rate_tph"].shape[0]
     tph = per_scenario(a["plant.ore_feed_rate_tph"], n, "plant.ore_feed_rate_tph", 0.0, None)
     p80 = per_scenario(a["beneficiation.feed.rom_p80_mm"], n, "beneficiation.feed.rom_p80_mm", 1e-3, None)
     m = per_scenario(a["beneficiation.comminution.rrsb_uniformity"], n, "comminution.rrsb_uniformity", 0.1, 10.0)
     sizes = rrsb_fractions(p80, m, ore.size_upper_mm)
-    minerals = np.broadcast_to(tph * ore.modal_mass_frac[None, :], (n, ore.modal_mass_frac.size))
+    modal = ore.modal_vector(modal_mass_frac)
+    minerals = np.broadcast_to(tph * modal[None, :], (n, modal.size))
     d_lib = per_scenario(a["beneficiation.d_lib_mm"], n, "beneficiation.d_lib_mm", 1e-3, None)
     k = per_scenario(a["beneficiation.liberation.exponent"], n, "beneficiation.liberation.exponent", 0.1, 10.0)
     class_tph, status = ore.liberate(minerals, sizes, d_lib, k)
@@ -192,7 +195,7 @@ class BeneficiationResult:
 
 def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], keep: bool):
     ore = ore_model(scenario.beneficiation.sample)
-    feed, feed_status = feed_stream(ore, a)
+    feed, feed_status = feed_stream(ore, a, scenario.beneficiation.modal_mass_frac)
     hours = a["plant.operating_hours_per_year_h_per_yr"]
     out = {}
     for route in routes:

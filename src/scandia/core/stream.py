@@ -117,7 +117,7 @@ class Stream:
             _check_flow("stream.mass_tph", mass)
         class_tph = mass @ np.ones(mass.shape[2])  # a matmul beats a reduction over a short last axis
         positive = class_tph > 0
-        w = np.divide(mass, class_tph[..., None], out=np.zeros_like(mass), where=positive[..., None])
+        w = mass / (class_tph + ~positive)[..., None]  # empty classes divide 0 by 1
         # empty classes keep a well-defined composition: the first component
         if not positive.all():
             w[..., 0] += ~positive

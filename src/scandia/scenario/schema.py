@@ -137,6 +137,8 @@ class BeneficiationSection(BaseModel):
         None, description="liberation size; default: the value fitted for the sample")
     susceptibility_m3_kg: dict[str, float] = Field(
         default_factory=dict, description="override of fitted mineral mass susceptibilities, m3/kg")
+    modal_mass_frac: dict[str, float] | None = Field(
+        None, description="override of the sample's modal mineralogy, mass fractions (0-1) summing to 1")
     feed: FeedParams = Field(default_factory=FeedParams)  # type: ignore[valid-type]
     comminution: ComminutionParams = Field(default_factory=ComminutionParams)  # type: ignore[valid-type]
     liberation: LiberationParams = Field(default_factory=LiberationParams)  # type: ignore[valid-type]
@@ -165,6 +167,22 @@ class BeneficiationSection(BaseModel):
             rng = minerals[name]["susceptibility_m3_kg"]
             if not (rng["min"] <= float(value) <= rng["max"]):
                 raise ValueError(f"{name} must lie in [{rng['min']:g}, {rng['max']:g}] m3/kg (got {value:g})")
+        return {k: float(x) for k, x in v.items()}
+
+    @field_validator("modal_mass_frac")
+    @classmethod
+    def _modal(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        minerals = load_data("beneficiation/minerals.yaml")["minerals"]
+        for name, value in v.items():
+            if name not in minerals:
+                raise ValueError(f"unknown mineral {name!r}; known: {', '.join(minerals)}")
+            if not (0.0 <= float(value) <= 1.0):
+                raise ValueError(f"{name} must lie in [0, 1] (got {value:g})")
+        total = sum(float(x) for x in v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"fractions must sum to 1 (sum is {total:.6g})")
         return {k: float(x) for k, x in v.items()}
 
     def model_post_init(self, __context: Any) -> None:
