@@ -149,3 +149,20 @@ def test_get_set_params_routes_and_rejects():
     assert sp.split_frac == 0.4
     with pytest.raises(ScenarioError, match="unknown parameter"):
         sp.set_params(frac=0.1)
+
+
+def test_flowsheets_nest():
+    from scandia.core import FlowsheetUnit
+
+    cs = ComponentSet.from_formulas({"water": "H2O", "salt": "NaCl"})
+    feed = Stream.solution(cs, np.array([[100.0, 1.0], [50.0, 2.0]]))
+    inner = _recycle_flowsheet()
+    outer = Flowsheet("outer")
+    outer.add("loop", FlowsheetUnit(inner)).add("final", Splitter(0.25))
+    outer.connect("loop.split.rest", "final.feed")
+    res = outer.solve({"loop.mix.in0": feed})
+    direct = _recycle_flowsheet().solve({"mix.in0": feed})
+    np.testing.assert_allclose(res["final.product"].component_tph, 0.25 * direct["split.rest"].component_tph,
+                               rtol=1e-12)
+    assert sorted(outer.product_ports()) == ["final.product", "final.rest", "loop.sep.rest"]
+    assert np.all(res.status == Status.ok)

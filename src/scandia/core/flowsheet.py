@@ -19,7 +19,7 @@ from .status import Status, combine, ok_array
 from .stream import Stream
 from .unit import Unit, UnitResult, check_element_balance
 
-__all__ = ["Flowsheet", "FlowsheetResult"]
+__all__ = ["Flowsheet", "FlowsheetResult", "FlowsheetUnit"]
 
 
 @dataclass
@@ -296,3 +296,36 @@ class Flowsheet:
                     max(1e-9 * max(1, len(self.units)), 100.0 * tol), where=self.name,
                 )
         return FlowsheetResult(streams, results, status, iterations, dict(feeds), products, rel)
+
+
+class FlowsheetUnit(Unit):
+    """A flowsheet used as one unit of another flowsheet (flowsheets nest).
+
+    Its inlets are the inner flowsheet's feed ports and its outlets the inner product ports, named as inside
+    (``"mix.in0"``), so an outer connection reads ``"stage.mix.product"``. The inner solve's status (e.g. an
+    unconverged inner recycle) becomes the unit's status.
+    """
+
+    def __init__(self, flowsheet: Flowsheet, method: str = "wegstein", tol: float = 1e-9, max_iter: int = 200) -> None:
+        self.flowsheet = flowsheet
+        self.method = method
+        self.tol = tol
+        self.max_iter = max_iter
+
+    @property
+    def inlets(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(self.flowsheet.feed_ports())
+
+    @property
+    def outlets(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(self.flowsheet.product_ports())
+
+    @property
+    def balance_rtol(self) -> float:  # type: ignore[override]
+        return max(1e-9 * max(1, len(self.flowsheet.units)), 100.0 * self.tol if self.flowsheet.tears else 0.0)
+
+    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
+        res = self.flowsheet.solve(inlets, method=self.method, tol=self.tol, max_iter=self.max_iter,
+                                   check_balance=False)
+        return UnitResult({p: res.streams[p] for p in self.outlets}, res.status,
+                          design={"iterations": res.iterations.astype(float)})
