@@ -27,6 +27,7 @@ import scandia
 from scandia.beneficiation.ore import ore_model
 from scandia.beneficiation.stage import build_route, run_beneficiation, stage_arrays
 from scandia.core import ComponentSet, ComponentSplitter, Flowsheet, Mixer, Splitter, Stream
+from scandia.core.perf import tune_allocator
 from scandia.scenario import load_scenario
 
 
@@ -114,10 +115,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="skip n = 1e6 (for a fast look)")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = ap.parse_args()
+    allocator = tune_allocator()  # as the CLI does: large temporaries reused from the heap (scandia.core.perf)
     report: dict[str, object] = {"scandia": scandia.__version__, "python": platform.python_version(),
                                  "machine": platform.machine(), "cpus": __import__("os").cpu_count()}
 
-    print(f"scandia {scandia.__version__} on Python {platform.python_version()}, {report['cpus']} CPUs\n")
+    print(f"scandia {scandia.__version__} on Python {platform.python_version()}, {report['cpus']} CPUs, "
+          f"allocator tuned: {allocator}\n")
     print("A. Concentration stage (LIMS+WHIMS, DMS, XRT routes; one vectorized call, chunks of 4,000)")
     print(f"{'batch':>8} {'n':>9} {'s':>8} {'scenarios/s':>12} {'unit-evals/s':>13} {'peak MiB':>9}")
     rows = []

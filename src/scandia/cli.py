@@ -214,6 +214,9 @@ def _version(version: Annotated[bool, typer.Option("--version", help="print the 
 
 def main() -> None:
     """Entry point of the ``scandia`` console script."""
+    from .core.perf import tune_allocator
+
+    tune_allocator()
     try:
         app()
     except ScandiaError as exc:  # pragma: no cover - commands catch their own
