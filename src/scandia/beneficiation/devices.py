@@ -11,13 +11,14 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from ..core.status import ok_array
 from ..core.stream import Stream
 from ..core.unit import Unit, UnitResult, per_scenario
 from ..scenario.schema import load_data
 from .ore import OreModel, rrsb_fractions
-from .partition import log_logistic, magnetic_force_ratio, normal_cdf, tromp, whiten
+from .partition import MU0, magnetic_force_ratio, normal_cdf, tromp, whiten
 
 __all__ = [
     "LIMS",
@@ -113,8 +114,14 @@ class MagneticSeparator(Unit):
         k = per_scenario(self.sharpness, n, f"{p}.sharpness", 0.1, 20.0)
         e = per_scenario(self.entrainment_frac, n, f"{p}.entrainment_frac", 0.0, 1.0)
         c = feed.classes
-        ratio = magnetic_force_ratio(c.susceptibility_m3_kg, b, b / length, c.size_mm, c.density_t_m3, v, eta)
-        return e + (1.0 - e) * log_logistic(ratio, 1.0, k)
+        # R = (B grad B / mu0) x (chi / F_c) factorizes into a scenario term and a class term, so the capture
+        # curve 1 / (1 + R^-k) = expit(k ln R) costs one add and one expit per (scenario, class).
+        per_mass = magnetic_force_ratio(c.susceptibility_m3_kg, 1.0, MU0, c.size_mm, c.density_t_m3, v, eta)
+        positive = per_mass > 0
+        log_class = np.log(np.where(positive, per_mass, 1.0))
+        log_field = np.log(np.maximum(b * b / (length * MU0), 1e-300))
+        capture = np.where(positive, expit(k * (log_field + log_class)), 0.0)
+        return e + (1.0 - e) * capture
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:
         feed = inlets["feed"]
@@ -244,7 +251,7 @@ class XRTSorter(Unit):
         ratio = mu[..., 0] / mu[..., 1]
         sd = ratio * sigma * np.sqrt(1.0 / a_low**2 + 1.0 / a_high**2)
         flag = normal_cdf((ratio - thr) / sd)
-        return np.clip(eta * flag + mis * (1.0 - flag), 0.0, 1.0)
+        return mis + (eta - mis) * flag  # = eta flag + mis (1 - flag), within [0, 1] for eta, mis in [0, 1]
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:
         feed = inlets["feed"]
