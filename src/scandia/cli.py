@@ -109,6 +109,7 @@ def run(
     """Run a scenario and print (and, with --out, write) its results."""
     from .beneficiation.curves import grade_recovery_curve
     from .beneficiation.report import routes_table, stream_table
+    from .beneficiation.stage import resolved_scenario
     from .chain import run as run_chain
     from .scenario import load_scenario
 
@@ -123,7 +124,8 @@ def run(
         if out is not None:
             # results are written only once everything is computed: a failing run leaves earlier files intact
             out.mkdir(parents=True, exist_ok=True)
-            _atomic_write(out / "scenario.yaml", yaml.safe_dump(scen.model_dump(mode="json"), sort_keys=False))
+            resolved = resolved_scenario(scen).model_dump(mode="json")
+            _atomic_write(out / "scenario.yaml", yaml.safe_dump(resolved, sort_keys=False))
         if out is not None and "beneficiation" in result.stages:
             ben = result.beneficiation
             written.append(_write_table(routes_table(ben), out / "beneficiation_routes", table_format))

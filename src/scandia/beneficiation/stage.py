@@ -28,6 +28,7 @@ __all__ = [
     "RouteResult",
     "build_route",
     "feed_stream",
+    "resolved_scenario",
     "fitted_parameters",
     "route_metrics",
     "run_beneficiation",
@@ -46,6 +47,18 @@ def fitted_parameters() -> dict[str, Any]:
         return load_data("beneficiation/fitted.yaml") or {}
     except FileNotFoundError:
         return {}
+
+
+def resolved_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with the fitted defaults it relies on written in (liberation size, susceptibilities), so a
+    saved copy reproduces the run even after a refit changes ``fitted.yaml``."""
+    b = scenario.beneficiation
+    fit = fitted_parameters()
+    d_lib = b.d_lib_mm if b.d_lib_mm is not None else fit.get("d_lib_mm", {}).get(b.sample)
+    chi = {**{k: float(v) for k, v in fit.get("susceptibility_m3_kg", {}).items()}, **b.susceptibility_m3_kg}
+    return scenario.model_copy(
+        update={"beneficiation": b.model_copy(update={"d_lib_mm": d_lib, "susceptibility_m3_kg": chi})}
+    )
 
 
 def stage_arrays(scenario: Scenario, n: int = 1) -> dict[str, np.ndarray]:
