@@ -27,6 +27,7 @@ __all__ = [
     "DenseMediaSeparator",
     "HeavyLiquidSeparator",
     "MagneticSeparator",
+    "PartitionSeparator",
     "Screen",
     "XRTSorter",
 ]
@@ -62,7 +63,22 @@ class Comminution(Unit):
         return UnitResult({"product": out}, status, design={"p80_mm": np.broadcast_to(p80[:, 0], (n,))})
 
 
-class Screen(Unit):
+class PartitionSeparator(Unit):
+    """A separator defined by its partition curve: ``partition(feed)`` gives the fraction of each class sent to
+    the first outlet; whole particles are split (``Stream.split``) so balances close by construction."""
+
+    outlets = ("product", "rest")
+
+    def partition(self, feed: Stream) -> np.ndarray:  # pragma: no cover - abstract
+        raise TypeError(f"{type(self).__name__} must define partition()")
+
+    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
+        feed = inlets["feed"]
+        first, second = feed.split(self.partition(feed))
+        return UnitResult({self.outlets[0]: first, self.outlets[1]: second}, ok_array(feed.n))
+
+
+class Screen(PartitionSeparator):
     """Vibrating screen: Whiten efficiency curve to the oversize at ``aperture_mm``."""
 
     outlets = ("oversize", "undersize")
@@ -71,15 +87,14 @@ class Screen(Unit):
         self.aperture_mm = aperture_mm
         self.sharpness = sharpness
 
-    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
-        feed = inlets["feed"]
+    def partition(self, feed: Stream) -> np.ndarray:
         a = per_scenario(self.aperture_mm, feed.n, "screen.aperture_mm", 1e-3, 1000.0)
         alpha = per_scenario(self.sharpness, feed.n, "screen.sharpness", 0.5, 50.0)
-        over, under = feed.split(whiten(feed.classes.size_mm, a, alpha))
-        return UnitResult({"oversize": over, "undersize": under}, ok_array(feed.n))
+        return whiten(feed.classes.size_mm, a, alpha)
 
 
-class MagneticSeparator(Unit):
+
+class MagneticSeparator(PartitionSeparator):
     """Wet magnetic separator (base of :class:`LIMS` and :class:`WHIMS`).
 
     Recovery of a particle class to the magnetics::
@@ -123,10 +138,6 @@ class MagneticSeparator(Unit):
         capture = np.where(positive, expit(k * (log_field + log_class)), 0.0)
         return e + (1.0 - e) * capture
 
-    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
-        feed = inlets["feed"]
-        mags, non = feed.split(self.partition(feed))
-        return UnitResult({"magnetics": mags, "nonmagnetics": non}, ok_array(feed.n))
 
 
 class LIMS(MagneticSeparator):
@@ -141,7 +152,7 @@ class WHIMS(MagneticSeparator):
     prefix = "whims"
 
 
-class DenseMediaSeparator(Unit):
+class DenseMediaSeparator(PartitionSeparator):
     """Dense-medium separator (bath or cyclone): Tromp curve in particle density, size dependent.
 
     ``P_sink = tromp(rho, d50(d), Ep(d))`` with ``Ep(d) = Ep_ref (d_ref / d)^a`` and
@@ -169,13 +180,9 @@ class DenseMediaSeparator(Unit):
         rel = dref / feed.classes.size_mm
         return tromp(feed.classes.density_t_m3, d50 + shift * np.maximum(rel - 1.0, 0.0), ep * rel**a)
 
-    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
-        feed = inlets["feed"]
-        sinks, floats = feed.split(self.partition(feed))
-        return UnitResult({"sinks": sinks, "floats": floats}, ok_array(feed.n))
 
 
-class HeavyLiquidSeparator(Unit):
+class HeavyLiquidSeparator(PartitionSeparator):
     """Laboratory heavy-liquid sink-float: ideal separation at the liquid density (the washability reference)."""
 
     outlets = ("sinks", "floats")
@@ -187,10 +194,6 @@ class HeavyLiquidSeparator(Unit):
         rho = per_scenario(self.liquid_density_t_m3, feed.n, "hls.liquid_density_t_m3", 0.5, 6.0)
         return (feed.classes.density_t_m3 > rho).astype(float)
 
-    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
-        feed = inlets["feed"]
-        sinks, floats = feed.split(self.partition(feed))
-        return UnitResult({"sinks": sinks, "floats": floats}, ok_array(feed.n))
 
 
 @cache
@@ -206,7 +209,7 @@ def _mu_table(e_low: float, e_high: float, elements: tuple[str, ...]) -> np.ndar
     return out
 
 
-class XRTSorter(Unit):
+class XRTSorter(PartitionSeparator):
     """Dual-energy X-ray-transmission sensor sorter.
 
     Per particle class: attenuation ``A_E = (mu/rho)_E rho t`` at a low and a high energy (Beer-Lambert,
@@ -253,7 +256,3 @@ class XRTSorter(Unit):
         flag = normal_cdf((ratio - thr) / sd)
         return mis + (eta - mis) * flag  # = eta flag + mis (1 - flag), within [0, 1] for eta, mis in [0, 1]
 
-    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
-        feed = inlets["feed"]
-        ej, acc = feed.split(self.partition(feed))
-        return UnitResult({"ejected": ej, "accepted": acc}, ok_array(feed.n))
