@@ -26,12 +26,13 @@ from ..core.status import Status
 from ..core.stream import ParticleClasses, Stream
 from ..scenario.schema import load_data
 
-__all__ = ["REE", "OreModel", "ore_model", "rrsb_fractions"]
+__all__ = ["ACTINIDES", "REE", "TRACE_OXIDES", "OreModel", "ore_model", "rrsb_fractions"]
 
 #: rare earths tracked individually (the rest of the lanthanides are below 2 % of TREO at Crater Lake)
 REE: tuple[str, ...] = tuple(load_data("beneficiation/samples.yaml")["ree_elements"])
 #: oxide formulas used as components for Sc and REE held in minerals (trivalent oxides)
-TRACE_OXIDES: dict[str, str] = {"Sc": "Sc2O3", **{el: f"{el}2O3" for el in REE}}
+ACTINIDES: tuple[str, ...] = tuple(load_data("beneficiation/samples.yaml")["actinide_elements"])
+TRACE_OXIDES: dict[str, str] = {"Sc": "Sc2O3", **{el: f"{el}2O3" for el in REE}, "Th": "ThO2", "U": "UO2"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,7 +253,8 @@ def ore_model(sample: str) -> OreModel:
 
     mineral_w = np.zeros((len(names), len(cset)))
     for i, m in enumerate(names):
-        ppm = {"Sc": float(spec["sc_ppm"].get(m, 0.0)), **{k: float(v) for k, v in spec["ree_ppm"].get(m, {}).items()}}
+        ppm = {"Sc": float(spec["sc_ppm"].get(m, 0.0)), **{k: float(v) for k, v in spec["ree_ppm"].get(m, {}).items()},
+               **{k: float(v) for k, v in spec.get("actinide_ppm", {}).get(m, {}).items()}}
         for el, value in ppm.items():
             if value < 0:
                 raise ScenarioError(f"samples.{sample}", f"negative content of {el} in {m}")
