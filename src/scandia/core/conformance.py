@@ -28,7 +28,7 @@ def check_unit(unit: Unit, inlets: dict[str, Stream], rtol: float = 1e-9) -> Non
     for port, s in res.outlets.items():
         assert np.all(np.isfinite(s.mass_tph)), f"{name}.{port}: non-finite flow"
         assert np.all(s.mass_tph >= 0), f"{name}.{port}: negative flow"
-    check_element_balance(list(inlets.values()), list(res.outlets.values()), rtol, where=name)
+    check_element_balance([*inlets.values(), *res.reagents.values()], list(res.outlets.values()), rtol, where=name)
     again = pickle.loads(pickle.dumps(unit)).run(inlets)
     for port in unit.outlets:
         np.testing.assert_array_equal(again.outlets[port].class_tph, res.outlets[port].class_tph,

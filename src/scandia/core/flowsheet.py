@@ -282,6 +282,7 @@ class Flowsheet:
                 unit = self.units[u]
                 refs = [f"{u}.{p}" for p in unit.inlets]
                 ins = [feeds[r] if r in feeds else streams[self.links[r]] for r in refs]
+                ins += list(res.reagents.values())
                 ok = status < Status.not_converged
                 if ok.any():
                     check_element_balance(
@@ -291,8 +292,9 @@ class Flowsheet:
                     )
             ok = np.flatnonzero(status < Status.not_converged)
             if ok.size:
+                reagents = [s for r in results.values() for s in r.reagents.values()]
                 rel = check_element_balance(
-                    [s.take(ok) for s in feeds.values()], [streams[p].take(ok) for p in products],
+                    [s.take(ok) for s in [*feeds.values(), *reagents]], [streams[p].take(ok) for p in products],
                     max(1e-9 * max(1, len(self.units)), 100.0 * tol), where=self.name,
                 )
         return FlowsheetResult(streams, results, status, iterations, dict(feeds), products, rel)

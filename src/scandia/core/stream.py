@@ -186,17 +186,24 @@ class Stream:
         return self.component_tph[:, self.components.index(name)]
 
     # ------------------------------------------------------------------ algebra
-    def _same_basis(self, other: Stream) -> None:
+    def _same_basis(self, other: Stream) -> bool:
+        """True if the class sets match; one-class streams (solutions, lumped solids) always match."""
         if other.components is not self.components and other.components != self.components:
             raise ScenarioError("stream", "cannot combine streams with different component sets")
-        if other.classes is not self.classes and other.classes.labels != self.classes.labels:
-            raise ScenarioError("stream", "cannot combine streams with different particle classes")
+        if other.classes is self.classes or other.classes.labels == self.classes.labels:
+            return True
+        return len(other.classes) == 1 and len(self.classes) == 1
 
     def __add__(self, other: Stream) -> Stream:
-        """Mix two streams (same components and classes)."""
+        """Mix two streams (same components; same classes, or both one-class; a zero stream mixes with any)."""
         if not isinstance(other, Stream):
             return NotImplemented
-        self._same_basis(other)
+        if not self._same_basis(other):
+            if not other.class_tph.any():
+                return self
+            if not self.class_tph.any():
+                return other
+            raise ScenarioError("stream", "cannot combine streams with different particle classes")
         if other.w is self.w or (other.w.shape == self.w.shape and np.array_equal(other.w, self.w)):
             return Stream(self.components, self.classes, self.class_tph + other.class_tph, self.w, validate=False)
         total = self.class_tph + other.class_tph

@@ -24,12 +24,15 @@ __all__ = ["Unit", "UnitResult", "check_element_balance", "per_scenario"]
 
 @dataclass
 class UnitResult:
-    """What a unit returns: outlets by port name, design and cost figures (arrays over scenarios), status."""
+    """What a unit returns: outlets by port name, status, design and cost figures (arrays over scenarios), and
+    the reagent make-up streams it drew in."""
 
     outlets: dict[str, Stream]
     status: np.ndarray
     design: dict[str, np.ndarray] = field(default_factory=dict)
     costs: dict[str, np.ndarray] = field(default_factory=dict)
+    #: make-up streams the unit draws in by itself (acid, water, caustic): inputs for the element balance
+    reagents: dict[str, Stream] = field(default_factory=dict)
 
 
 class Unit:
@@ -83,8 +86,8 @@ class Unit:
         if set(result.outlets) != set(self.outlets):
             raise BalanceError(f"{type(self).__name__} returned ports {sorted(result.outlets)}, not {self.outlets}")
         if check_balance:
-            check_element_balance(list(inlets.values()), list(result.outlets.values()), self.balance_rtol,
-                                  where=type(self).__name__)
+            check_element_balance([*inlets.values(), *result.reagents.values()], list(result.outlets.values()),
+                                  self.balance_rtol, where=type(self).__name__)
         return result
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:  # pragma: no cover - abstract

@@ -31,7 +31,10 @@ from pydantic import (
 
 from .quantity import to_unit, unit_for_field
 
-__all__ = ["ROUTES", "BeneficiationSection", "PlantSection", "Scenario", "load_data", "numeric_spec"]
+__all__ = [
+    "LEACH_ROUTES", "ROUTES", "BeneficiationSection", "HydrometSection", "PlantSection", "Scenario", "load_data",
+    "numeric_spec",
+]
 
 ROUTES = ("lims_whims", "dms", "xrt", "hls")
 
@@ -70,6 +73,17 @@ def Number(name: str, lo: float | None, hi: float | None) -> Any:
     ]
 
 
+def Integer(name: str, lo: float | None, hi: float | None) -> Any:
+    """The annotation of an integer scenario field (stage counts), range-checked."""
+
+    def as_int(v: object) -> int:
+        if isinstance(v, bool) or not isinstance(v, int | float) or float(v) != int(v):
+            raise ValueError(f"must be a whole number in [{lo}, {hi}] (got {v!r})")
+        return int(v)
+
+    return Annotated[int, BeforeValidator(as_int), AfterValidator(_range_check(lo, hi, "(count)"))]
+
+
 def numeric_spec(entry: dict[str, Any]) -> tuple[float, float | None, float | None, str]:
     """(value, min, max, provenance) of a data-file entry."""
     prov = entry.get("source") or entry.get("assumption") or entry.get("fitted_to") or ""
@@ -86,8 +100,10 @@ def _section(model_name: str, entries: dict[str, Any], overrides: dict[str, floa
         if overrides and key in overrides:
             value = overrides[key]
             prov = f"fitted: {prov}"
+        if entry.get("integer"):
+            value = int(value)
         fields[key] = (
-            Number(key, lo, hi),
+            Integer(key, lo, hi) if entry.get("integer") else Number(key, lo, hi),
             Field(
                 default=value,
                 description=prov,
@@ -97,9 +113,9 @@ def _section(model_name: str, entries: dict[str, Any], overrides: dict[str, floa
     return create_model(model_name, __config__=ConfigDict(extra="forbid", validate_default=True), **fields)
 
 
-def _fitted() -> dict[str, Any]:
+def _fitted(stage: str = "beneficiation") -> dict[str, Any]:
     try:
-        return load_data("beneficiation/fitted.yaml") or {}
+        return load_data(f"{stage}/fitted.yaml") or {}
     except FileNotFoundError:
         return {}
 
@@ -194,6 +210,56 @@ class BeneficiationSection(BaseModel):
             raise ValueError("dms.bottom_size_mm must be below dms.top_size_mm")
 
 
+_leach = load_data("hydromet/leach.yaml")
+_sx = load_data("hydromet/sx.yaml")
+_pur = load_data("hydromet/purification.yaml")
+_fit_h = _fitted("hydromet").get("common", {})
+TankParams = _section("TankParams", _leach["tank"])
+BakeParams = _section("BakeParams", _leach["bake"])
+HeapParams = _section("HeapParams", _leach["heap"])
+LeachCommonParams = _section("LeachCommonParams", _leach["common"], _fit_h)
+SXParams = _section("SXParams", _sx)
+PurificationParams = _section("PurificationParams", _pur["defaults"])
+CCDParams = _section("CCDParams", _pur["ccd"])
+LEACH_ROUTES = ("tank", "bake", "heap")
+
+
+class HydrometFeed(BaseModel):
+    """A concentrate given directly, for running the hydromet stage alone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concentrate_tph: Annotated[float, BeforeValidator(lambda v: to_unit(v, "tonne/hour")),
+                               AfterValidator(_range_check(1e-6, 1e5, "tonne/hour"))] = Field(
+        ..., description="concentrate feed rate")
+    mineral_mass_frac: dict[str, float] = Field(..., description="mineral mass fractions (0-1) summing to 1")
+
+    @field_validator("mineral_mass_frac")
+    @classmethod
+    def _minerals(cls, v: dict[str, float]) -> dict[str, float]:
+        return BeneficiationSection._modal(v)  # same rules: known minerals, 0-1, sum 1
+
+
+class HydrometSection(BaseModel):
+    """Hydrometallurgy: leach route and lixiviant, washing, solvent extraction, purification."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    leach_route: Literal[LEACH_ROUTES] = Field("tank", description="tank | bake | heap")  # type: ignore[valid-type]
+    routes: list[Literal[LEACH_ROUTES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: list(LEACH_ROUTES), description="leach routes compared in the trade-off table")
+    lixiviant: Literal["H2SO4", "HCl"] = Field("H2SO4", description="leach and SX acid")
+    feed: HydrometFeed | None = Field(None, description="concentrate for a stand-alone hydromet run")
+    tank: TankParams = Field(default_factory=TankParams)  # type: ignore[valid-type]
+    bake: BakeParams = Field(default_factory=BakeParams)  # type: ignore[valid-type]
+    heap: HeapParams = Field(default_factory=HeapParams)  # type: ignore[valid-type]
+    common: LeachCommonParams = Field(default_factory=LeachCommonParams)  # type: ignore[valid-type]
+    ccd: CCDParams = Field(default_factory=CCDParams)  # type: ignore[valid-type]
+    sx: SXParams = Field(default_factory=SXParams)  # type: ignore[valid-type]
+    purification: PurificationParams = Field(default_factory=PurificationParams)  # type: ignore[valid-type]
+    design: bool = Field(False, description="search extraction/scrub stages and O/A for the purity target")
+
+
 class Scenario(BaseModel):
     """A complete scandia scenario (YAML on disk, see ``scandia scenarios``)."""
 
@@ -204,6 +270,7 @@ class Scenario(BaseModel):
     seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of every random draw of the run")
     plant: PlantSection = Field(default_factory=PlantSection)  # type: ignore[valid-type]
     beneficiation: BeneficiationSection = Field(default_factory=BeneficiationSection)
+    hydromet: HydrometSection = Field(default_factory=HydrometSection)
 
     def arrays(self, n: int = 1) -> dict[str, np.ndarray]:
         """Every numeric leaf as an array of shape ``(n,)``, keyed by its dotted path.
@@ -216,7 +283,7 @@ class Scenario(BaseModel):
             if isinstance(obj, BaseModel):
                 for key in type(obj).model_fields:
                     walk(getattr(obj, key), f"{prefix}{key}.")
-            elif isinstance(obj, float) and not isinstance(obj, bool):
+            elif isinstance(obj, int | float) and not isinstance(obj, bool):
                 out[prefix[:-1]] = np.full(n, obj)
 
         walk(self, "")

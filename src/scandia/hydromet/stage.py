@@ -1,0 +1,258 @@
+"""The hydrometallurgy stage: concentrate -> leach -> CCD -> SX (extract, scrub, strip) -> purification ->
+99.5 % Sc2O3, and raffinate -> iron removal -> REE hydroxide -> mixed REO.
+
+The stage is one :class:`~scandia.core.flowsheet.Flowsheet` with two recycles solved as tear streams: the scrub
+liquor returns to the extraction feed (so scrubbed Sc is not lost) and the stripped organic returns to extraction
+(so unstripped Sc circulates, as in PrOMMiS's pre-loaded organic). All scenarios are solved at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+from ..beneficiation.ore import REE, OreModel, ore_model
+from ..core.errors import ScenarioError
+from ..core.flowsheet import Flowsheet, FlowsheetResult
+from ..core.status import Status, combine
+from ..core.stream import Stream
+from ..core.units import Mixer
+from ..scenario.schema import LEACH_ROUTES, Scenario, load_data
+from .chemistry import AQUEOUS, Chemistry, chemistry
+from .leaching import AcidBakeLeach, HeapLeach, TankLeach, mineral_feed
+from .precipitation import Calcination, HydroxidePrecipitation, OxalatePrecipitation, Redissolution
+from .solvent_extraction import SXExtraction, SXScrub, SXStrip
+from .washing import CCD
+
+__all__ = ["HydrometResult", "build_hydromet", "hydromet_arrays", "reagent_prices", "run_hydromet"]
+
+REAGENTS = ("H2SO4", "HCl", "NaOH", "CaO", "H2C2O4", "D2EHPA", "kerosene", "H2O", "O2")
+
+
+@cache
+def reagent_prices() -> dict[str, float]:
+    """US$ per t of each reagent (data/hydromet/reagents.yaml)."""
+    return {k: float(v["value"]) for k, v in load_data("hydromet/reagents.yaml")["usd_per_t"].items()}
+
+
+def hydromet_arrays(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
+    """Numeric inputs of the stage (``hydromet.*`` and plant) on the scenario axis."""
+    return {k: v for k, v in scenario.arrays(n).items() if k.startswith(("hydromet.", "plant."))}
+
+
+def _leach_unit(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.ndarray]):
+    c = "hydromet.common."
+    common = {"rate_factor": a[c + "rate_factor"], "rrsb_uniformity": a[c + "rrsb_uniformity"],
+              "gypsum_solubility_g_per_l": a[c + "gypsum_solubility_g_per_l"]}
+    if route == "tank":
+        t = "hydromet.tank."
+        n_tanks = a[t + "n_tanks"]
+        if np.any(n_tanks != n_tanks[0]):
+            raise ScenarioError(t + "n_tanks", "must be the same in every scenario of one run")
+        return TankLeach(ore, chem, a[t + "temperature_c"], a[t + "residence_time_h"], int(n_tanks[0]),
+                         a[t + "free_acid_g_per_l"], a[t + "solids_mass_frac"], a[t + "regrind_p80_mm"], **common)
+    if route == "bake":
+        b = "hydromet.bake."
+        return AcidBakeLeach(ore, chem, a[b + "acid_dose_kg_per_t"], a[b + "temperature_c"], a[b + "time_h"],
+                             a[b + "acid_activity"], a[b + "water_leach_efficiency_frac"], a[b + "regrind_p80_mm"],
+                             a[b + "solids_mass_frac"], **common)
+    if route == "heap":
+        h = "hydromet.heap."
+        return HeapLeach(ore, chem, a[h + "crush_p80_mm"], a[h + "leach_time_d"], a[h + "irrigation_l_per_m2_h"],
+                         a[h + "heap_height_m"], a[h + "acid_g_per_l"], a[h + "temperature_c"],
+                         a[h + "pore_diffusivity_m2_s"], a[h + "bulk_density_t_m3"], a[h + "moisture_m3_per_t"],
+                         a[h + "grain_radius_mm"], a[h + "acid_recycle_frac"], **common)
+    raise ScenarioError("hydromet.leach_route", f"unknown leach route {route!r}; use {', '.join(LEACH_ROUTES)}")
+
+
+def _count(a: dict[str, np.ndarray], key: str) -> int:
+    v = a[key]
+    if np.any(v != v[0]):
+        raise ScenarioError(key, "stage counts must be the same in every scenario of one run")
+    return int(v[0])
+
+
+def build_hydromet(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.ndarray]) -> Flowsheet:
+    """The hydromet flowsheet for one leach route (parameters as arrays over scenarios)."""
+    s, p, c = "hydromet.sx.", "hydromet.purification.", "hydromet.ccd."
+    fs = Flowsheet(f"hydromet-{route}")
+    fs.add("leach", _leach_unit(route, ore, chem, a))
+    fs.add("ccd", CCD(chem, a[c + "stages"], a[c + "wash_ratio"], a[c + "underflow_liquor_t_per_t"]))
+    fs.add("feedmix", Mixer(2))
+    fs.add("extract", SXExtraction(chem, _count(a, s + "extraction_stages"), a[s + "extraction_oa"],
+                                   a[s + "dosage_vol_pct"], a[s + "entrainment_l_per_m3"],
+                                   a[s + "organic_loss_l_per_m3"]))
+    fs.add("scrub", SXScrub(chem, _count(a, s + "scrub_stages"), a[s + "scrub_oa"], a[s + "scrub_acid_g_per_l"],
+                            a[s + "dosage_vol_pct"]))
+    fs.add("strip", SXStrip(chem, _count(a, s + "strip_stages"), a[s + "naoh_excess_frac"]))
+    fs.add("redissolve", Redissolution(chem, a[p + "redissolve_free_acid_g_per_l"],
+                                       a[p + "redissolve_liquor_m3_per_t_cake"]))
+    fs.add("impurity", HydroxidePrecipitation(chem, a[p + "impurity_ph"], "NaOH", "impurity", oxidise_fe=True))
+    fs.add("sc_oxalate", OxalatePrecipitation(chem, a[p + "oxalic_excess_frac"], a[p + "mother_liquor_entrained_frac"]))
+    fs.add("sc_calcine", Calcination(chem))
+    fs.add("iron_removal", HydroxidePrecipitation(chem, a[p + "ree_iron_removal_ph"], "CaO", "ree_iron_removal",
+                                                       oxidise_fe=True))
+    fs.add("ree_precipitation", HydroxidePrecipitation(chem, a[p + "ree_precipitation_ph"], "NaOH",
+                                                       "ree_precipitation"))
+    fs.add("ree_calcine", Calcination(chem))
+    fs.add("barren", Mixer(2))
+    fs.add("neutralise", HydroxidePrecipitation(chem, a[p + "effluent_ph"], "CaO", "effluent"))
+    for src, dst in [
+        ("leach.residue", "ccd.solids"), ("leach.liquor", "ccd.liquor"), ("ccd.pls", "feedmix.in0"),
+        ("scrub.liquor", "feedmix.in1"), ("feedmix.product", "extract.aqueous"), ("strip.organic", "extract.organic"),
+        ("extract.loaded", "scrub.organic"), ("scrub.organic", "strip.organic"), ("strip.cake", "redissolve.cake"),
+        ("redissolve.liquor", "impurity.liquor"), ("impurity.liquor", "sc_oxalate.liquor"),
+        ("sc_oxalate.solids", "sc_calcine.solids"), ("extract.raffinate", "iron_removal.liquor"),
+        ("iron_removal.liquor", "ree_precipitation.liquor"), ("ree_precipitation.solids", "ree_calcine.solids"),
+        ("sc_oxalate.liquor", "barren.in0"), ("ree_precipitation.liquor", "barren.in1"),
+        ("barren.product", "neutralise.liquor"),
+    ]:
+        fs.connect(src, dst)
+    fs.tear("strip.organic").tear("scrub.liquor")
+    return fs
+
+
+#: product ports of the flowsheet and what they are
+PRODUCTS = {
+    "sc_calcine.product": "Sc2O3 product", "ree_calcine.product": "mixed REO product",
+    "ccd.residue": "leach residue", "impurity.solids": "Sc-circuit impurity cake",
+    "iron_removal.solids": "iron/thorium residue", "neutralise.solids": "neutralisation residue",
+    "neutralise.liquor": "effluent", "sc_calcine.offgas": "calciner off-gas", "ree_calcine.offgas": "calciner off-gas",
+}
+
+
+@dataclass
+class HydrometResult:
+    """Metrics (arrays over scenarios), status, the solved flowsheet, and per-route results for the trade-off."""
+
+    route: str
+    metrics: dict[str, np.ndarray]
+    status: np.ndarray
+    flowsheet: FlowsheetResult | None
+    routes: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    feed: Stream | None = None
+    chem: Chemistry | None = None
+
+
+def _metrics(chem: Chemistry, feed: Stream, res: FlowsheetResult, hours: np.ndarray,
+             ore_tph: np.ndarray | None, upstream_sc_recovery: np.ndarray | None) -> dict[str, np.ndarray]:
+    cs = chem.components
+    prices = reagent_prices()
+    sc_feed = feed.element("Sc")
+    prod = res["sc_calcine.product"].component_tph
+    sc2o3 = prod[:, cs.index("Sc(oxide)")]
+    total = prod.sum(axis=1)
+    reo = res["ree_calcine.product"].component_tph
+    ree_oxides = sum(reo[:, cs.index(f"{k}(oxide)")] for k in REE)
+    reo_total = reo.sum(axis=1)
+    tree_feed = sum(feed.element(e) for e in REE)
+    reo_ree = sum(res["ree_calcine.product"].element(e) for e in REE)
+    liquor = res.units["leach"].outlets["liquor"]
+    pls = res["ccd.pls"]
+    cake = res["strip.cake"]
+    reagent_t = {r: np.zeros(feed.n) for r in REAGENTS}
+    for ur in res.units.values():
+        for s in ur.reagents.values():
+            comp = s.component_tph
+            for r in REAGENTS:
+                reagent_t[r] = reagent_t[r] + comp[:, cs.index(r)]
+    safe = np.where(sc2o3 > 0, sc2o3, np.nan)
+    m: dict[str, np.ndarray] = {
+        "concentrate_tph": feed.total_tph,
+        "concentrate_grade_sc_ppm": sc_feed / feed.total_tph * 1e6,
+        "leach_sc_extraction_frac": liquor.element("Sc") / sc_feed,
+        "leach_tree_extraction_frac": sum(liquor.element(e) for e in REE) / tree_feed,
+        "pls_sc_mg_per_l": pls.element("Sc") / np.maximum(pls.component("H2O"), 1e-300) * 1e6,
+        "sx_sc_recovery_frac": cake.element("Sc") / np.maximum(pls.element("Sc"), 1e-300),
+        "hydromet_sc_recovery_frac": res["sc_calcine.product"].element("Sc") / sc_feed,
+        "sc2o3_tph": sc2o3,
+        "sc2o3_production_tpa": sc2o3 * hours,
+        "sc2o3_purity_frac": sc2o3 / np.maximum(total, 1e-300),
+        "reo_production_tpa": reo_total * hours,
+        "reo_purity_frac": ree_oxides / np.maximum(reo_total, 1e-300),
+        "tree_to_reo_frac": reo_ree / tree_feed,
+        "residue_tpa": res["ccd.residue"].total_tph * hours,
+        "effluent_m3_per_h": res["neutralise.liquor"].component("H2O"),
+        "th_in_product_ppm": res["sc_calcine.product"].element("Th") / np.maximum(total, 1e-300) * 1e6,
+    }
+    cost = np.zeros(feed.n)
+    for r, t in reagent_t.items():
+        m[f"{r.lower()}_kg_per_kg_sc2o3"] = t / safe
+        cost = cost + t * prices.get(r, 0.0)
+    acid = reagent_t[chem.acid]
+    m["reagent_cost_usd_per_h"] = cost
+    m["reagent_cost_usd_per_kg_sc2o3"] = cost / (safe * 1e3)
+    leach_design = res.units["leach"].design
+    net_acid = leach_design.get("net_acid_tph", leach_design["acid_added_tph"])
+    m["leach_acid_kg_per_t_concentrate"] = net_acid / feed.total_tph * 1e3
+    base = ore_tph if ore_tph is not None else feed.total_tph
+    m["leach_acid_cost_usd_per_t_ore"] = net_acid * prices[chem.acid] / base
+    m["acid_total_kg_per_kg_sc2o3"] = acid / safe
+    if upstream_sc_recovery is not None:
+        m["overall_sc_recovery_frac"] = upstream_sc_recovery * m["hydromet_sc_recovery_frac"]
+    m["payable_sc_recovery_frac"] = m.get("overall_sc_recovery_frac", m["hydromet_sc_recovery_frac"])
+    return m
+
+
+def _purity_status(m: dict[str, np.ndarray], target: np.ndarray) -> np.ndarray:
+    return np.where(m["sc2o3_purity_frac"] + 1e-12 >= target, Status.ok, Status.infeasible).astype(np.int8)
+
+
+def run_hydromet(
+    scenario: Scenario,
+    n: int = 1,
+    arrays: dict[str, np.ndarray] | None = None,
+    *,
+    concentrate: Stream | None = None,
+    ore_tph: np.ndarray | None = None,
+    upstream_sc_recovery: np.ndarray | None = None,
+    routes: list[str] | None = None,
+    keep_streams: bool = True,
+) -> HydrometResult:
+    """Run the hydromet stage: the selected leach route in full and, for the trade-off, the other routes too.
+
+    ``concentrate`` is the beneficiation concentrate (classes of the sample's ore model); without it the
+    scenario's ``hydromet.feed`` is used (stand-alone run). Scenarios whose Sc2O3 purity misses
+    ``purification.purity_target_frac`` are marked ``infeasible`` (their best purity is still reported).
+    """
+    h = scenario.hydromet
+    ore = ore_model(scenario.beneficiation.sample)
+    chem = chemistry(h.lixiviant, ore.components)
+    a = hydromet_arrays(scenario, n)
+    for key, value in (arrays or {}).items():
+        v = np.asarray(value, dtype=float)
+        if v.shape[:1] != (n,):
+            raise ScenarioError(key, f"array must have a leading axis of {n} scenarios, got shape {v.shape}")
+        a[key] = v
+    if concentrate is not None:
+        minerals = ore.mineral_tph(concentrate)
+    elif h.feed is not None:
+        frac = ore.modal_vector(h.feed.mineral_mass_frac)
+        minerals = np.broadcast_to(h.feed.concentrate_tph * frac, (n, frac.size)).copy()
+    else:
+        raise ScenarioError("hydromet.feed", "a stand-alone hydromet run needs hydromet.feed (concentrate_tph and "
+                                             "mineral_mass_frac), or run the chain")
+    feed = mineral_feed(minerals, ore, chem)
+    hours = a["plant.operating_hours_per_year_h_per_yr"]
+    target = a["hydromet.purification.purity_target_frac"]
+    results: dict[str, dict[str, np.ndarray]] = {}
+    main_res: FlowsheetResult | None = None
+    main_status = None
+    for route in routes or list(dict.fromkeys([h.leach_route, *h.routes])):
+        fs = build_hydromet(route, ore, chem, a)
+        res = fs.solve({"leach.solids": feed}, check_balance=keep_streams)
+        m = _metrics(chem, feed, res, hours, ore_tph, upstream_sc_recovery)
+        results[route] = m
+        if route == h.leach_route:
+            main_res = res
+            main_status = combine(res.status, _purity_status(m, target))
+    if main_res is None:
+        raise ScenarioError("hydromet.routes", f"the selected leach route {h.leach_route!r} was not run")
+    return HydrometResult(h.leach_route, results[h.leach_route], main_status, main_res if keep_streams else None,
+                          results, feed, chem)
+
+
+def aqueous_keys() -> tuple[str, ...]:
+    return AQUEOUS
