@@ -1,7 +1,7 @@
 """The chain: runs the stages a scenario asks for, in value-chain order, and builds the run summary.
 
-Stages available now: ``beneficiation``. Later stages (hydromet, alloy, economics) join here, each fed by the
-previous stage's output stream.
+Stages available now: ``beneficiation`` and ``hydromet``; the hydromet stage takes the selected concentration
+route's concentrate (or, run alone, the scenario's ``hydromet.feed``). Later stages (alloy, economics) join here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .scenario.schema import Scenario
 __all__ = ["STAGES", "RunResult", "run"]
 
 #: stages in chain order
-STAGES: tuple[str, ...] = ("beneficiation",)
+STAGES: tuple[str, ...] = ("beneficiation", "hydromet")
 
 
 @dataclass
@@ -39,6 +39,10 @@ class RunResult:
     def beneficiation(self) -> BeneficiationResult:
         return self.stages["beneficiation"]
 
+    @property
+    def hydromet(self) -> Any:
+        return self.stages["hydromet"]
+
 
 def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any = None) -> RunResult:
     """Run one stage alone (``stage=``) or the whole available chain for ``n`` scenarios."""
@@ -50,6 +54,18 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     if "beneficiation" in wanted:
         results["beneficiation"] = run_beneficiation(scenario, n, progress=progress)
         summaries["beneficiation"] = stage_summary(results["beneficiation"])
+    if "hydromet" in wanted:
+        from .hydromet.report import stage_summary as hydromet_summary
+        from .hydromet.stage import run_hydromet
+
+        ben = results.get("beneficiation")
+        if ben is not None:
+            sel = ben.routes[ben.selected_route].metrics
+            results["hydromet"] = run_hydromet(scenario, n, concentrate=ben.concentrate, ore_tph=sel["feed_tph"],
+                                               upstream_sc_recovery=sel["sc_recovery_frac"])
+        else:
+            results["hydromet"] = run_hydromet(scenario, n)
+        summaries["hydromet"] = hydromet_summary(results["hydromet"], scenario)
     status = combine(*(r.status for r in results.values()))
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,
                           stages=summaries)

@@ -91,15 +91,58 @@ def _print_beneficiation(summary: dict[str, Any]) -> None:
     for key in HEADLINE_METRICS:
         table.add_row(key, *[_fmt(r[key], key) for r in stage["routes"].values()])
     out_console.print(table)
-    status = summary["status"]
-    bad = {k: v for k, v in status.items() if k != "ok" and v}
-    out_console.print(f"status: {status['ok']} ok" + (f", {bad}" if bad else "") + "   (* selected route)")
+
+
+def _print_hydromet(summary: dict[str, Any]) -> None:
+    from .hydromet.report import HEADLINE
+
+    stage = summary["stages"]["hydromet"]
+    title = (f"Hydrometallurgy: leach route {stage['leach_route']} ({stage['lixiviant']}), "
+             f"purity target {100 * stage['purity_target_frac']:.1f} %")
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    for route in stage["routes"]:
+        table.add_column(route + (" *" if route == stage["leach_route"] else ""), justify="right")
+    for key in HEADLINE:
+        if all(key in r for r in stage["routes"].values()):
+            table.add_row(key, *[_fmt(r[key], key) for r in stage["routes"].values()])
+    out_console.print(table)
+
+
+def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
+    """Every result table of a run, by file stem (computed before anything is written)."""
+    import pandas as pd
+
+    from .beneficiation.curves import grade_recovery_curve
+    from .beneficiation.report import routes_table, stream_table
+
+    tables: dict[str, Any] = {}
+    ben = result.stages.get("beneficiation")
+    if ben is not None:
+        tables["beneficiation_routes"] = routes_table(ben)
+        tables["beneficiation_streams"] = stream_table(ben)
+        if curves:
+            tables["grade_recovery"] = pd.concat([grade_recovery_curve(scen, r) for r in ben.routes],
+                                                 ignore_index=True)
+    if "hydromet" in result.stages:
+        from .hydromet import report as hrep
+
+        hyd = result.hydromet
+        tables["hydromet_routes"] = hrep.routes_table(hyd)
+        tables["hydromet_streams"] = hrep.stream_table(hyd)
+        tables["sx_mccabe_thiele"] = hrep.sx_mccabe_thiele(hyd)
+        if curves:
+            sel = ben.routes[ben.selected_route].metrics if ben is not None else None
+            tables["leach_tradeoff"] = hrep.tradeoff_curve(
+                scen, ben.concentrate if ben is not None else None, sel["feed_tph"] if sel else None,
+                sel["sc_recovery_frac"] if sel else None)
+    return tables
 
 
 @app.command()
 def run(
     scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
-    stage: Annotated[str | None, typer.Option(help="run one stage alone (beneficiation)")] = None,
+    stage: Annotated[str | None, typer.Option(help="run one stage alone (beneficiation | hydromet)")] = None,
     out: Annotated[Path | None, typer.Option(help="folder for results (created if missing)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or the JSON summary")] = (
         OutputFormat.table),
@@ -107,8 +150,6 @@ def run(
     curves: Annotated[bool, typer.Option(help="also compute grade-recovery curves")] = True,
 ) -> None:
     """Run a scenario and print (and, with --out, write) its results."""
-    from .beneficiation.curves import grade_recovery_curve
-    from .beneficiation.report import routes_table, stream_table
     from .beneficiation.stage import resolved_scenario
     from .chain import run as run_chain
     from .scenario import load_scenario
@@ -120,21 +161,13 @@ def run(
                 raise ScenarioError("--out", f"{out} exists and is not a folder")
         result = run_chain(scen, stage=stage)
         summary = result.summary
-        written = []
         if out is not None:
+            tables = _result_tables(scen, result, curves)
             # results are written only once everything is computed: a failing run leaves earlier files intact
             out.mkdir(parents=True, exist_ok=True)
+            written = [_write_table(df, out / name, table_format) for name, df in tables.items()]
             resolved = resolved_scenario(scen).model_dump(mode="json")
             _atomic_write(out / "scenario.yaml", yaml.safe_dump(resolved, sort_keys=False))
-        if out is not None and "beneficiation" in result.stages:
-            ben = result.beneficiation
-            written.append(_write_table(routes_table(ben), out / "beneficiation_routes", table_format))
-            written.append(_write_table(stream_table(ben), out / "beneficiation_streams", table_format))
-            if curves:
-                import pandas as pd
-
-                df = pd.concat([grade_recovery_curve(scen, r) for r in ben.routes], ignore_index=True)
-                written.append(_write_table(df, out / "grade_recovery", table_format))
             summary["files"] = [*sorted(p.name for p in written), "scenario.yaml", "summary.json"]
             _atomic_write(out / "summary.json", json.dumps(summary, indent=2))
     except ScandiaError as exc:
@@ -144,6 +177,11 @@ def run(
     else:
         if "beneficiation" in summary["stages"]:
             _print_beneficiation(summary)
+        if "hydromet" in summary["stages"]:
+            _print_hydromet(summary)
+        status = summary["status"]
+        bad = {k: v for k, v in status.items() if k != "ok" and v}
+        out_console.print(f"status: {status['ok']} ok" + (f", {bad}" if bad else "") + "   (* selected route)")
         if out is not None:
             out_console.print(f"wrote {len(summary['files'])} files to {out}/ (scandia {__version__})")
 

@@ -115,6 +115,18 @@ class _Leach(Unit):
         self.ore = ore
         self.chem = chem
 
+    def _factor(self, n: int) -> np.ndarray:
+        """Rate multiplier per scenario and mineral: common factor x mineral factor, (k, n_minerals)."""
+        f = per_scenario(self.rate_factor, n, "hydromet.common.rate_factor", 1e-6, 1e6)
+        if self.mineral_rate_factor is None:
+            return f
+        m = np.asarray(self.mineral_rate_factor, dtype=float)
+        if np.any(~np.isfinite(m)) or np.any(m <= 0):
+            from ..core.errors import ScenarioError
+
+            raise ScenarioError("hydromet.mineral_rate_factor", "must be finite and > 0")
+        return f * m
+
     def _dissolve(
         self,
         feed: Stream,
@@ -197,8 +209,9 @@ class TankLeach(_Leach):
     def __init__(self, ore: OreModel, chem: Chemistry, temperature_c: Any = 90.0, residence_time_h: Any = 6.0,
                  n_tanks: int = 4, free_acid_g_per_l: Any = 100.0, solids_mass_frac: Any = 0.3,
                  regrind_p80_mm: Any = 0.075, rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0,
-                 gypsum_solubility_g_per_l: Any = 2.0) -> None:
+                 gypsum_solubility_g_per_l: Any = 2.0, mineral_rate_factor: Any = None) -> None:
         super().__init__(ore, chem)
+        self.mineral_rate_factor = mineral_rate_factor
         self.temperature_c = temperature_c
         self.residence_time_h = residence_time_h
         self.n_tanks = n_tanks
@@ -217,7 +230,7 @@ class TankLeach(_Leach):
         acid = per_scenario(self.free_acid_g_per_l, n, p + "free_acid_g_per_l", 0.1, 1000.0)
         p80 = per_scenario(self.regrind_p80_mm, n, p + "regrind_p80_mm", 1e-3, 10.0)
         m = per_scenario(self.rrsb_uniformity, n, "hydromet.rrsb_uniformity", 0.3, 3.0)
-        f = per_scenario(self.rate_factor, n, "hydromet.rate_factor", 1e-6, 1e6)
+        f = self._factor(n)
         n_tanks = np.asarray(self.n_tanks)
         if n_tanks.ndim and n_tanks.size == n and np.all(n_tanks == n_tanks.flat[0]):
             n_tanks = n_tanks.flat[0]
@@ -266,8 +279,10 @@ class AcidBakeLeach(_Leach):
     def __init__(self, ore: OreModel, chem: Chemistry, acid_dose_kg_per_t: Any = 600.0, temperature_c: Any = 250.0,
                  time_h: Any = 2.0, acid_activity: Any = 10.0, water_leach_efficiency_frac: Any = 0.97,
                  regrind_p80_mm: Any = 0.15, solids_mass_frac: Any = 0.3, rrsb_uniformity: Any = 1.1,
-                 rate_factor: Any = 1.0, gypsum_solubility_g_per_l: Any = 2.0) -> None:
+                 rate_factor: Any = 1.0, gypsum_solubility_g_per_l: Any = 2.0,
+                 mineral_rate_factor: Any = None) -> None:
         super().__init__(ore, chem)
+        self.mineral_rate_factor = mineral_rate_factor
         self.acid_dose_kg_per_t = acid_dose_kg_per_t
         self.temperature_c = temperature_c
         self.time_h = time_h
@@ -290,7 +305,7 @@ class AcidBakeLeach(_Leach):
         eta = per_scenario(self.water_leach_efficiency_frac, n, p + "water_leach_efficiency_frac", 0.0, 1.0)
         p80 = per_scenario(self.regrind_p80_mm, n, p + "regrind_p80_mm", 1e-3, 10.0)
         m = per_scenario(self.rrsb_uniformity, n, "hydromet.rrsb_uniformity", 0.3, 3.0)
-        f = per_scenario(self.rate_factor, n, "hydromet.rate_factor", 1e-6, 1e6)
+        f = self._factor(n)
         ws = per_scenario(self.solids_mass_frac, n, p + "solids_mass_frac", 0.01, 0.9)[:, 0]
         gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.gypsum_solubility_g_per_l", 0.0, 50.0)
         rate = surface_rate(self.ore.minerals, temp, act, f)
@@ -331,8 +346,10 @@ class HeapLeach(_Leach):
                  irrigation_l_per_m2_h: Any = 10.0, heap_height_m: Any = 6.0, acid_g_per_l: Any = 100.0,
                  temperature_c: Any = 15.0, pore_diffusivity_m2_s: Any = 1e-10, bulk_density_t_m3: Any = 1.7,
                  moisture_m3_per_t: Any = 0.12, grain_radius_mm: Any = 0.5, acid_recycle_frac: Any = 0.9,
-                 rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0, gypsum_solubility_g_per_l: Any = 2.0) -> None:
+                 rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0, gypsum_solubility_g_per_l: Any = 2.0,
+                 mineral_rate_factor: Any = None) -> None:
         super().__init__(ore, chem)
+        self.mineral_rate_factor = mineral_rate_factor
         self.crush_p80_mm = crush_p80_mm
         self.leach_time_d = leach_time_d
         self.irrigation_l_per_m2_h = irrigation_l_per_m2_h
@@ -359,7 +376,7 @@ class HeapLeach(_Leach):
         de = per_scenario(self.pore_diffusivity_m2_s, n, p + "pore_diffusivity_m2_s", 1e-15, 1e-6)
         p80 = per_scenario(self.crush_p80_mm, n, p + "crush_p80_mm", 0.1, 300.0)
         m = per_scenario(self.rrsb_uniformity, n, "hydromet.rrsb_uniformity", 0.3, 3.0)
-        f = per_scenario(self.rate_factor, n, "hydromet.rate_factor", 1e-6, 1e6)
+        f = self._factor(n)
         grain = per_scenario(self.grain_radius_mm, n, p + "grain_radius_mm", 1e-3, 50.0) * 1e-3
         irr = per_scenario(self.irrigation_l_per_m2_h, n, p + "irrigation_l_per_m2_h", 0.01, 100.0)[:, 0]
         height = per_scenario(self.heap_height_m, n, p + "heap_height_m", 0.5, 50.0)[:, 0]

@@ -42,10 +42,23 @@ def hydromet_arrays(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     return {k: v for k, v in scenario.arrays(n).items() if k.startswith(("hydromet.", "plant."))}
 
 
+def mineral_rate_factors(ore: OreModel) -> np.ndarray:
+    """Fitted per-mineral rate multipliers (data/hydromet/fitted.yaml; 1 where none was fitted)."""
+    try:
+        fitted = load_data("hydromet/fitted.yaml") or {}
+    except FileNotFoundError:
+        fitted = {}
+    out = np.ones(len(ore.minerals))
+    for name, value in fitted.get("mineral_rate_factor", {}).items():
+        out[ore.minerals.index(name)] = float(value)
+    return out
+
+
 def _leach_unit(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.ndarray]):
     c = "hydromet.common."
     common = {"rate_factor": a[c + "rate_factor"], "rrsb_uniformity": a[c + "rrsb_uniformity"],
-              "gypsum_solubility_g_per_l": a[c + "gypsum_solubility_g_per_l"]}
+              "gypsum_solubility_g_per_l": a[c + "gypsum_solubility_g_per_l"],
+              "mineral_rate_factor": mineral_rate_factors(ore)}
     if route == "tank":
         t = "hydromet.tank."
         n_tanks = a[t + "n_tanks"]
@@ -240,17 +253,18 @@ def run_hydromet(
     results: dict[str, dict[str, np.ndarray]] = {}
     main_res: FlowsheetResult | None = None
     main_status = None
-    for route in routes or list(dict.fromkeys([h.leach_route, *h.routes])):
+    run_list = routes or list(dict.fromkeys([h.leach_route, *h.routes]))
+    main_route = h.leach_route if h.leach_route in run_list else run_list[0]
+    for route in run_list:
         fs = build_hydromet(route, ore, chem, a)
         res = fs.solve({"leach.solids": feed}, check_balance=keep_streams)
         m = _metrics(chem, feed, res, hours, ore_tph, upstream_sc_recovery)
         results[route] = m
-        if route == h.leach_route:
+        if route == main_route:
             main_res = res
             main_status = combine(res.status, _purity_status(m, target))
-    if main_res is None:
-        raise ScenarioError("hydromet.routes", f"the selected leach route {h.leach_route!r} was not run")
-    return HydrometResult(h.leach_route, results[h.leach_route], main_status, main_res if keep_streams else None,
+    assert main_res is not None and main_status is not None
+    return HydrometResult(main_route, results[main_route], main_status, main_res if keep_streams else None,
                           results, feed, chem)
 
 

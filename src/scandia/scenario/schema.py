@@ -248,7 +248,8 @@ class HydrometSection(BaseModel):
     leach_route: Literal[LEACH_ROUTES] = Field("tank", description="tank | bake | heap")  # type: ignore[valid-type]
     routes: list[Literal[LEACH_ROUTES]] = Field(  # type: ignore[valid-type]
         default_factory=lambda: list(LEACH_ROUTES), description="leach routes compared in the trade-off table")
-    lixiviant: Literal["H2SO4", "HCl"] = Field("H2SO4", description="leach and SX acid")
+    lixiviant: Literal["H2SO4", "HCl"] = Field(
+        "HCl", description="leach and SX acid (HCl: the acid of the published Crater Lake Phase III leach)")
     feed: HydrometFeed | None = Field(None, description="concentrate for a stand-alone hydromet run")
     tank: TankParams = Field(default_factory=TankParams)  # type: ignore[valid-type]
     bake: BakeParams = Field(default_factory=BakeParams)  # type: ignore[valid-type]

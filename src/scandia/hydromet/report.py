@@ -1,0 +1,138 @@
+"""Tables, summaries and the acid-cost trade-off curve of the hydromet stage (formatting and sweeps only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..beneficiation.ore import REE
+from ..core.results import metric_summary
+from ..core.status import Status
+from ..core.stream import Stream
+from ..scenario.schema import Scenario, load_data
+from .solvent_extraction import mccabe_thiele
+from .stage import PRODUCTS, HydrometResult, run_hydromet
+
+__all__ = [
+    "HEADLINE",
+    "TRADEOFF_PARAMETER",
+    "routes_table",
+    "stage_summary",
+    "stream_table",
+    "sx_mccabe_thiele",
+    "tradeoff_curve",
+]
+
+HEADLINE = (
+    "leach_sc_extraction_frac", "hydromet_sc_recovery_frac", "overall_sc_recovery_frac", "sc2o3_production_tpa",
+    "sc2o3_purity_frac", "reo_production_tpa", "reo_purity_frac", "leach_acid_kg_per_t_concentrate",
+    "leach_acid_cost_usd_per_t_ore", "reagent_cost_usd_per_kg_sc2o3",
+)
+#: the acid parameter each leach route's trade-off curve sweeps: (array key, data section, data key)
+TRADEOFF_PARAMETER = {
+    "tank": ("hydromet.tank.free_acid_g_per_l", "tank", "free_acid_g_per_l"),
+    "bake": ("hydromet.bake.acid_dose_kg_per_t", "bake", "acid_dose_kg_per_t"),
+    "heap": ("hydromet.heap.acid_g_per_l", "heap", "acid_g_per_l"),
+}
+
+
+def stage_summary(result: HydrometResult, scenario: Scenario) -> dict[str, Any]:
+    """The ``stages.hydromet`` object of the run summary."""
+    ok = result.status < Status.not_converged
+    routes = {r: {k: metric_summary(v) for k, v in m.items()} for r, m in result.routes.items()}
+    return {
+        "leach_route": result.route,
+        "lixiviant": scenario.hydromet.lixiviant,
+        "metrics": {k: metric_summary(v, ok | (result.status == Status.infeasible)) for k, v in result.metrics.items()},
+        "routes": routes,
+        "purity_target_frac": float(scenario.hydromet.purification.purity_target_frac),
+    }
+
+
+def routes_table(result: HydrometResult) -> pd.DataFrame:
+    """The route trade-off table: one row per (scenario, leach route)."""
+    frames = []
+    for route, m in result.routes.items():
+        df = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in m.items()})
+        df.insert(0, "leach_route", route)
+        df.insert(0, "scenario", np.arange(len(df)))
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFrame:
+    """Every stream of the selected route for one scenario: mass, water, Sc, TREE, acid, description."""
+    fs = result.flowsheet
+    if fs is None:
+        return pd.DataFrame()
+    rows = []
+    items: list[tuple[str, Stream]] = [("leach.solids (feed)", result.feed)] if result.feed is not None else []
+    items += list(fs.streams.items())
+    for port, s in items:
+        els = s.components.elements
+        e = s.element_tph[scenario_index]
+        rows.append({
+            "stream": port, "role": PRODUCTS.get(port, ""), "mass_tph": float(s.total_tph[scenario_index]),
+            "water_tph": float(s.component("H2O")[scenario_index]), "sc_kg_per_h": float(e[els.index("Sc")] * 1e3),
+            "tree_kg_per_h": float(sum(e[els.index(x)] for x in REE) * 1e3),
+            "fe_kg_per_h": float(e[els.index("Fe")] * 1e3), "th_kg_per_h": float(e[els.index("Th")] * 1e3),
+        })
+    return pd.DataFrame(rows)
+
+
+def sx_mccabe_thiele(result: HydrometResult, element: str = "Sc") -> pd.DataFrame:
+    """McCabe-Thiele points of the extraction cascade (scenario 0) for one element, mol/L."""
+    from .chemistry import AQUEOUS
+
+    fs = result.flowsheet
+    if fs is None:
+        return pd.DataFrame()
+    d = fs.units["extract"].design
+    j = AQUEOUS.index(element)
+    x_feed = d["feed_x_mol_l"]
+    oa = d["organic_m3_per_h"] / d["aqueous_m3_per_h"]
+
+    class _R:  # the cascade result view mccabe_thiele expects
+        x = d["stage_x_mol_l"]
+        y = d["stage_y_mol_l"]
+
+    mt = mccabe_thiele(_R, x_feed, oa, j)  # type: ignore[arg-type]
+    n_st = mt["stage_x"].size
+    return pd.DataFrame({
+        "element": element, "stage": np.arange(1, n_st + 1), "x_aq_mol_l": mt["stage_x"],
+        "y_org_mol_l": mt["stage_y"], "operating_x_mol_l": mt["operating_x"][1:],
+        "operating_y_mol_l": mt["operating_y"][1:], "stage_ph": d["stage_ph"][0],
+    })
+
+
+def tradeoff_curve(scenario: Scenario, concentrate: Stream | None, ore_tph: np.ndarray | None,
+                   upstream_sc_recovery: np.ndarray | None, n_points: int = 9) -> pd.DataFrame:
+    """Acid cost per t ore against payable Sc recovery for each leach route, as its acid parameter moves.
+
+    The sweep points lie on the scenario axis: one vectorized hydromet run per route.
+    """
+    frames = []
+    for route in scenario.hydromet.routes:
+        key, sect, field = TRADEOFF_PARAMETER[route]
+        spec = load_data("hydromet/leach.yaml")[sect][field]
+        values = np.linspace(spec["min"] if route != "tank" else 20.0, spec["max"] if route != "tank" else 300.0,
+                             n_points)
+        conc = None
+        if concentrate is not None:
+            conc = Stream(concentrate.components, concentrate.classes,
+                          np.repeat(concentrate.class_tph[:1], n_points, axis=0), concentrate.w, validate=False)
+        def rep(v):
+            return (None if v is None else np.repeat(np.asarray(v)[:1], n_points))
+        res = run_hydromet(scenario, n_points, {key: values}, concentrate=conc, ore_tph=rep(ore_tph),
+                           upstream_sc_recovery=rep(upstream_sc_recovery), routes=[route], keep_streams=False)
+        m = res.routes[route]
+        frames.append(pd.DataFrame({
+            "leach_route": route, "acid_parameter": key.split(".", 1)[1], "acid_value": values,
+            "leach_acid_cost_usd_per_t_ore": m["leach_acid_cost_usd_per_t_ore"],
+            "payable_sc_recovery_frac": m["payable_sc_recovery_frac"],
+            "leach_sc_extraction_frac": m["leach_sc_extraction_frac"],
+            "sc2o3_purity_frac": m["sc2o3_purity_frac"],
+        }))
+    return pd.concat(frames, ignore_index=True)
