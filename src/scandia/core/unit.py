@@ -123,7 +123,7 @@ def per_scenario(value: Any, n: int, name: str, lo: float | None = None, hi: flo
     and the allowed range for NaN or out-of-range values.
     """
     a = np.asarray(value, dtype=float)
-    if a.ndim == 0:
+    if a.ndim == 0 or a.shape == (1,):  # a scalar, or one value for every scenario
         a = a.reshape(1)
     elif a.ndim == 1 and a.shape[0] == n:
         if n > 1 and a[0] == a[-1] and np.all(a == a[0]):
