@@ -7,9 +7,11 @@ from pathlib import Path
 
 from scandia.beneficiation.calibration import targets
 from scandia.beneficiation.curves import grade_recovery_curve
-from scandia.beneficiation.stage import fitted_parameters
+from scandia.beneficiation.stage import fitted_parameters, run_beneficiation
+from scandia.hydromet.report import tradeoff_curve
 from scandia.report.svg import bar_chart, line_chart
 from scandia.scenario import load_scenario
+from scandia.scenario.schema import load_data
 
 
 def calibration_figure() -> str:
@@ -32,10 +34,47 @@ def grade_recovery_figure() -> str:
                       "Sc recovery (fraction)", "concentrate grade, ppm Sc", (0.0, 1.0), (0.0, 450.0))
 
 
+def hydromet_validation_figure() -> str:
+    """Published vs modelled: Phase III leach extractions and PrOMMiS's SX outlets (as fractions extracted)."""
+    import numpy as np
+
+    from scandia.hydromet.calibration import leach_extraction
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "validation"))
+    import test_hydromet_validation as v  # the published numbers live with their tests
+
+    fit = load_data("hydromet/fitted.yaml")
+    rf, af = np.array([fit["common"]["rate_factor"]]), np.array([fit["mineral_rate_factor"]["allanite"]])
+    m1, m2 = leach_extraction("met01", rf, af), leach_extraction("met02", rf, af)
+    raf, _ = v.prommis_case()
+    cats = ["leach\nSc MET01\n(fitted)", "leach\nTREE MET01\n(fitted)", "leach\nSc MET02", "leach\nTREE MET02"]
+    pub = [0.87, 0.84, 0.84, 0.84]
+    mod = [m1["Sc"][0], m1["TREE"][0], m2["Sc"][0], m2["TREE"][0]]
+    for e in ("Sc", "Fe", "Al", "Dy"):
+        cats.append(f"SX {e}\nPrOMMiS")
+        pub.append(1 - v.RAFFINATE[e] / v.FEED[e])
+        mod.append(1 - raf[e] / v.FEED[e])
+    return bar_chart(cats, {"published": pub, "scandia": mod},
+                     "Hydromet validation: Phase III leach (2021) and PrOMMiS steady SX test", "fraction extracted")
+
+
+def leach_tradeoff_figure() -> str:
+    scen = load_scenario()
+    ben = run_beneficiation(scen, routes=["lims_whims"])
+    sel = ben.routes["lims_whims"].metrics
+    df = tradeoff_curve(scen, ben.concentrate, sel["feed_tph"], sel["sc_recovery_frac"])
+    lines = {r: (list(g["leach_acid_cost_usd_per_t_ore"]), list(g["payable_sc_recovery_frac"]))
+             for r, g in df.groupby("leach_route")}
+    return line_chart(lines, "Acid cost against payable Sc recovery (ore to Sc2O3), crater-lake",
+                      "leach acid cost, US$ per t ore", "payable Sc recovery (fraction)", (0.0, 700.0), (0.0, 1.0))
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "beneficiation_calibration.svg").write_text(calibration_figure(), encoding="utf-8")
     (out / "grade_recovery.svg").write_text(grade_recovery_figure(), encoding="utf-8")
+    (out / "hydromet_validation.svg").write_text(hydromet_validation_figure(), encoding="utf-8")
+    (out / "leach_tradeoff.svg").write_text(leach_tradeoff_figure(), encoding="utf-8")
 
 
 if __name__ == "__main__":

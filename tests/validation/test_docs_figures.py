@@ -14,7 +14,8 @@ def test_figures_regenerate(tmp_path):
     script = Path(__file__).resolve().parents[2] / "docs" / "make_figures.py"
     mod = runpy.run_path(str(script))
     mod["main"](tmp_path)
-    for name in ("beneficiation_calibration.svg", "grade_recovery.svg"):
+    for name in ("beneficiation_calibration.svg", "grade_recovery.svg", "hydromet_validation.svg",
+                 "leach_tradeoff.svg"):
         text = (tmp_path / name).read_text()
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
-        assert ("polyline" in text) if name == "grade_recovery.svg" else ("<rect" in text)
+        assert ("polyline" in text) if name in ("grade_recovery.svg", "leach_tradeoff.svg") else ("<rect" in text)
