@@ -39,21 +39,22 @@ def hydromet_validation_figure() -> str:
     import numpy as np
 
     from scandia.hydromet.calibration import leach_extraction
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "validation"))
-    import test_hydromet_validation as v  # the published numbers live with their tests
+    from scandia.hydromet.peers import PROMMIS_METALS, prommis_sx_case
 
     fit = load_data("hydromet/fitted.yaml")
     rf, af = np.array([fit["common"]["rate_factor"]]), np.array([fit["mineral_rate_factor"]["allanite"]])
     m1, m2 = leach_extraction("met01", rf, af), leach_extraction("met02", rf, af)
-    raf, _ = v.prommis_case()
+    case = load_data("hydromet/prommis_sx_case.yaml")
+    res, mw = prommis_sx_case(1)
+    raf = {e: res.raffinate[0, j] * mw[j] * 1e3 for j, e in enumerate(PROMMIS_METALS)}
     cats = ["leach\nSc MET01\n(fitted)", "leach\nTREE MET01\n(fitted)", "leach\nSc MET02", "leach\nTREE MET02"]
     pub = [0.87, 0.84, 0.84, 0.84]
     mod = [m1["Sc"][0], m1["TREE"][0], m2["Sc"][0], m2["TREE"][0]]
     for e in ("Sc", "Fe", "Al", "Dy"):
         cats.append(f"SX {e}\nPrOMMiS")
-        pub.append(1 - v.RAFFINATE[e] / v.FEED[e])
-        mod.append(1 - raf[e] / v.FEED[e])
+        feed = case["aqueous_feed_mg_l"][e]
+        pub.append(1 - case["expected_raffinate_mg_l"][e] / feed)
+        mod.append(1 - raf[e] / feed)
     return bar_chart(cats, {"published": pub, "scandia": mod},
                      "Hydromet validation: Phase III leach (2021) and PrOMMiS steady SX test", "fraction extracted")
 

@@ -6,56 +6,33 @@ import numpy as np
 import pytest
 
 from scandia.hydromet.calibration import calibrate_leach, leach_extraction
-from scandia.hydromet.solvent_extraction import d2ehpa_log_d, solve_cascade
+from scandia.hydromet.peers import PROMMIS_METALS, prommis_sx_case
+from scandia.hydromet.solvent_extraction import d2ehpa_log_d
 from scandia.scenario.schema import load_data
 
 pytestmark = pytest.mark.validation
 
-# PrOMMiS steady SX test case: prommis/prommis src/prommis/solvent_extraction/tests/test_solvent_extraction_steady.py
-# (3 counter-current stages, O/A 1, 5 vol% D2EHPA), inputs and asserted outlets in mg/L.
-ELS = ["Al", "Ca", "Fe", "Sc", "Y", "La", "Ce", "Pr", "Nd", "Sm", "Gd", "Dy"]
-MW = {"Al": 26.982, "Ca": 40.078, "Fe": 55.845, "Sc": 44.956, "Y": 88.906, "La": 138.91, "Ce": 140.12, "Pr": 140.91,
-      "Nd": 144.24, "Sm": 150.36, "Gd": 157.25, "Dy": 162.50}
-FEED = {"Al": 422.375, "Ca": 109.542, "Fe": 688.266, "Sc": 0.032, "Y": 0.124, "La": 0.986, "Ce": 2.277, "Pr": 0.303,
-        "Nd": 0.946, "Sm": 0.097, "Gd": 0.2584, "Dy": 0.047}
-ORG_IN = {"Al": 1.267e-5, "Ca": 2.684e-5, "Fe": 2.873e-6, "Sc": 1.734, "Y": 2.179e-5, "La": 0.000105, "Ce": 0.00031,
-          "Pr": 3.711e-5, "Nd": 0.000165, "Sm": 1.701e-5, "Gd": 3.357e-5, "Dy": 8.008e-6}
-RAFFINATE = {"Al": 399.95, "Ca": 102.336, "Fe": 585.5947, "Sc": 0.0027415, "Y": 4.27601e-06, "La": 0.91421,
-             "Ce": 2.1056, "Pr": 0.27631, "Nd": 0.8801, "Sm": 0.08669, "Gd": 0.19119, "Dy": 0.0010159}
-LOADED = {"Al": 22.4249, "Ca": 7.2059, "Fe": 102.6712, "Sc": 1.7632, "Y": 0.12401, "La": 0.07189, "Ce": 0.17168,
-          "Pr": 0.026727, "Nd": 0.06606, "Sm": 0.010323, "Gd": 0.06723, "Dy": 0.045992}
+CASE = load_data("hydromet/prommis_sx_case.yaml")
 
 
 def prommis_case() -> tuple[dict[str, float], dict[str, float]]:
     """scandia's cascade on PrOMMiS's steady SX test inputs, with PrOMMiS's D model; returns outlets (mg/L)."""
-    data = load_data("hydromet/sx_d2ehpa.yaml")["elements"]
-    key = {"Fe": "Fe2"}  # PrOMMiS's Fe constant is stored under Fe(II) in scandia's data file
-
-    def log_d(ph):
-        dose = np.array([[[5.0]]])
-        out = np.empty((*ph.shape, len(ELS)))
-        for j, e in enumerate(ELS):
-            p = data[key.get(e, e)]
-            if p["form"] == "constant":
-                out[..., j] = np.log10(p["D"])
-            else:
-                out[..., j] = (p["m0"] + p["m1"] * dose[..., 0]) * ph + p["B0"] + p["B1"] * np.log10(5.0)
-        return out
-
-    x = np.array([[FEED[e] / MW[e] / 1e3 for e in ELS]])
-    y = np.array([[ORG_IN[e] / MW[e] / 1e3 for e in ELS]])
-    h_t = np.array([10.75 / 1.0 / 1e3 + 1e4 / 97.07 / 1e3])  # H+ (mw 1 g/mol in PrOMMiS) + HSO4-
-    s_t = np.array([100 / 96.06 / 1e3 + 1e4 / 97.07 / 1e3])
-    charge = np.array([2.0 if e == "Ca" else 3.0 for e in ELS])
-    res = solve_cascade(x, y, np.array([[1.0]]), 3, log_d, h_t, s_t, 1.99, charge)
-    raf = {e: res.raffinate[0, j] * MW[e] * 1e3 for j, e in enumerate(ELS)}
-    org = {e: res.loaded[0, j] * MW[e] * 1e3 for j, e in enumerate(ELS)}
+    res, mw = prommis_sx_case(1)
+    raf = {e: res.raffinate[0, j] * mw[j] * 1e3 for j, e in enumerate(PROMMIS_METALS)}
+    org = {e: res.loaded[0, j] * mw[j] * 1e3 for j, e in enumerate(PROMMIS_METALS)}
     return raf, org
+
+
+ELS = list(PROMMIS_METALS)
+FEED = CASE["aqueous_feed_mg_l"]
+RAFFINATE = CASE["expected_raffinate_mg_l"]
+LOADED = CASE["expected_loaded_mg_l"]
 
 
 @pytest.mark.parametrize("element", ELS)
 def test_reproduces_prommis_steady_sx(element):
-    """PrOMMiS 1.1 steady solvent extraction test (counter-current, 3 stages, D2EHPA, HSO4- equilibrium):
+    """PrOMMiS 1.1 steady solvent extraction test (files cited in data/hydromet/prommis_sx_case.yaml;
+    counter-current, 3 stages, D2EHPA, HSO4- equilibrium):
     scandia's vectorized cascade gives the same raffinate and loaded organic within 0.5 % (measured: 0.2 % worst,
     Y in the raffinate at 4e-6 mg/L; 3e-5 or better for Sc, Fe, Al, Ca)."""
     raf, org = prommis_case()

@@ -116,7 +116,7 @@ def solve_cascade(
     s_total: np.ndarray | None = None,
     pka2: float = 1.99,
     charge: np.ndarray = CHARGE,
-    tol: float = 1e-11,
+    tol: float = 1e-10,
     max_iter: int = 400,
     extractant_mol_l: np.ndarray | None = None,
 ) -> CascadeResult:
@@ -145,7 +145,9 @@ def solve_cascade(
         return 10.0 ** np.clip(log_d(ph_) + charge * load_, -8.0, 8.0)
 
     s_t = None if s_total is None else s_total[:, None]
-    omega = np.full((n, 1), 0.5)  # per-scenario damping, adapted: halved when the update grows
+    z_powers = np.array([1.0, 2.0, 3.0, 4.0])
+    charge_onehot = (np.asarray(charge)[:, None] == z_powers[None, :]).astype(float)  # (E, 4)
+    omega = np.full((n, 1), 1.0)  # per-scenario damping, adapted: halved when the update grows
     last = np.full(n, np.inf)
     for it in range(1, max_iter + 1):
         d = distribution(ph, load)
@@ -156,18 +158,23 @@ def solve_cascade(
         if extractant_mol_l is not None:
             # free-extractant fraction theta of each stage from its capacity balance at the current aqueous
             # concentrations: sum_M z D0 theta^z x = HA (1 - theta), monotone in theta, solved by bisection
-            d0 = 10.0 ** np.clip(log_d(ph), -8.0, 8.0) * x * charge  # (n, N, E)
+            # f(theta) = sum_z A_z theta^z + HA theta - HA, A_z = sum over metals of charge z of z D0 x: a
+            # polynomial, increasing and convex on (0, 1], so Newton from theta = 1 falls monotonically to the root
+            a_z = (10.0 ** np.clip(log_d(ph), -8.0, 8.0) * x * charge) @ charge_onehot  # (n, N, 4)
             ha = extractant_mol_l[:, None]
-            lo_t, hi_t = np.full(ph.shape, 1e-6), np.ones(ph.shape)
-            for _bisect in range(40):
-                mid = 0.5 * (lo_t + hi_t)
-                excess = (d0 * mid[..., None] ** charge).sum(axis=2) - ha * (1.0 - mid)
-                lo_t = np.where(excess < 0, mid, lo_t)
-                hi_t = np.where(excess < 0, hi_t, mid)
-            target = np.log10(0.5 * (lo_t + hi_t))[..., None]
+            theta = np.ones(ph.shape)
+            for _newton in range(30):
+                powers = theta[..., None] ** z_powers  # (n, N, 4)
+                f = (a_z * powers).sum(axis=2) + ha * (theta - 1.0)
+                df = (a_z * z_powers * powers / theta[..., None]).sum(axis=2) + ha
+                step = f / df
+                theta = np.maximum(theta - step, 1e-6)
+                if np.max(np.abs(step)) < 1e-13:
+                    break
+            target = np.log10(theta)[..., None]
             delta = np.maximum(delta, np.max(np.abs(target - load), axis=(1, 2)))
             grew = delta > last
-            omega = np.where(grew[:, None], np.maximum(omega * 0.5, 0.01), np.minimum(omega * 1.1, 0.7))
+            omega = np.where(grew[:, None], np.maximum(omega * 0.5, 0.01), np.minimum(omega * 1.2, 1.0))
             load = load + omega[:, :, None] * (target - load)  # damped: the capacity feedback is stiff
             ph = ph + omega * (ph_new - ph)
         else:
