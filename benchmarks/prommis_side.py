@@ -45,7 +45,7 @@ def main(n_stages: int = 3, repeats: int = 10) -> None:
             "organic": {j: value(mc.organic[0, s].conc_mass_comp[f"{j}_o"]) for j in METALS},
             "pH": value(mc.aqueous[0, s].pH) if hasattr(mc.aqueous[0, s], "pH") else None,
         }
-    json.dump(out, sys.stdout)
+    sys.stdout.write("\nRESULT " + json.dumps(out) + "\n")
 
 
 if __name__ == "__main__":
