@@ -66,6 +66,21 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         else:
             results["hydromet"] = run_hydromet(scenario, n)
         summaries["hydromet"] = hydromet_summary(results["hydromet"], scenario)
+        if scenario.hydromet.design and ben is not None:
+            from .core.results import metric_summary
+            from .hydromet.design import design_sx
+
+            d = design_sx(scenario, ben.concentrate, n)
+            results["hydromet_design"] = d
+            summaries["hydromet"]["design"] = {
+                "extraction_stages": metric_summary(d.extraction_stages),
+                "scrub_stages": metric_summary(d.scrub_stages),
+                "extraction_oa": metric_summary(d.extraction_oa),
+                "sc2o3_purity_frac": metric_summary(d.sc2o3_purity_frac),
+                "reagent_cost_usd_per_kg_sc2o3": metric_summary(d.reagent_cost_usd_per_kg_sc2o3),
+                "hydromet_sc_recovery_frac": metric_summary(d.hydromet_sc_recovery_frac),
+                "status": {"ok": int((d.status == 0).sum()), "infeasible": int((d.status == 4).sum())},
+            }
     status = combine(*(r.status for r in results.values()))
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,
                           stages=summaries)

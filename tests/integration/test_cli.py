@@ -16,13 +16,12 @@ runner = CliRunner()
 
 
 def test_run_default_prints_three_routes(tmp_path):
-    res = runner.invoke(app, ["run", "--out", str(tmp_path / "out")])
+    res = runner.invoke(app, ["run", "--out", str(tmp_path / "out"), "--no-curves"])
     assert res.exit_code == 0, res.output
     for route in ("lims_whims", "dms", "xrt"):
         assert route in res.output
     files = {p.name for p in (tmp_path / "out").iterdir()}
-    assert {"summary.json", "scenario.yaml", "beneficiation_routes.csv", "beneficiation_streams.csv",
-            "grade_recovery.csv"} <= files
+    assert {"summary.json", "scenario.yaml", "beneficiation_routes.csv", "beneficiation_streams.csv"} <= files
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["scandia_version"] == __version__
     assert summary["seed"] == 0 and summary["n_scenarios"] == 1
@@ -81,6 +80,13 @@ BAD = [
     ("beneficiation:\n  modal_mass_frac: {hedenbergite: 0.5, felsic: 0.4}\n", "sum to 1"),
     ("beneficiation:\n  modal_mass_frac: {hedenbergite: 1.5, felsic: -0.5}\n", "[0, 1]"),
     ("beneficiation:\n  modal_mass_frac: {jadeite: 0.5, felsic: 0.5}\n", "jadeite"),
+    ("hydromet:\n  bake:\n    acid_dose_kg_per_t: 9000\n", "[50.0, 3000.0]"),
+    ("hydromet:\n  tank:\n    temperature_c: 180\n", "hydromet.tank.temperature_c"),
+    ("hydromet:\n  tank:\n    n_tanks: 2.5\n", "whole number"),
+    ("hydromet:\n  sx:\n    extraction_stages: 40\n", "hydromet.sx.extraction_stages"),
+    ("hydromet:\n  sx:\n    extraction_oa: 0\n", "[0.01, 5.0]"),
+    ("hydromet:\n  lixiviant: HNO3\n", "hydromet.lixiviant"),
+    ("hydromet:\n  leach_route: vat\n", "hydromet.leach_route"),
 ]
 
 
@@ -109,3 +115,25 @@ def test_bad_input_keeps_earlier_results(tmp_path):
     assert runner.invoke(app, ["run", bad, "--out", str(out)]).exit_code == 2
     assert (out / "summary.json").read_text() == before
     assert yaml.safe_load((out / "scenario.yaml").read_text())["name"] == "crater-lake"
+
+
+def test_hydromet_runs_alone_from_a_concentrate_assay():
+    res = runner.invoke(app, ["run", "crater-lake-concentrate", "--stage", "hydromet", "--format", "json",
+                              "--no-curves"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    assert set(s["stages"]) == {"hydromet"}
+    assert s["stages"]["hydromet"]["metrics"]["sc2o3_purity_frac"] >= 0.995
+
+
+def test_hydromet_alone_without_feed_is_a_clear_error():
+    res = runner.invoke(app, ["run", "crater-lake", "--stage", "hydromet"])
+    assert res.exit_code == 2 and "hydromet.feed" in res.stderr
+
+
+def test_chain_writes_hydromet_tables(tmp_path):
+    res = runner.invoke(app, ["run", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "Hydrometallurgy" in res.output
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"hydromet_routes.csv", "hydromet_streams.csv", "sx_mccabe_thiele.csv", "leach_tradeoff.csv"} <= names

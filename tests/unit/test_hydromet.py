@@ -180,3 +180,16 @@ def test_aqueous_species_cover_the_issue_list():
     # Sc, La, Ce, Nd, Y, Fe(II)/Fe(III), Al, Mg, Ca, Ti, Zr, Th, U, Mn (Si reports to silica)
     for key in ("Sc", "La", "Ce", "Nd", "Y", "Fe2", "Fe3", "Al", "Mg", "Ca", "Ti", "Zr", "Th", "U", "Mn"):
         assert key in AQUEOUS
+
+
+def test_design_picks_cheapest_feasible_and_flags_unreachable(concentrate):
+    from scandia.hydromet.design import design_sx
+
+    scen = load_scenario()
+    d = design_sx(scen, concentrate, extraction_stages=(1, 3), scrub_stages=(0, 2), oa_grid=(0.1, 0.2))
+    assert d.status[0] == Status.ok and d.sc2o3_purity_frac[0] >= 0.995
+    feasible = [c for c in d.candidates if c["sc2o3_purity_frac"] >= 0.995]
+    assert d.reagent_cost_usd_per_kg_sc2o3[0] <= min(c["reagent_cost_usd_per_kg_sc2o3"] for c in feasible) * 1.01
+    hard = design_sx(scen, concentrate, extraction_stages=(1,), scrub_stages=(0,), oa_grid=(0.2,),
+                     arrays={"hydromet.purification.purity_target_frac": np.array([0.99999])})
+    assert hard.status[0] == Status.infeasible and np.isfinite(hard.sc2o3_purity_frac[0])

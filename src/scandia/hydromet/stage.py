@@ -249,6 +249,8 @@ def run_hydromet(
                                              "mineral_mass_frac), or run the chain")
     feed = mineral_feed(minerals, ore, chem)
     hours = a["plant.operating_hours_per_year_h_per_yr"]
+    if ore_tph is None:  # stand-alone: the plant's ore rate (the concentrate came from it)
+        ore_tph = a["plant.ore_feed_rate_tph"]
     target = a["hydromet.purification.purity_target_frac"]
     results: dict[str, dict[str, np.ndarray]] = {}
     main_res: FlowsheetResult | None = None
