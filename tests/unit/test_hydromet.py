@@ -193,3 +193,24 @@ def test_design_picks_cheapest_feasible_and_flags_unreachable(concentrate):
     hard = design_sx(scen, concentrate, extraction_stages=(1,), scrub_stages=(0,), oa_grid=(0.2,),
                      arrays={"hydromet.purification.purity_target_frac": np.array([0.99999])})
     assert hard.status[0] == Status.infeasible and np.isfinite(hard.sc2o3_purity_frac[0])
+
+
+@settings(max_examples=8, deadline=None)
+@given(acid=st.floats(20.0, 300.0), temp=st.floats(40.0, 100.0), oa=st.floats(0.03, 1.0),
+       route=st.sampled_from(["tank", "bake", "heap"]), lixiviant=st.sampled_from(["H2SO4", "HCl"]))
+def test_stage_balance_closes_over_random_parameters(concentrate, acid, temp, oa, route, lixiviant):
+    scen = load_scenario()
+    scen.hydromet.lixiviant = lixiviant
+    ch = chemistry(lixiviant, ORE.components)
+    a = hydromet_arrays(scen, 1)
+    a.update({"hydromet.tank.free_acid_g_per_l": np.array([acid]), "hydromet.tank.temperature_c": np.array([temp]),
+              "hydromet.sx.extraction_oa": np.array([oa])})
+    fs = build_hydromet(route, ORE, ch, a)
+    res = fs.solve({"leach.solids": mineral_feed(ORE.mineral_tph(concentrate), ORE, ch)}, tol=1e-13, max_iter=400)
+    ok = res.status < Status.not_converged
+    reagents = [s for r in res.units.values() for s in r.reagents.values()]
+    e_in = sum(s.element_tph for s in [*res.feeds.values(), *reagents])
+    e_out = sum(res.streams[p].element_tph for p in res.products)
+    rel = np.abs(e_in - e_out).max(axis=1) / np.abs(e_in).sum(axis=1)
+    assert ok.all(), "every random case converges"
+    assert np.all(rel < 1e-9)
