@@ -221,7 +221,7 @@ def scenarios() -> None:
 
 @app.command()
 def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiation/fitted.yaml")] = False) -> None:
-    """Refit the concentration model to the seed test-work recoveries and show the fit."""
+    """Refit the concentration model (seed recoveries) and the leach kinetics (Phase III) and show the fits."""
     from .beneficiation.calibration import calibrate as fit
     from .beneficiation.calibration import targets, write_fitted
 
@@ -241,8 +241,20 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
         lo, hi = (10**p.lo, 10**p.hi) if p.log else (p.lo, p.hi)
         ptable.add_row(p.name, f"{v:.4g}", f"{lo:.3g}", f"{hi:.3g}")
     out_console.print(ptable)
+    from .hydromet.calibration import calibrate_leach, load_data
+    from .hydromet.calibration import write_fitted as write_leach
+
+    leach = calibrate_leach()
+    ltable = Table(title="Leach calibration (HCl tank leach, Phase III MET01)", title_justify="left")
+    for col in ("sample", "element", "target", "model"):
+        ltable.add_column(col)
+    for t, a in zip(load_data("hydromet/targets.yaml")["fit"], leach["achieved"], strict=True):
+        ltable.add_row(t["sample"], t["element"], f"{100 * t['extraction_frac']:.1f} %", f"{100 * a:.2f} %")
+    out_console.print(ltable)
+    out_console.print(f"rate factor {leach['rate_factor']:.4g}, allanite factor {leach['allanite_factor']:.4g}")
     if write:
         out_console.print(f"wrote {write_fitted(result)}")
+        out_console.print(f"wrote {write_leach(leach)}")
 
 
 @app.callback(invoke_without_command=True)
