@@ -115,6 +115,12 @@ class _Leach(Unit):
         self.ore = ore
         self.chem = chem
 
+    def _dissolution_times(self, temp, a_h, factor, p80, uniformity) -> tuple[np.ndarray, np.ndarray]:
+        """(size fractions (k, s), time to dissolve each size class of each mineral completely (k, s, M), s)."""
+        rate = surface_rate(self.ore.minerals, temp, a_h, factor)  # (k, M) mol/m2/s
+        sizes, r0 = _size_grid(self.ore, p80, uniformity)
+        return sizes, r0[None, :, None] / (_molar_volume_m3(self.ore)[None, None, :] * rate[:, None, :])
+
     def _factor(self, n: int) -> np.ndarray:
         """Rate multiplier per scenario and mineral: common factor x mineral factor, (k, n_minerals)."""
         f = per_scenario(self.rate_factor, n, "hydromet.common.rate_factor", 1e-6, 1e6)
@@ -234,9 +240,7 @@ class TankLeach(_Leach):
         n_tanks = np.asarray(self.n_tanks)
         if n_tanks.ndim and n_tanks.size == n and np.all(n_tanks == n_tanks.flat[0]):
             n_tanks = n_tanks.flat[0]
-        rate = surface_rate(self.ore.minerals, temp, _acid_activity(self.chem, acid), f)  # (k, M)
-        sizes, r0 = _size_grid(self.ore, p80, m)
-        tau = r0[None, :, None] / (_molar_volume_m3(self.ore)[None, None, :] * rate[:, None, :])  # (k, s, M) s
+        sizes, tau = self._dissolution_times(temp, _acid_activity(self.chem, acid), f, p80, m)
         tank_s = (tau_h * 3600.0 / np.asarray(n_tanks).reshape(-1, 1))[:, :, None]  # (k, 1, 1)
         xbar = np.zeros(np.broadcast_shapes(tau.shape, tank_s.shape))
         for nt in np.unique(np.asarray(n_tanks).ravel()):
@@ -308,9 +312,7 @@ class AcidBakeLeach(_Leach):
         f = self._factor(n)
         ws = per_scenario(self.solids_mass_frac, n, p + "solids_mass_frac", 0.01, 0.9)[:, 0]
         gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.gypsum_solubility_g_per_l", 0.0, 50.0)
-        rate = surface_rate(self.ore.minerals, temp, act, f)
-        sizes, r0 = _size_grid(self.ore, p80, m)
-        tau = r0[None, :, None] / (_molar_volume_m3(self.ore)[None, None, :] * rate[:, None, :])
+        sizes, tau = self._dissolution_times(temp, act, f, p80, m)
         x_kin = (sizes[:, :, None] * shrinking_core_conversion(t_h[:, :, None] * 3600.0, tau)).sum(axis=1)
         x_kin = np.broadcast_to(x_kin, (n, len(self.ore.minerals)))
         # acid demand of the kinetic conversions, per mineral class (matrix and traces)
