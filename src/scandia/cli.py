@@ -42,14 +42,8 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
-def _write_table(df: Any, path: Path, fmt: TableFormat) -> Path:
+def _stage_table(df: Any, path: Path, fmt: TableFormat) -> tuple[Path, Path]:
+    """Write a table to a hidden temporary file beside its target; returns (temporary, target)."""
     if fmt is TableFormat.parquet:
         try:
             import pyarrow  # noqa: F401
@@ -62,8 +56,32 @@ def _write_table(df: Any, path: Path, fmt: TableFormat) -> Path:
         target = path.with_suffix(".csv")
         tmp = target.with_name(f".{target.name}.tmp")
         df.to_csv(tmp, index=False, float_format="%.10g")
-    os.replace(tmp, target)
-    return target
+    return tmp, target
+
+
+def _stage_text(path: Path, text: str) -> tuple[Path, Path]:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(tmp), path
+
+
+def _write_results(out: Path, tables: dict[str, Any], fmt: TableFormat, scenario_yaml: str, summary: dict) -> None:
+    """Write every result file, all or nothing: everything is first written to hidden temporary files, then
+    renamed into place, so a failure (disk full, permissions) leaves the earlier results whole."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staged = [_stage_table(df, out / name, fmt) for name, df in tables.items()]
+        staged.append(_stage_text(out / "scenario.yaml", scenario_yaml))
+        summary["files"] = sorted([t.name for _, t in staged] + ["summary.json"])
+        staged.append(_stage_text(out / "summary.json", json.dumps(summary, indent=2)))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise ScenarioError("--out", f"cannot write results to {out}: {exc.strerror or exc}") from None
 
 
 def _fmt(value: Any, key: str) -> str:
@@ -162,14 +180,10 @@ def run(
         result = run_chain(scen, stage=stage)
         summary = result.summary
         if out is not None:
-            tables = _result_tables(scen, result, curves)
             # results are written only once everything is computed: a failing run leaves earlier files intact
-            out.mkdir(parents=True, exist_ok=True)
-            written = [_write_table(df, out / name, table_format) for name, df in tables.items()]
-            resolved = resolved_scenario(scen).model_dump(mode="json")
-            _atomic_write(out / "scenario.yaml", yaml.safe_dump(resolved, sort_keys=False))
-            summary["files"] = [*sorted(p.name for p in written), "scenario.yaml", "summary.json"]
-            _atomic_write(out / "summary.json", json.dumps(summary, indent=2))
+            tables = _result_tables(scen, result, curves)
+            resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
+            _write_results(out, tables, table_format, resolved, summary)
     except ScandiaError as exc:
         _fail(str(exc))
     if format is OutputFormat.json:

@@ -80,13 +80,14 @@ BAD = [
     ("beneficiation:\n  modal_mass_frac: {hedenbergite: 0.5, felsic: 0.4}\n", "sum to 1"),
     ("beneficiation:\n  modal_mass_frac: {hedenbergite: 1.5, felsic: -0.5}\n", "[0, 1]"),
     ("beneficiation:\n  modal_mass_frac: {jadeite: 0.5, felsic: 0.5}\n", "jadeite"),
-    ("hydromet:\n  bake:\n    acid_dose_kg_per_t: 9000\n", "[50.0, 3000.0]"),
+    ("hydromet:\n  lixiviant: H2SO4\n  bake:\n    acid_dose_kg_per_t: 9000\n", "[50.0, 3000.0]"),
     ("hydromet:\n  tank:\n    temperature_c: 180\n", "hydromet.tank.temperature_c"),
     ("hydromet:\n  tank:\n    n_tanks: 2.5\n", "whole number"),
     ("hydromet:\n  sx:\n    extraction_stages: 40\n", "hydromet.sx.extraction_stages"),
     ("hydromet:\n  sx:\n    extraction_oa: 0\n", "[0.01, 5.0]"),
     ("hydromet:\n  lixiviant: HNO3\n", "hydromet.lixiviant"),
     ("hydromet:\n  leach_route: vat\n", "hydromet.leach_route"),
+    ("hydromet:\n  leach_route: bake\n", "sulfation bake"),
 ]
 
 
@@ -137,3 +138,10 @@ def test_chain_writes_hydromet_tables(tmp_path):
     assert "Hydrometallurgy" in res.output
     names = {p.name for p in tmp_path.iterdir()}
     assert {"hydromet_routes.csv", "hydromet_streams.csv", "sx_mccabe_thiele.csv", "leach_tradeoff.csv"} <= names
+
+
+def test_unwritable_output_is_one_line_exit_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = runner.invoke(app, ["run", "--out", str(blocker / "sub"), "--no-curves"])
+    assert res.exit_code == 2 and "--out" in res.stderr and "Traceback" not in res.output

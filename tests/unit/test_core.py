@@ -19,6 +19,7 @@ from scandia.core import (
     Splitter,
     Status,
     Stream,
+    check_element_balance,
     parse_formula,
 )
 from scandia.core.assay import SC2O3_PER_SC, oxide_factor
@@ -176,3 +177,19 @@ def test_tune_allocator_is_idempotent_and_harmless():
     s = _two_class_stream(np.ones((2, 2, 2)))
     a, b = s.split(0.3)
     np.testing.assert_allclose((a + b).mass_tph, s.mass_tph)
+
+
+def test_balance_check_catches_a_trace_element_leak():
+    # 1e-6 of the Sc2O3 lost in a stream that is otherwise 1e6 times heavier: invisible against the total
+    cs = ComponentSet.from_formulas({"gangue": "SiO2", "sc": "Sc2O3"})
+    feed = Stream.solution(cs, np.array([[1e6, 1.0]]))
+    out = Stream.solution(cs, np.array([[1e6, 1.0 - 1e-6]]))
+    with pytest.raises(BalanceError, match="Sc"):
+        check_element_balance([feed], [out], 1e-9)
+
+
+def test_streams_of_different_scenario_counts_do_not_mix():
+    a = _two_class_stream(np.ones((1, 2, 2)))
+    b = _two_class_stream(np.ones((3, 2, 2)))
+    with pytest.raises(ScenarioError, match="scenarios"):
+        a + b

@@ -136,8 +136,11 @@ class Flowsheet:
     def _pass(
         self, order: list[str], feeds: dict[str, Stream], tear_values: dict[str, Stream], check: bool
     ) -> tuple[dict[str, Stream], dict[str, UnitResult]]:
+        """Run every unit once; ``self._used_inlets`` keeps the inlets each unit actually received (tear values,
+        not the tear outputs) so balances are checked on what was run."""
         streams: dict[str, Stream] = dict(tear_values)
         results: dict[str, UnitResult] = {}
+        self._used_inlets: dict[str, list[Stream]] = {}
         for u in order:
             unit = self.units[u]
             inlets = {}
@@ -146,6 +149,7 @@ class Flowsheet:
                 inlets[p] = feeds[ref] if ref in feeds else streams[self.links[ref]]
             res = unit.run(inlets, check_balance=check)
             results[u] = res
+            self._used_inlets[u] = list(inlets.values())
             for p, s in res.outlets.items():
                 ref = f"{u}.{p}"
                 if ref in self.tears:
@@ -280,9 +284,7 @@ class Flowsheet:
         if check_balance:
             for u, res in results.items():
                 unit = self.units[u]
-                refs = [f"{u}.{p}" for p in unit.inlets]
-                ins = [feeds[r] if r in feeds else streams[self.links[r]] for r in refs]
-                ins += list(res.reagents.values())
+                ins = [*self._used_inlets[u], *res.reagents.values()]
                 ok = status < Status.not_converged
                 if ok.any():
                     check_element_balance(
@@ -295,7 +297,7 @@ class Flowsheet:
                 reagents = [s for r in results.values() for s in r.reagents.values()]
                 rel = check_element_balance(
                     [s.take(ok) for s in [*feeds.values(), *reagents]], [streams[p].take(ok) for p in products],
-                    max(1e-9 * max(1, len(self.units)), 100.0 * tol), where=self.name,
+                    max(1e-9 * max(1, len(self.units)), 100.0 * tol), where=self.name, element_wise=not self.tears,
                 )
         return FlowsheetResult(streams, results, status, iterations, dict(feeds), products, rel)
 

@@ -198,6 +198,8 @@ class Stream:
         """Mix two streams (same components; same classes, or both one-class; a zero stream mixes with any)."""
         if not isinstance(other, Stream):
             return NotImplemented
+        if other.n != self.n:
+            raise ScenarioError("stream", f"cannot mix streams of {self.n} and {other.n} scenarios")
         if not self._same_basis(other):
             if not other.class_tph.any():
                 return self

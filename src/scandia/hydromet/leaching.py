@@ -396,9 +396,12 @@ class HeapLeach(_Leach):
         phi = vol / np.maximum(vol.sum(axis=1, keepdims=True), 1e-300)
         mm_min = vm * ore.density_t_m3 * 1e3  # kg/mol
         acid_kg_mol = self.chem.components.molar_mass_g_per_mol[self.chem.components.index(self.chem.acid)] * 1e-3
-        b = self.chem.acid_t_per_t[: len(ore.minerals)] * mm_min / acid_kg_mol  # mol acid per mol mineral
+        acid_per_mineral = self.chem.acid_t_per_t[: len(ore.minerals)] * mm_min / acid_kg_mol  # mol acid/mol
         c_acid = acid * 1e-3 / acid_kg_mol * 1e3  # mol/m3 (acid in g/L = kg/m3)
-        tau_d = (phi / vm)[:, None, :] * (r0[None, :, None] ** 2) * b / (6.0 * de[:, :, None] * c_acid[:, :, None])
+        # Levenspiel eq. 25.23: tau = rho_B R^2 / (6 b De C_A), b = mol solid per mol fluid reactant, so the acid
+        # needed per mol of mineral multiplies the time
+        tau_d = ((phi / vm)[:, None, :] * (r0[None, :, None] ** 2) * acid_per_mineral
+                 / (6.0 * de[:, :, None] * c_acid[:, :, None]))
         x = _mixed_control_conversion(t_s[:, :, None], tau_r, tau_d)  # (n, s, M)
         x = np.clip((sizes[:, :, None] * x).sum(axis=1), 0.0, 1.0)
         x = np.broadcast_to(x, (n, len(ore.minerals)))

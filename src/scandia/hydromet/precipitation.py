@@ -63,12 +63,13 @@ class HydroxidePrecipitation(Unit):
     outlets = ("solids", "liquor")
 
     def __init__(self, chem: Chemistry, ph: Any = 3.9, base: str = "NaOH", name: str = "hydroxide",
-                 oxidise_fe: bool = False) -> None:
+                 oxidise_fe: bool = False, gypsum_solubility_g_per_l: Any = 2.0) -> None:
         self.chem = chem
         self.ph = ph
         self.base = base
         self.name = name
         self.oxidise_fe = oxidise_fe
+        self.gypsum_solubility_g_per_l = gypsum_solubility_g_per_l
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:
         ch, cs = self.chem, self.chem.components
@@ -78,12 +79,16 @@ class HydroxidePrecipitation(Unit):
         comp = liq.component_tph
         mm = cs.molar_mass_g_per_mol
         oxidation = np.zeros_like(comp)
-        if self.oxidise_fe:  # air oxidation of Fe(II) first, with the acid it needs
+        bought_acid = np.zeros(n)
+        if self.oxidise_fe:  # air oxidation of Fe(II) first: its acid comes from the liquor's free acid first
             fe2 = np.zeros((n, len(AQUEOUS)))
             fe2[:, AQUEOUS.index("Fe2")] = ch.aq_mol_per_h(comp, "aq")[:, AQUEOUS.index("Fe2")]
             oxidation = ch.react("oxidise_fe", fe2)
+            acid_i = ch.index(ch.acid)
+            need = -oxidation[:, acid_i]
+            bought_acid = np.maximum(need - comp[:, acid_i], 0.0)  # only the shortfall is bought
             comp = comp + oxidation
-            comp[:, ch.index(ch.acid)] -= oxidation[:, ch.index(ch.acid)]  # the acid is a reagent, not the liquor's
+            comp[:, acid_i] += bought_acid
             comp[:, ch.index("O2")] -= oxidation[:, ch.index("O2")]
         mol = ch.aq_mol_per_h(comp, "aq")
         frac = np.broadcast_to(hydroxide_fraction(ph), mol.shape)
@@ -109,11 +114,11 @@ class HydroxidePrecipitation(Unit):
         reagent[:, base_i] = -(change[:, base_i] + neut[:, base_i])
 
         total = comp + change + neut + reagent
-        # the oxidation's acid and air were added to ``comp`` above; report them as reagents too
-        reagent[:, ch.index(ch.acid)] = -oxidation[:, ch.index(ch.acid)]
+        # the bought acid and the air were added to ``comp`` above; report them as reagents too
+        reagent[:, ch.index(ch.acid)] = bought_acid
         reagent[:, ch.index("O2")] = -oxidation[:, ch.index("O2")]
         if self.base == "CaO" and ch.lixiviant == "H2SO4":
-            total = _gypsum(ch, total)
+            total = _gypsum(ch, total, self.gypsum_solubility_g_per_l)
         solids, liquor = _split_solids(ch, total, ("OH",))
         gyp = ch.index("gypsum")
         solids[:, gyp], liquor[:, gyp] = total[:, gyp], 0.0
@@ -123,12 +128,12 @@ class HydroxidePrecipitation(Unit):
                           reagents={"base": Stream.solution(cs, clean(reagent))})
 
 
-def _gypsum(ch: Chemistry, total: np.ndarray, solubility_g_per_l: float = 2.0) -> np.ndarray:
+def _gypsum(ch: Chemistry, total: np.ndarray, solubility_g_per_l: Any = 2.0) -> np.ndarray:
     """Move CaSO4 above its solubility (g/L of liquor water) to gypsum, CaSO4.2H2O, binding liquor water."""
     cs = ch.components
     mm = cs.molar_mass_g_per_mol
     ca, gyp, w = ch.index("Ca(aq)"), ch.index("gypsum"), ch.index("H2O")
-    soluble = solubility_g_per_l * 1e-3 * total[:, w]
+    soluble = np.asarray(solubility_g_per_l, dtype=float).reshape(-1) * 1e-3 * total[:, w]
     mol = np.maximum(total[:, ca] - soluble, 0.0) / mm[ca]
     mol = np.minimum(mol, total[:, w] / (2.0 * mm[w]))
     out = total.copy()

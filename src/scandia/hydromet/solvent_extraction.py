@@ -395,6 +395,12 @@ class SXScrub(_SXBase):
                             extractant_mol_l=ha)
         status = np.where(res.converged, Status.ok, Status.not_converged).astype(np.int8)
         back = (y_in - res.loaded) * v_org[:, None] * 1e3  # mol/h org -> aq
+        # metals with acidity-independent D would strip whatever the acid: never use more protons than dosed
+        protons = acid_mol * (2.0 if ch.lixiviant == "H2SO4" else 1.0)
+        demand = np.maximum((back * CHARGE).sum(axis=1), 0.0)
+        scale = np.where(demand > protons, protons / np.maximum(demand, 1e-300), 1.0)
+        back = back * scale[:, None]
+        status = np.maximum(status, np.where(scale < 1.0, Status.clipped, Status.ok)).astype(np.int8)
         change = ch.react("scrub", back)
         total = organic_only + change + reagent
         out_org = np.zeros_like(total)

@@ -246,8 +246,8 @@ class HydrometSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     leach_route: Literal[LEACH_ROUTES] = Field("tank", description="tank | bake | heap")  # type: ignore[valid-type]
-    routes: list[Literal[LEACH_ROUTES]] = Field(  # type: ignore[valid-type]
-        default_factory=lambda: list(LEACH_ROUTES), description="leach routes compared in the trade-off table")
+    routes: list[Literal[LEACH_ROUTES]] | None = Field(  # type: ignore[valid-type]
+        None, description="leach routes compared in the trade-off table (default: all that suit the lixiviant)")
     lixiviant: Literal["H2SO4", "HCl"] = Field(
         "HCl", description="leach and SX acid (HCl: the acid of the published Crater Lake Phase III leach)")
     feed: HydrometFeed | None = Field(None, description="concentrate for a stand-alone hydromet run")
@@ -259,6 +259,13 @@ class HydrometSection(BaseModel):
     sx: SXParams = Field(default_factory=SXParams)  # type: ignore[valid-type]
     purification: PurificationParams = Field(default_factory=PurificationParams)  # type: ignore[valid-type]
     design: bool = Field(False, description="search extraction/scrub stages and O/A for the purity target")
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.routes is None:
+            # an acid bake is a sulfation bake: it is offered with sulfuric acid only
+            self.routes = [r for r in LEACH_ROUTES if r != "bake" or self.lixiviant == "H2SO4"]
+        if self.lixiviant != "H2SO4" and ("bake" in self.routes or self.leach_route == "bake"):
+            raise ValueError("the acid bake is a sulfation bake; use lixiviant H2SO4 with leach route bake")
 
 
 class Scenario(BaseModel):
