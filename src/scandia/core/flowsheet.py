@@ -3,8 +3,9 @@
 Recycles are allowed only through declared tear streams. A recycle is solved as a vectorized fixed point
 ``x = g(x)`` on the tear streams' mass arrays, by direct substitution or by Wegstein's bounded secant
 acceleration (Wegstein, J.H., "Accelerating convergence of iterative processes", Commun. ACM 1 (1958) 9-13),
-element-wise per scenario. Each scenario carries its own convergence flag; converged scenarios are frozen and
-the scenarios still unconverged at ``max_iter`` are marked ``not_converged`` in the status, never silently NaN.
+element-wise per scenario. Each scenario carries its own convergence flag: converged scenarios leave the
+acceleration and continue by plain substitution until the batch is done (their iteration count stops), and the
+scenarios still unconverged at ``max_iter`` are marked ``not_converged`` in the status, never silently NaN.
 """
 
 from __future__ import annotations
