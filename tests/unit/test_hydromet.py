@@ -214,3 +214,19 @@ def test_stage_balance_closes_over_random_parameters(concentrate, acid, temp, oa
     rel = np.abs(e_in - e_out).max(axis=1) / np.abs(e_in).sum(axis=1)
     assert ok.all(), "every random case converges"
     assert np.all(rel < 1e-9)
+
+
+def test_batch_equals_single_scenario_runs(concentrate):
+    """Scenarios never interfere: a batch of three equals three single runs (to the solve tolerance)."""
+    scen = load_scenario()
+    arrays = {"hydromet.tank.free_acid_g_per_l": np.array([60.0, 110.0, 180.0]),
+              "hydromet.sx.extraction_oa": np.array([0.08, 0.15, 0.3]),
+              "hydromet.tank.temperature_c": np.array([70.0, 85.0, 95.0])}
+    batch_conc = Stream(concentrate.components, concentrate.classes, np.repeat(concentrate.class_tph, 3, axis=0),
+                        concentrate.w)
+    batch = run_hydromet(scen, 3, arrays, concentrate=batch_conc, routes=["tank"], keep_streams=False)
+    for i in range(3):
+        one = run_hydromet(scen, 1, {k: v[i:i + 1] for k, v in arrays.items()}, concentrate=concentrate,
+                           routes=["tank"], keep_streams=False)
+        for key in ("sc2o3_purity_frac", "hydromet_sc_recovery_frac", "reagent_cost_usd_per_kg_sc2o3"):
+            assert one.metrics[key][0] == pytest.approx(batch.metrics[key][i], rel=1e-6), key

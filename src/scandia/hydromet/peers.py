@@ -30,9 +30,10 @@ def prommis_sx_case(n: int = 1, dosage_from_free_extractant: bool = False) -> tu
     p = {c: np.array([dmodel[key.get(e, e)].get(c, 0.0) for e in PROMMIS_METALS]) for c in ("m0", "m1", "B0", "B1")}
     stage_dose = np.full((n, int(case["stages"]), 1), dose)
 
-    def log_d(ph: np.ndarray) -> np.ndarray:
-        slope = p["m0"] + p["m1"] * stage_dose
-        inter = p["B0"] + p["B1"] * np.log10(stage_dose)
+    def log_d(ph: np.ndarray, rows=slice(None)) -> np.ndarray:
+        dose_r = stage_dose[rows]
+        slope = p["m0"] + p["m1"] * dose_r
+        inter = p["B0"] + p["B1"] * np.log10(dose_r)
         return np.where(const, logd_c, slope * ph[..., None] + inter)
 
     feed = case["aqueous_feed_mg_l"]

@@ -17,6 +17,7 @@ the stage pH values stop changing (vectorized fixed point, per-scenario converge
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -136,35 +137,41 @@ def solve_cascade(
     h0 = _free_proton(h_total_feed, s_total, pka2)
     ph = np.broadcast_to(-np.log10(h0)[:, None], (n, n_stages)).copy()
     converged = np.zeros(n, dtype=bool)
-    x = np.zeros((n, n_stages, x_feed.shape[1]))
     load = np.zeros((n, n_stages, 1))  # log10(HA_free / HA_total) per stage
     done = 0
+    # log_d(ph, rows) may take the rows being evaluated; then converged scenarios drop out of the iteration
+    takes_rows = len(inspect.signature(log_d).parameters) >= 2
 
-    def distribution(ph_: np.ndarray, load_: np.ndarray) -> np.ndarray:
+    def distribution(ph_: np.ndarray, load_: np.ndarray, rows) -> np.ndarray:
         # D within [1e-8, 1e8]: beyond that the stages are ideal either way and the algebra loses precision
-        return 10.0 ** np.clip(log_d(ph_) + charge * load_, -8.0, 8.0)
+        base = log_d(ph_, rows) if takes_rows else log_d(ph_)
+        return 10.0 ** np.clip(base + charge * load_, -8.0, 8.0), base
 
-    s_t = None if s_total is None else s_total[:, None]
     z_powers = np.array([1.0, 2.0, 3.0, 4.0])
     charge_onehot = (np.asarray(charge)[:, None] == z_powers[None, :]).astype(float)  # (E, 4)
     omega = np.full((n, 1), 1.0)  # per-scenario damping, adapted: halved when the update grows
     last = np.full(n, np.inf)
     for it in range(1, max_iter + 1):
-        d = distribution(ph, load)
-        x = _thomas(np.broadcast_to(d, x.shape), oa, x_feed, y_in)
-        h_t = h_total_feed[:, None] + ((x_feed[:, None, :] - x) * charge).sum(axis=2)
+        idx = np.flatnonzero(~converged)
+        rows = idx if (takes_rows and idx.size < n) else slice(None)
+        ph_r, load_r = ph[rows], load[rows]
+        d, base = distribution(ph_r, load_r, rows)
+        x_r = _thomas(np.broadcast_to(d, (ph_r.shape[0], n_stages, x_feed.shape[1])), oa[rows], x_feed[rows],
+                      y_in[rows])
+        h_t = h_total_feed[rows][:, None] + ((x_feed[rows][:, None, :] - x_r) * charge).sum(axis=2)
+        s_t = None if s_total is None else s_total[rows][:, None]
         ph_new = -np.log10(_free_proton(np.maximum(h_t, 1e-14), s_t, pka2))
-        delta = np.max(np.abs(ph_new - ph), axis=1)
+        delta = np.max(np.abs(ph_new - ph_r), axis=1)
         if extractant_mol_l is not None:
             # free-extractant fraction theta of each stage from its capacity balance at the current aqueous
-            # concentrations: sum_M z D0 theta^z x = HA (1 - theta), monotone in theta, solved by bisection
-            # f(theta) = sum_z A_z theta^z + HA theta - HA, A_z = sum over metals of charge z of z D0 x: a
-            # polynomial, increasing and convex on (0, 1], so Newton from theta = 1 falls monotonically to the root
-            a_z = (10.0 ** np.clip(log_d(ph), -8.0, 8.0) * x * charge) @ charge_onehot  # (n, N, 4)
-            ha = extractant_mol_l[:, None]
-            theta = np.ones(ph.shape)
+            # concentrations: f(theta) = sum_z A_z theta^z + HA theta - HA = 0, A_z = sum over metals of charge z
+            # of z D0 x: a polynomial, increasing and convex on (0, 1], so Newton from theta = 1 falls
+            # monotonically to the root
+            a_z = (10.0 ** np.clip(base, -8.0, 8.0) * x_r * charge) @ charge_onehot  # (k, N, 4)
+            ha = extractant_mol_l[rows][:, None]
+            theta = np.ones(ph_r.shape)
             for _newton in range(30):
-                powers = theta[..., None] ** z_powers  # (n, N, 4)
+                powers = theta[..., None] ** z_powers  # (k, N, 4)
                 f = (a_z * powers).sum(axis=2) + ha * (theta - 1.0)
                 df = (a_z * z_powers * powers / theta[..., None]).sum(axis=2) + ha
                 step = f / df
@@ -172,19 +179,23 @@ def solve_cascade(
                 if np.max(np.abs(step)) < 1e-13:
                     break
             target = np.log10(theta)[..., None]
-            delta = np.maximum(delta, np.max(np.abs(target - load), axis=(1, 2)))
-            grew = delta > last
-            omega = np.where(grew[:, None], np.maximum(omega * 0.5, 0.01), np.minimum(omega * 1.2, 1.0))
-            load = load + omega[:, :, None] * (target - load)  # damped: the capacity feedback is stiff
-            ph = ph + omega * (ph_new - ph)
+            delta = np.maximum(delta, np.max(np.abs(target - load_r), axis=(1, 2)))
+            grew = delta > last[rows]
+            om = omega[rows]
+            om = np.where(grew[:, None], np.maximum(om * 0.5, 0.01), np.minimum(om * 1.2, 1.0))
+            omega[rows] = om
+            load[rows] = load_r + om[:, :, None] * (target - load_r)  # damped: the capacity feedback is stiff
+            ph[rows] = ph_r + om * (ph_new - ph_r)
         else:
-            ph = ph_new
-        last = delta
-        converged = delta < tol
+            ph[rows] = ph_new
+        last[rows] = delta
+        conv_r = delta < tol
+        converged[rows] = conv_r
         done = it
         if converged.all():
             break
-    d = distribution(ph, load)
+    x = np.zeros((n, n_stages, x_feed.shape[1]))
+    d, _ = distribution(ph, load, slice(None))
     x = _thomas(np.broadcast_to(d, x.shape), oa, x_feed, y_in)
     y = np.broadcast_to(d, x.shape) * x
     return CascadeResult(x, y, ph, converged, done)
@@ -223,6 +234,15 @@ def d2ehpa_log_d(ph: np.ndarray, dosage_vol_pct: np.ndarray) -> np.ndarray:
     slope = m[0] + m[1] * dose  # (n,1,E)
     inter = b[0] + b[1] * np.log10(dose)
     return np.where(const, logd_c, slope * ph[..., None] + inter)
+
+
+def _rows_log_d(dose: np.ndarray) -> Callable[[np.ndarray, Any], np.ndarray]:
+    """log10 D of D2EHPA at ``dose`` (n or 1, 1), evaluated for the rows of a scenario subset."""
+
+    def log_d(ph: np.ndarray, rows: Any = slice(None)) -> np.ndarray:
+        return d2ehpa_log_d(ph, dose if dose.shape[0] == 1 else dose[rows])
+
+    return log_d
 
 
 @cache
@@ -299,7 +319,7 @@ class SXExtraction(_SXBase):
         y_in = org_mol / (np.maximum(v_org, 1e-12)[:, None] * 1e3)
         ha = np.broadcast_to(dose[:, 0] / 100.0 * rho_x * 1e3 / _mw_extractant(ch), (n,))  # mol/L organic
         res = solve_cascade(conc, y_in, np.broadcast_to(oa, (n, 1)), int(self.stages),
-                            lambda ph: d2ehpa_log_d(ph, dose), h_t, s_t, pka2, extractant_mol_l=ha)
+                            _rows_log_d(dose), h_t, s_t, pka2, extractant_mol_l=ha)
         status = np.where(res.converged, Status.ok, Status.not_converged).astype(np.int8)
         transferred = (conc - res.raffinate) * vol[:, None] * 1e3  # mol/h aq -> org
         change = ch.react("extract", transferred)
@@ -391,7 +411,7 @@ class SXScrub(_SXBase):
         # aqueous flows 1 -> N, organic N -> 1: the scrub is a cascade with an empty aqueous feed
         rho_x = _phase_props()[0]
         ha = np.broadcast_to(dose[:, 0] / 100.0 * rho_x * 1e3 / _mw_extractant(ch), (n,))
-        res = solve_cascade(zero, y_in, oa, int(self.stages), lambda ph: d2ehpa_log_d(ph, dose), h_t, s_t, pka2,
+        res = solve_cascade(zero, y_in, oa, int(self.stages), _rows_log_d(dose), h_t, s_t, pka2,
                             extractant_mol_l=ha)
         status = np.where(res.converged, Status.ok, Status.not_converged).astype(np.int8)
         back = (y_in - res.loaded) * v_org[:, None] * 1e3  # mol/h org -> aq
