@@ -193,3 +193,20 @@ def test_streams_of_different_scenario_counts_do_not_mix():
     b = _two_class_stream(np.ones((3, 2, 2)))
     with pytest.raises(ScenarioError, match="scenarios"):
         a + b
+
+
+def test_units_outside_recycles_run_once():
+    calls = {"n": 0}
+
+    class Counting(Splitter):
+        def _run(self, inlets):
+            calls["n"] += 1
+            return super()._run(inlets)
+
+    cs = ComponentSet.from_formulas({"water": "H2O", "salt": "NaCl"})
+    fs = _recycle_flowsheet()
+    fs.add("pre", Counting(1.0)).connect("pre.product", "mix.in0")
+    res = fs.solve({"pre.feed": Stream.solution(cs, np.array([[100.0, 1.0]]))}, method="direct")
+    assert res.iterations[0] > 5 and calls["n"] == 1  # the loop iterated; the feed unit ran once
+    assert fs.loop_units() == {"mix", "sep", "split"}
+    np.testing.assert_allclose(res["split.product"].component_tph, [[0.45 * 100 / 0.55, 0.1 / 0.9]], rtol=1e-8)

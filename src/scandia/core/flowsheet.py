@@ -134,16 +134,42 @@ class Flowsheet:
         return out
 
     # ---------------------------------------------------------------- solving
+    def loop_units(self) -> set[str]:
+        """Units whose inlets depend on a tear stream (directly or downstream): only they change between passes."""
+        fed_by: dict[str, set[str]] = defaultdict(set)
+        for target, source in self.links.items():
+            fed_by[source.split(".")[0]].add(target.split(".")[0])
+        start = {t.split(".")[0] for t, s in self.links.items() if s in self.tears}
+        seen, queue = set(start), deque(start)
+        while queue:
+            for v in fed_by[queue.popleft()]:
+                if v not in seen:
+                    seen.add(v)
+                    queue.append(v)
+        return seen
+
     def _pass(
-        self, order: list[str], feeds: dict[str, Stream], tear_values: dict[str, Stream], check: bool
+        self, order: list[str], feeds: dict[str, Stream], tear_values: dict[str, Stream], check: bool,
+        static: tuple[dict[str, Stream], dict[str, UnitResult], dict[str, list[Stream]]] | None = None,
     ) -> tuple[dict[str, Stream], dict[str, UnitResult]]:
-        """Run every unit once; ``self._used_inlets`` keeps the inlets each unit actually received (tear values,
-        not the tear outputs) so balances are checked on what was run."""
+        """Run the units once; ``self._used_inlets`` keeps the inlets each unit actually received (tear values,
+        not the tear outputs) so balances are checked on what was run. With ``static`` (streams, results and
+        inlets of a previous pass), units outside the recycle loops are not run again: their inputs cannot have
+        changed."""
         streams: dict[str, Stream] = dict(tear_values)
         results: dict[str, UnitResult] = {}
         self._used_inlets: dict[str, list[Stream]] = {}
+        loop = self.loop_units() if static is not None else set()
         for u in order:
             unit = self.units[u]
+            if static is not None and u not in loop:
+                results[u] = static[1][u]
+                self._used_inlets[u] = static[2][u]
+                for p in unit.outlets:
+                    ref = f"{u}.{p}"
+                    key = f"{ref}#new" if ref in self.tears else ref
+                    streams[key] = static[0][key]
+                continue
             inlets = {}
             for p in unit.inlets:
                 ref = f"{u}.{p}"
@@ -209,10 +235,12 @@ class Flowsheet:
         # Missing guesses start at zero flow; the tear's classes and components are learnt from a first pass,
         # which is also the first iteration when no guess was given (its outputs are reused below).
         first: dict[str, Stream] | None = None
+        static = None
         if any(v is None for v in values.values()):
             zero = {t: template.zeros_like() for t in tears}
             zero.update({t: v for t, v in values.items() if v is not None})
-            first, _ = self._pass(order, feeds, zero, False)
+            first, first_results = self._pass(order, feeds, zero, False)
+            static = (first, first_results, dict(self._used_inlets))
             reuse = all(v is None for v in values.values())
             values = {t: first[f"{t}#new"].zeros_like() if values[t] is None else values[t] for t in tears}
             if not reuse:
@@ -230,7 +258,7 @@ class Flowsheet:
                 streams = first
             else:
                 tv = self._unpack(x, tears, shapes, meta)
-                streams, results = self._pass(order, feeds, tv, False)
+                streams, results = self._pass(order, feeds, tv, False, static)
             g = np.concatenate([streams[f"{t}#new"].mass_tph.reshape(n, -1) for t in tears], axis=1)
             ones = np.ones(g.shape[1])
             scale = np.abs(g) @ ones  # matmuls: fast row sums over short rows
@@ -261,7 +289,7 @@ class Flowsheet:
         status[active] = np.maximum(status[active], Status.not_converged)
         # final pass at the converged tears, with balance checks on the converged scenarios
         tv = self._unpack(x, tears, shapes, meta)
-        streams, results = self._pass(order, feeds, tv, False)
+        streams, results = self._pass(order, feeds, tv, False, static)
         for t in tears:
             streams[t] = streams.pop(f"{t}#new")
         return self._finish(streams, results, feeds, status, iterations, check_balance, tol)
