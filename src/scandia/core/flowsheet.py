@@ -216,6 +216,8 @@ class Flowsheet:
                 "flowsheet.feeds", f"feeds must be exactly {sorted(expected)}; got {sorted(feeds)}"
             )
         order = self.order()
+        for unit in self.units.values():
+            unit.reset()  # every solve starts cold: results never depend on earlier solves
         n = next(iter(feeds.values())).n
         if any(s.n != n for s in feeds.values()):
             raise ScenarioError("flowsheet.feeds", "all feeds must have the same number of scenarios")

@@ -45,6 +45,11 @@ class Unit:
     inlets: ClassVar[tuple[str, ...]] = ("feed",)
     outlets: ClassVar[tuple[str, ...]] = ("product",)
     balance_rtol: ClassVar[float] = 1e-9
+    #: how closely repeated or sliced runs agree: exact for closed-form units, the solve tolerance for iterative
+    result_rtol: ClassVar[float] = 1e-12
+
+    def reset(self) -> None:
+        """Drop any cache kept between runs (warm starts); a flowsheet calls it before each solve."""
 
     # -------------------------------------------------------------- parameters (sklearn-style)
     @classmethod

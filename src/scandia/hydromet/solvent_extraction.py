@@ -63,6 +63,7 @@ class CascadeResult:
     ph: np.ndarray
     converged: np.ndarray
     iterations: int
+    load: np.ndarray | None = None  #: log10 of the free-extractant fraction per stage (n, N, 1)
 
     @property
     def raffinate(self) -> np.ndarray:
@@ -120,6 +121,7 @@ def solve_cascade(
     tol: float = 1e-10,
     max_iter: int = 400,
     extractant_mol_l: np.ndarray | None = None,
+    warm: CascadeResult | None = None,
 ) -> CascadeResult:
     """Counter-current cascade with acidity-dependent D, vectorized over scenarios (module docstring).
 
@@ -128,7 +130,8 @@ def solve_cascade(
     (free H+ plus HSO4-), mol/L; ``s_total`` (n,) total sulfate, mol/L (``None`` for chloride media).
     ``extractant_mol_l`` (n,): total extractant HA in the organic; when given, D falls with extractant loading as
     ``D = D0 (HA_free / HA_total)^z`` (cation exchange M^z+ + z HA, each metal holding z HA), which caps the
-    organic's capacity; when ``None`` D does not depend on loading (PrOMMiS's convention).
+    organic's capacity; when ``None`` D does not depend on loading (PrOMMiS's convention). ``warm``: a previous
+    result of the same shape to start from (the same fixed point, fewer iterations).
     """
     if not (1 <= n_stages <= 50):
         raise ScenarioError("sx.stages", f"must be an integer in [1, 50], got {n_stages}")
@@ -138,6 +141,8 @@ def solve_cascade(
     ph = np.broadcast_to(-np.log10(h0)[:, None], (n, n_stages)).copy()
     converged = np.zeros(n, dtype=bool)
     load = np.zeros((n, n_stages, 1))  # log10(HA_free / HA_total) per stage
+    if warm is not None and warm.ph.shape == ph.shape and warm.load is not None:
+        ph, load = warm.ph.copy(), warm.load.copy()
     done = 0
     # log_d(ph, rows) may take the rows being evaluated; then converged scenarios drop out of the iteration
     takes_rows = len(inspect.signature(log_d).parameters) >= 2
@@ -198,7 +203,7 @@ def solve_cascade(
     d, _ = distribution(ph, load, slice(None))
     x = _thomas(np.broadcast_to(d, x.shape), oa, x_feed, y_in)
     y = np.broadcast_to(d, x.shape) * x
-    return CascadeResult(x, y, ph, converged, done)
+    return CascadeResult(x, y, ph, converged, done, load)
 
 
 def mccabe_thiele(res: CascadeResult, x_feed: np.ndarray, oa: np.ndarray, element: int, scenario: int = 0):
@@ -262,8 +267,14 @@ def _phase_props() -> tuple[float, float, float]:
 
 
 class _SXBase(Unit):
+    #: cascades are solved to a tolerance of 1e-10 in pH and loading; warm starts move results within it
+    result_rtol = 1e-7
+
     def __init__(self, chem: Chemistry) -> None:
         self.chem = chem
+
+    def reset(self) -> None:
+        self.__dict__.pop("_warm", None)
 
     # aqueous: volume (m3/h) ~ water t/h; metal concentrations mol/L; acidic protons and sulfate mol/L
     def _aqueous(self, s: Stream) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
@@ -319,7 +330,8 @@ class SXExtraction(_SXBase):
         y_in = org_mol / (np.maximum(v_org, 1e-12)[:, None] * 1e3)
         ha = np.broadcast_to(dose[:, 0] / 100.0 * rho_x * 1e3 / _mw_extractant(ch), (n,))  # mol/L organic
         res = solve_cascade(conc, y_in, np.broadcast_to(oa, (n, 1)), int(self.stages),
-                            _rows_log_d(dose), h_t, s_t, pka2, extractant_mol_l=ha)
+                            _rows_log_d(dose), h_t, s_t, pka2, extractant_mol_l=ha, warm=self.__dict__.get("_warm"))
+        self._warm = res  # a warm start for the next flowsheet pass (a cache, not a parameter)
         status = np.where(res.converged, Status.ok, Status.not_converged).astype(np.int8)
         transferred = (conc - res.raffinate) * vol[:, None] * 1e3  # mol/h aq -> org
         change = ch.react("extract", transferred)
@@ -412,7 +424,8 @@ class SXScrub(_SXBase):
         rho_x = _phase_props()[0]
         ha = np.broadcast_to(dose[:, 0] / 100.0 * rho_x * 1e3 / _mw_extractant(ch), (n,))
         res = solve_cascade(zero, y_in, oa, int(self.stages), _rows_log_d(dose), h_t, s_t, pka2,
-                            extractant_mol_l=ha)
+                            extractant_mol_l=ha, warm=self.__dict__.get("_warm"))
+        self._warm = res  # a warm start for the next flowsheet pass (a cache, not a parameter)
         status = np.where(res.converged, Status.ok, Status.not_converged).astype(np.int8)
         back = (y_in - res.loaded) * v_org[:, None] * 1e3  # mol/h org -> aq
         # metals with acidity-independent D would strip whatever the acid: never use more protons than dosed
