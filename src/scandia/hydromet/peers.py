@@ -53,5 +53,5 @@ def prommis_sx_case(n: int = 1, dosage_from_free_extractant: bool = False) -> tu
             if np.max(np.abs(new - stage_dose)) < 1e-12:
                 break
             stage_dose[...] = new
-            res = solve_cascade(x, y, oa, int(case["stages"]), log_d, h_t, s_t, 1.99, charge)
+            res = solve_cascade(x, y, oa, int(case["stages"]), log_d, h_t, s_t, 1.99, charge, warm=res)
     return res, mw

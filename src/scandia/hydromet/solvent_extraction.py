@@ -141,8 +141,10 @@ def solve_cascade(
     ph = np.broadcast_to(-np.log10(h0)[:, None], (n, n_stages)).copy()
     converged = np.zeros(n, dtype=bool)
     load = np.zeros((n, n_stages, 1))  # log10(HA_free / HA_total) per stage
-    if warm is not None and warm.ph.shape == ph.shape and warm.load is not None:
-        ph, load = warm.ph.copy(), warm.load.copy()
+    if warm is not None and warm.ph.shape == ph.shape:
+        ph = warm.ph.copy()
+        if warm.load is not None:
+            load = warm.load.copy()
     done = 0
     # log_d(ph, rows) may take the rows being evaluated; then converged scenarios drop out of the iteration
     takes_rows = len(inspect.signature(log_d).parameters) >= 2
