@@ -16,7 +16,8 @@ def test_readme_python_example_runs(capsys):
     assert blocks, "README has no python example"
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {})
-    assert "DMS:" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "DMS:" in out and "Sc2O3:" in out
 
 
 def test_readme_shows_the_two_commands_first():
