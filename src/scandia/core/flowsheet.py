@@ -330,6 +330,7 @@ class Flowsheet:
                     [s.take(ok) for s in [*feeds.values(), *reagents]], [streams[p].take(ok) for p in products],
                     max(1e-9 * max(1, len(self.units)), 100.0 * tol), where=self.name, element_wise=not self.tears,
                 )
+        self._used_inlets = {}  # per-solve bookkeeping: do not keep the inlets' arrays alive after the solve
         return FlowsheetResult(streams, results, status, iterations, dict(feeds), products, rel)
 
 
