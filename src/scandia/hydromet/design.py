@@ -3,9 +3,9 @@ the lowest reagent cost - per scenario.
 
 Every candidate (stage counts x O/A) is evaluated with the whole hydromet flowsheet; the O/A values lie on the
 scenario axis, so one flowsheet solve covers all O/A values of all scenarios for one pair of stage counts.
-Choice per scenario: among candidates meeting the purity target, the lowest reagent cost per kg Sc2O3 (which
-already charges for lost recovery), with costs within 1 % counted as equal so that the fewest stages
-(extraction + scrub, the capital-cost proxy) decide between them. Where no candidate meets the target the scenario
+Choice per scenario: among candidates meeting the purity target, those within 1 % of the lowest reagent cost per
+kg Sc2O3 (which already charges for lost recovery) count as equal, and of those the fewest stages (extraction +
+scrub, the capital-cost proxy) win, then the lower cost. Where no candidate meets the target the scenario
 is ``infeasible`` and the candidate with the best purity is reported.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class SXDesign:
     reagent_cost_usd_per_kg_sc2o3: np.ndarray
     hydromet_sc_recovery_frac: np.ndarray
     status: np.ndarray
-    candidates: list[dict[str, float]]
+    candidates: list[dict[str, Any]]  #: every candidate: stage counts, O/A and its metrics for all scenarios
 
 
 def design_sx(
@@ -58,11 +59,8 @@ def design_sx(
                   if concentrate.n == n else np.repeat(np.repeat(concentrate.class_tph[:1], n, axis=0), k, axis=0),
                   concentrate.w, validate=False)
     base = {key: np.repeat(np.asarray(v, dtype=float), k) for key, v in (arrays or {}).items()}
-    best_key = np.full((n, 3), np.inf)  # (cost band, stages, -purity), lexicographic, feasible candidates
-    best_any = np.full(n, -np.inf)
-    out = {name: np.full(n, np.nan) for name in ("ne", "ns", "oa", "purity", "cost", "recovery")}
-    anyout = {name: np.full(n, np.nan) for name in ("ne", "ns", "oa", "purity", "cost", "recovery")}
-    candidates: list[dict[str, float]] = []
+    cols: dict[str, list[np.ndarray]] = {"purity": [], "cost": [], "recovery": [], "ok": []}
+    meta: list[tuple[int, int, float]] = []
     for ne in extraction_stages:
         for ns in scrub_stages:
             a = dict(base)
@@ -72,43 +70,30 @@ def design_sx(
             res = run_hydromet(scenario, n * k, a, concentrate=conc, routes=[scenario.hydromet.leach_route],
                                keep_streams=False)
             m = res.metrics
-            purity = m["sc2o3_purity_frac"].reshape(n, k)
-            cost = m["reagent_cost_usd_per_kg_sc2o3"].reshape(n, k)
-            rec = m["hydromet_sc_recovery_frac"].reshape(n, k)
-            ok_solve = (res.status < Status.not_converged) | (res.status == Status.infeasible)
-            ok_solve = ok_solve.reshape(n, k)
-            for j in range(k):
-                candidates.append({"extraction_stages": ne, "scrub_stages": ns, "extraction_oa": float(oa[j]),
-                                   "sc2o3_purity_frac": float(purity[0, j]),
-                                   "reagent_cost_usd_per_kg_sc2o3": float(cost[0, j]),
-                                   "hydromet_sc_recovery_frac": float(rec[0, j])})
-            feasible = ok_solve & (purity + 1e-12 >= target[:, None]) & np.isfinite(cost)
-            cost_band = np.where(np.isfinite(cost) & (cost > 0), np.round(np.log(np.maximum(cost, 1e-300))
-                                                                          / np.log(1.01)), np.inf)
-            key = np.stack([cost_band, np.full((n, k), ne + ns, dtype=float), -purity], axis=2)
-            for j in range(k):  # k O/A values: a short fixed loop, vectorized over scenarios
-                better = feasible[:, j] & _lex_less(key[:, j], best_key)
-                best_key[better] = key[better, j]
-                for name, val in (("ne", ne), ("ns", ns), ("oa", oa[j]), ("purity", purity[:, j]),
-                                  ("cost", cost[:, j]), ("recovery", rec[:, j])):
-                    out[name] = np.where(better, val, out[name])
-                top = ok_solve[:, j] & (purity[:, j] > best_any)
-                best_any = np.where(top, purity[:, j], best_any)
-                for name, val in (("ne", ne), ("ns", ns), ("oa", oa[j]), ("purity", purity[:, j]),
-                                  ("cost", cost[:, j]), ("recovery", rec[:, j])):
-                    anyout[name] = np.where(top, val, anyout[name])
-    found = np.isfinite(best_key[:, 0])
-    pick = {name: np.where(found, out[name], anyout[name]) for name in out}
+            solved = (res.status < Status.not_converged) | (res.status == Status.infeasible)
+            cols["purity"].append(m["sc2o3_purity_frac"].reshape(n, k))
+            cols["cost"].append(m["reagent_cost_usd_per_kg_sc2o3"].reshape(n, k))
+            cols["recovery"].append(m["hydromet_sc_recovery_frac"].reshape(n, k))
+            cols["ok"].append(solved.reshape(n, k))
+            meta += [(ne, ns, float(o)) for o in oa]
+    purity, cost, rec, ok = (np.concatenate(cols[c], axis=1) for c in ("purity", "cost", "recovery", "ok"))
+    ne_c = np.array([c[0] for c in meta], dtype=float)
+    ns_c = np.array([c[1] for c in meta], dtype=float)
+    oa_c = np.array([c[2] for c in meta])
+    cost_ok = np.where(np.isfinite(cost), cost, np.inf)
+    feasible = ok & (purity + 1e-12 >= target[:, None]) & np.isfinite(cost_ok)
+    # lowest feasible cost; every feasible candidate within 1 % of it counts as equal, then fewest stages, then
+    # lowest cost
+    best_cost = np.where(feasible, cost_ok, np.inf).min(axis=1)
+    near = feasible & (cost_ok <= 1.01 * best_cost[:, None])
+    score = np.where(near, (ne_c + ns_c)[None, :] * 1e12 + cost_ok, np.inf)
+    pick_feasible = np.argmin(score, axis=1)
+    pick_best_purity = np.argmax(np.where(ok, purity, -np.inf), axis=1)
+    found = np.isfinite(best_cost)
+    j = np.where(found, pick_feasible, pick_best_purity)
+    rows = np.arange(n)
+    candidates = [{"extraction_stages": int(ne_c[c]), "scrub_stages": int(ns_c[c]), "extraction_oa": float(oa_c[c]),
+                   "sc2o3_purity_frac": purity[:, c], "reagent_cost_usd_per_kg_sc2o3": cost[:, c],
+                   "hydromet_sc_recovery_frac": rec[:, c]} for c in range(len(meta))]
     status = np.where(found, Status.ok, Status.infeasible).astype(np.int8)
-    return SXDesign(pick["ne"], pick["ns"], pick["oa"], pick["purity"], pick["cost"], pick["recovery"], status,
-                    candidates)
-
-
-def _lex_less(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise lexicographic a < b for (n, 3) keys."""
-    less = np.zeros(a.shape[0], dtype=bool)
-    equal = np.ones(a.shape[0], dtype=bool)
-    for c in range(a.shape[1]):
-        less |= equal & (a[:, c] < b[:, c])
-        equal &= a[:, c] == b[:, c]
-    return less
+    return SXDesign(ne_c[j], ns_c[j], oa_c[j], purity[rows, j], cost[rows, j], rec[rows, j], status, candidates)
