@@ -257,7 +257,11 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
     out_console.print(ptable)
     from .hydromet.calibration import calibrate_leach, load_data
     from .hydromet.calibration import write_fitted as write_leach
+    from .scenario.schema import load_data as cached_data
 
+    if write:  # the leach fit uses the concentrate of the beneficiation fit just made
+        out_console.print(f"wrote {write_fitted(result)}")
+        cached_data.cache_clear()
     leach = calibrate_leach()
     ltable = Table(title="Leach calibration (HCl tank leach, Phase III MET01)", title_justify="left")
     for col in ("sample", "element", "target", "model"):
@@ -267,7 +271,6 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
     out_console.print(ltable)
     out_console.print(f"rate factor {leach['rate_factor']:.4g}, allanite factor {leach['allanite_factor']:.4g}")
     if write:
-        out_console.print(f"wrote {write_fitted(result)}")
         out_console.print(f"wrote {write_leach(leach)}")
 
 

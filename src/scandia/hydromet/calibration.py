@@ -36,7 +36,11 @@ def leach_extraction(sample: str, rate_factor: np.ndarray, allanite_factor: np.n
     scen = load_scenario()
     scen.beneficiation.sample = sample
     ore = ore_model(sample)
-    conc = run_beneficiation(scen, routes=["lims_whims"]).concentrate
+    # the concentrate with the beneficiation fit as stored now (device values too, not the import-time defaults)
+    fitted = load_data("beneficiation/fitted.yaml") or {}
+    dev = {f"beneficiation.{sect}.{key}": np.array([float(v)])
+           for sect, vals in fitted.get("devices", {}).items() for key, v in vals.items()}
+    conc = run_beneficiation(scen, 1, dev, routes=["lims_whims"]).concentrate
     chem = chemistry(lixiviant, ore.components)
     k = np.asarray(rate_factor).size
     feed = mineral_feed(np.repeat(ore.mineral_tph(conc), k, axis=0), ore, chem)
