@@ -22,7 +22,7 @@ from functools import cache
 
 import numpy as np
 
-from ..core.components import ATOMIC_WEIGHT_G_PER_MOL, Component, ComponentSet
+from ..core.components import Component, ComponentSet
 from ..core.errors import ScenarioError
 
 __all__ = [
@@ -94,10 +94,6 @@ class Chemistry:
     @property
     def aq_indices(self) -> np.ndarray:
         return np.array([self.aq_index[k] for k in AQUEOUS])
-
-    def aq_molar_mass(self) -> np.ndarray:
-        """Molar mass of each dissolved salt species in AQUEOUS order, g/mol (per mol of cation)."""
-        return self.components.molar_mass_g_per_mol[self.aq_indices]
 
 
 def _split_fe(atoms: dict[str, float], name: str) -> dict[str, float]:
@@ -182,10 +178,6 @@ def clean(flows: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
     scale = np.abs(flows).sum(axis=1, keepdims=True)
     return np.where((flows < 0) & (flows > -rtol * scale), 0.0, flows)
 
-
-def molar_mass(element: str) -> float:
-    """Atomic weight, g/mol."""
-    return ATOMIC_WEIGHT_G_PER_MOL[element]
 
 
 def _reactions(chem: Chemistry) -> dict[str, np.ndarray]:

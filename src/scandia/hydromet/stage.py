@@ -20,7 +20,7 @@ from ..core.status import Status, combine
 from ..core.stream import Stream
 from ..core.units import Mixer
 from ..scenario.schema import LEACH_ROUTES, Scenario, load_data
-from .chemistry import AQUEOUS, Chemistry, chemistry
+from .chemistry import Chemistry, chemistry
 from .leaching import AcidBakeLeach, HeapLeach, TankLeach, mineral_feed
 from .precipitation import Calcination, HydroxidePrecipitation, OxalatePrecipitation, Redissolution
 from .solvent_extraction import SXExtraction, SXScrub, SXStrip
@@ -273,7 +273,3 @@ def run_hydromet(
     assert main_res is not None and main_status is not None
     return HydrometResult(main_route, results[main_route], main_status, main_res if keep_streams else None,
                           results, feed, chem)
-
-
-def aqueous_keys() -> tuple[str, ...]:
-    return AQUEOUS
