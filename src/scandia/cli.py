@@ -67,21 +67,65 @@ def _stage_text(path: Path, text: str) -> tuple[Path, Path]:
 
 
 def _write_results(out: Path, tables: dict[str, Any], fmt: TableFormat, scenario_yaml: str, summary: dict) -> None:
-    """Write every result file, all or nothing: everything is first written to hidden temporary files, then
-    renamed into place, so a failure (disk full, permissions) leaves the earlier results whole."""
+    """Write every result file, all or nothing.
+
+    Everything is first written to hidden temporary files; the current files are then set aside as backups and
+    the new ones renamed into place. On any failure the new files are removed and the backups restored, so the
+    folder holds either the whole earlier run or the whole new one. Result files of the earlier run that this run
+    does not produce (listed in its summary.json) are removed at the end; other files are never touched.
+    """
     staged: list[tuple[Path, Path]] = []
+    placed: list[tuple[Path, Path | None]] = []  # (target, backup)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        staged = [_stage_table(df, out / name, fmt) for name, df in tables.items()]
+        previous = _previous_files(out)
+        for name, df in tables.items():
+            staged.append(_stage_table(df, out / name, fmt))
         staged.append(_stage_text(out / "scenario.yaml", scenario_yaml))
         summary["files"] = sorted([t.name for _, t in staged] + ["summary.json"])
         staged.append(_stage_text(out / "summary.json", json.dumps(summary, indent=2)))
         for tmp, target in staged:
+            backup = None
+            if target.exists():
+                backup = target.with_name(f".{target.name}.bak")
+                os.replace(target, backup)
+            placed.append((target, backup))
             os.replace(tmp, target)
-    except OSError as exc:
+    except Exception as exc:
+        for target, backup in reversed(placed):
+            _quiet_unlink(target)
+            if backup is not None:
+                os.replace(backup, target)
         for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise ScenarioError("--out", f"cannot write results to {out}: {exc.strerror or exc}") from None
+            _quiet_unlink(tmp)
+        for name in tables:  # a table that failed while being staged
+            for suffix in (".csv", ".parquet"):
+                _quiet_unlink(out / f".{name}{suffix}.tmp")
+        if isinstance(exc, OSError | ValueError):
+            raise ScenarioError("--out", f"cannot write results to {out}: {getattr(exc, 'strerror', None) or exc}"
+                                ) from None
+        raise
+    for _, backup in placed:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    for name in previous - set(summary["files"]):
+        (out / name).unlink(missing_ok=True)
+
+
+def _quiet_unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _previous_files(out: Path) -> set[str]:
+    """Result files written by an earlier run into ``out`` (from its summary.json), as plain names."""
+    try:
+        files = json.loads((out / "summary.json").read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {f for f in files if isinstance(f, str) and "/" not in f and not f.startswith(".")}
 
 
 def _fmt(value: Any, key: str) -> str:

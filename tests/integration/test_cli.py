@@ -145,3 +145,14 @@ def test_unwritable_output_is_one_line_exit_2(tmp_path):
     blocker.write_text("x")
     res = runner.invoke(app, ["run", "--out", str(blocker / "sub"), "--no-curves"])
     assert res.exit_code == 2 and "--out" in res.stderr and "Traceback" not in res.output
+
+
+def test_rerun_replaces_its_own_files_and_keeps_others(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", "--out", str(out), "--stage", "beneficiation"]).exit_code == 0
+    assert (out / "grade_recovery.csv").exists()
+    (out / "my_notes.txt").write_text("keep me")
+    assert runner.invoke(app, ["run", "--out", str(out), "--stage", "beneficiation", "--no-curves"]).exit_code == 0
+    assert not (out / "grade_recovery.csv").exists()  # stale result of the earlier run removed
+    assert (out / "my_notes.txt").read_text() == "keep me"
+    assert not any(p.name.startswith(".") for p in out.iterdir())  # no temporary or backup files left

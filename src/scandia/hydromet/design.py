@@ -70,7 +70,7 @@ def design_sx(
             res = run_hydromet(scenario, n * k, a, concentrate=conc, routes=[scenario.hydromet.leach_route],
                                keep_streams=False)
             m = res.metrics
-            solved = (res.status < Status.not_converged) | (res.status == Status.infeasible)
+            solved = res.solve_status < Status.not_converged  # the flowsheet's status, before the purity test
             cols["purity"].append(m["sc2o3_purity_frac"].reshape(n, k))
             cols["cost"].append(m["reagent_cost_usd_per_kg_sc2o3"].reshape(n, k))
             cols["recovery"].append(m["hydromet_sc_recovery_frac"].reshape(n, k))
@@ -86,14 +86,22 @@ def design_sx(
     # lowest cost
     best_cost = np.where(feasible, cost_ok, np.inf).min(axis=1)
     near = feasible & (cost_ok <= 1.01 * best_cost[:, None])
-    score = np.where(near, (ne_c + ns_c)[None, :] * 1e12 + cost_ok, np.inf)
-    pick_feasible = np.argmin(score, axis=1)
-    pick_best_purity = np.argmax(np.where(ok, purity, -np.inf), axis=1)
+    # exact lexicographic choice among the near-optimal: fewest stages, then lowest cost (stable sort)
+    order = np.lexsort((cost_ok, np.broadcast_to(ne_c + ns_c, cost_ok.shape), ~near), axis=1)
+    pick_feasible = order[:, 0]
+    usable = ok & np.isfinite(purity)
+    pick_best_purity = np.argmax(np.where(usable, purity, -np.inf), axis=1)
     found = np.isfinite(best_cost)
     j = np.where(found, pick_feasible, pick_best_purity)
     rows = np.arange(n)
+    nothing = ~usable.any(axis=1)  # no candidate solved: report NaN rather than an unsolved candidate
     candidates = [{"extraction_stages": int(ne_c[c]), "scrub_stages": int(ns_c[c]), "extraction_oa": float(oa_c[c]),
                    "sc2o3_purity_frac": purity[:, c], "reagent_cost_usd_per_kg_sc2o3": cost[:, c],
                    "hydromet_sc_recovery_frac": rec[:, c]} for c in range(len(meta))]
-    status = np.where(found, Status.ok, Status.infeasible).astype(np.int8)
-    return SXDesign(ne_c[j], ns_c[j], oa_c[j], purity[rows, j], cost[rows, j], rec[rows, j], status, candidates)
+    status = np.where(found, Status.ok, np.where(nothing, Status.not_converged, Status.infeasible)).astype(np.int8)
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return np.where(nothing, np.nan, values)
+
+    return SXDesign(pick(ne_c[j]), pick(ns_c[j]), pick(oa_c[j]), pick(purity[rows, j]), pick(cost[rows, j]),
+                    pick(rec[rows, j]), status, candidates)

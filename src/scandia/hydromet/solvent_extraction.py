@@ -150,7 +150,7 @@ def solve_cascade(
     load = np.zeros((n, n_stages, 1))  # log10(HA_free / HA_total) per stage
     if warm is not None and warm.ph.shape == ph.shape:
         ph = warm.ph.copy()
-        if warm.load is not None:
+        if warm.load is not None and extractant_mol_l is not None:  # the loading term only where it is updated
             load = warm.load.copy()
     done = 0
     # log_d(ph, rows) may take the rows being evaluated; then converged scenarios drop out of the iteration

@@ -146,11 +146,12 @@ class HydrometResult:
 
     route: str
     metrics: dict[str, np.ndarray]
-    status: np.ndarray
+    status: np.ndarray  #: solve status combined with the purity target (infeasible where it is missed)
     flowsheet: FlowsheetResult | None
     routes: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     feed: Stream | None = None
     chem: Chemistry | None = None
+    solve_status: np.ndarray | None = None  #: the flowsheet's own status, before the purity target
 
 
 def _metrics(chem: Chemistry, feed: Stream, res: FlowsheetResult, hours: np.ndarray,
@@ -272,4 +273,4 @@ def run_hydromet(
             main_status = combine(res.status, _purity_status(m, target))
     assert main_res is not None and main_status is not None
     return HydrometResult(main_route, results[main_route], main_status, main_res if keep_streams else None,
-                          results, feed, chem)
+                          results, feed, chem, main_res.status.copy())
