@@ -35,6 +35,7 @@ from ..core.stream import ParticleClasses, Stream
 from ..core.unit import Unit, UnitResult, per_scenario
 from ..scenario.schema import load_data
 from .chemistry import Chemistry, clean
+from .precipitation import precipitate_gypsum
 
 __all__ = [
     "AcidBakeLeach",
@@ -111,9 +112,14 @@ class _Leach(Unit):
     inlets = ("solids",)
     outlets = ("residue", "liquor")
 
-    def __init__(self, ore: OreModel, chem: Chemistry) -> None:
+    def __init__(self, ore: OreModel, chem: Chemistry, *, rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0,
+                 gypsum_solubility_g_per_l: Any = 2.0, mineral_rate_factor: Any = None) -> None:
         self.ore = ore
         self.chem = chem
+        self.rrsb_uniformity = rrsb_uniformity
+        self.rate_factor = rate_factor
+        self.gypsum_solubility_g_per_l = gypsum_solubility_g_per_l
+        self.mineral_rate_factor = mineral_rate_factor
 
     def _dissolution_times(self, temp, a_h, factor, p80, uniformity) -> tuple[np.ndarray, np.ndarray]:
         """(size fractions (k, s), time to dissolve each size class of each mineral completely (k, s, M), s)."""
@@ -152,7 +158,6 @@ class _Leach(Unit):
         ch = self.chem
         cs = ch.components
         n = feed.n
-        mm = cs.molar_mass_g_per_mol
         acid_i, water_i, si_i = cs.index(ch.acid), cs.index("H2O"), cs.index("SiO2")
         mass = feed.mass_tph  # (n, M, C)
         dissolved = (mass * x[..., None]).sum(axis=1)  # (n, C)
@@ -169,14 +174,13 @@ class _Leach(Unit):
         solids += salts - liquor
         water_liquor = np.maximum(water_t, water_made)
         status = np.where(water_t < water_made, Status.clipped, Status.ok).astype(np.int8)
-        if ch.lixiviant == "H2SO4":
-            ca_i, gyp_i = cs.index("Ca(aq)"), cs.index("gypsum")
-            soluble = np.asarray(gypsum_solubility_g_per_l) * 1e-3 * water_liquor  # t per m3 ~ t water
-            mol = np.maximum(liquor[:, ca_i] - soluble, 0.0) / mm[ca_i]
-            liquor[:, ca_i] -= mol * mm[ca_i]
-            solids[:, gyp_i] += mol * mm[gyp_i]
-            water_liquor = water_liquor - 2.0 * mol * mm[water_i]
         liquor[:, water_i] += water_liquor
+        if ch.lixiviant == "H2SO4":  # CaSO4 above its solubility leaves the liquor as gypsum
+            gyp_i = cs.index("gypsum")
+            liquor = precipitate_gypsum(ch, liquor, gypsum_solubility_g_per_l)
+            solids[:, gyp_i] += liquor[:, gyp_i]
+            liquor[:, gyp_i] = 0.0
+            water_liquor = liquor[:, water_i]
         liquor[:, acid_i] += free_acid_t
         zeros = np.zeros((n, len(cs)))
         acid = zeros.copy()
@@ -216,17 +220,14 @@ class TankLeach(_Leach):
                  n_tanks: int = 4, free_acid_g_per_l: Any = 100.0, solids_mass_frac: Any = 0.3,
                  regrind_p80_mm: Any = 0.075, rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0,
                  gypsum_solubility_g_per_l: Any = 2.0, mineral_rate_factor: Any = None) -> None:
-        super().__init__(ore, chem)
-        self.mineral_rate_factor = mineral_rate_factor
+        super().__init__(ore, chem, rrsb_uniformity=rrsb_uniformity, rate_factor=rate_factor,
+                         gypsum_solubility_g_per_l=gypsum_solubility_g_per_l, mineral_rate_factor=mineral_rate_factor)
         self.temperature_c = temperature_c
         self.residence_time_h = residence_time_h
         self.n_tanks = n_tanks
         self.free_acid_g_per_l = free_acid_g_per_l
         self.solids_mass_frac = solids_mass_frac
         self.regrind_p80_mm = regrind_p80_mm
-        self.rrsb_uniformity = rrsb_uniformity
-        self.rate_factor = rate_factor
-        self.gypsum_solubility_g_per_l = gypsum_solubility_g_per_l
 
     def conversion(self, n: int) -> np.ndarray:
         """Mean conversion of each mineral, ``(n or 1, n_minerals)``."""
@@ -285,8 +286,8 @@ class AcidBakeLeach(_Leach):
                  regrind_p80_mm: Any = 0.15, solids_mass_frac: Any = 0.3, rrsb_uniformity: Any = 1.1,
                  rate_factor: Any = 1.0, gypsum_solubility_g_per_l: Any = 2.0,
                  mineral_rate_factor: Any = None) -> None:
-        super().__init__(ore, chem)
-        self.mineral_rate_factor = mineral_rate_factor
+        super().__init__(ore, chem, rrsb_uniformity=rrsb_uniformity, rate_factor=rate_factor,
+                         gypsum_solubility_g_per_l=gypsum_solubility_g_per_l, mineral_rate_factor=mineral_rate_factor)
         self.acid_dose_kg_per_t = acid_dose_kg_per_t
         self.temperature_c = temperature_c
         self.time_h = time_h
@@ -294,9 +295,6 @@ class AcidBakeLeach(_Leach):
         self.water_leach_efficiency_frac = water_leach_efficiency_frac
         self.regrind_p80_mm = regrind_p80_mm
         self.solids_mass_frac = solids_mass_frac
-        self.rrsb_uniformity = rrsb_uniformity
-        self.rate_factor = rate_factor
-        self.gypsum_solubility_g_per_l = gypsum_solubility_g_per_l
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:
         feed = inlets["solids"]
@@ -350,8 +348,8 @@ class HeapLeach(_Leach):
                  moisture_m3_per_t: Any = 0.12, grain_radius_mm: Any = 0.5, acid_recycle_frac: Any = 0.9,
                  rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0, gypsum_solubility_g_per_l: Any = 2.0,
                  mineral_rate_factor: Any = None) -> None:
-        super().__init__(ore, chem)
-        self.mineral_rate_factor = mineral_rate_factor
+        super().__init__(ore, chem, rrsb_uniformity=rrsb_uniformity, rate_factor=rate_factor,
+                         gypsum_solubility_g_per_l=gypsum_solubility_g_per_l, mineral_rate_factor=mineral_rate_factor)
         self.crush_p80_mm = crush_p80_mm
         self.leach_time_d = leach_time_d
         self.irrigation_l_per_m2_h = irrigation_l_per_m2_h
@@ -363,9 +361,6 @@ class HeapLeach(_Leach):
         self.moisture_m3_per_t = moisture_m3_per_t
         self.grain_radius_mm = grain_radius_mm
         self.acid_recycle_frac = acid_recycle_frac
-        self.rrsb_uniformity = rrsb_uniformity
-        self.rate_factor = rate_factor
-        self.gypsum_solubility_g_per_l = gypsum_solubility_g_per_l
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:
         feed = inlets["solids"]

@@ -22,7 +22,10 @@ from ..core.unit import Unit, UnitResult, per_scenario
 from ..scenario.schema import load_data
 from .chemistry import AQUEOUS, Chemistry, _charge, clean
 
-__all__ = ["Calcination", "HydroxidePrecipitation", "OxalatePrecipitation", "Redissolution", "hydroxide_fraction"]
+__all__ = [
+    "Calcination", "HydroxidePrecipitation", "OxalatePrecipitation", "Redissolution", "hydroxide_fraction",
+    "precipitate_gypsum",
+]
 
 
 @cache
@@ -118,7 +121,7 @@ class HydroxidePrecipitation(Unit):
         reagent[:, ch.index(ch.acid)] = bought_acid
         reagent[:, ch.index("O2")] = -oxidation[:, ch.index("O2")]
         if self.base == "CaO" and ch.lixiviant == "H2SO4":
-            total = _gypsum(ch, total, self.gypsum_solubility_g_per_l)
+            total = precipitate_gypsum(ch, total, self.gypsum_solubility_g_per_l)
         solids, liquor = _split_solids(ch, total, ("OH",))
         gyp = ch.index("gypsum")
         solids[:, gyp], liquor[:, gyp] = total[:, gyp], 0.0
@@ -128,7 +131,7 @@ class HydroxidePrecipitation(Unit):
                           reagents={"base": Stream.solution(cs, clean(reagent))})
 
 
-def _gypsum(ch: Chemistry, total: np.ndarray, solubility_g_per_l: Any = 2.0) -> np.ndarray:
+def precipitate_gypsum(ch: Chemistry, total: np.ndarray, solubility_g_per_l: Any = 2.0) -> np.ndarray:
     """Move CaSO4 above its solubility (g/L of liquor water) to gypsum, CaSO4.2H2O, binding liquor water."""
     cs = ch.components
     mm = cs.molar_mass_g_per_mol
