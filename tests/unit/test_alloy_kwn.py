@@ -24,7 +24,7 @@ def coarsening():
 
 def test_solute_conserved(coarsening):
     """Matrix + precipitates = total for each solute at every output (atoms; lattice sites held constant)."""
-    model, _, x0, res = coarsening
+    _model, _, x0, res = coarsening
     p = res.precipitate_x  # (n, m, s) solute in precipitates per lattice site
     ptot = p.sum(axis=2, keepdims=True)
     total = res.matrix_x * (1.0 - 4.0 * ptot) + p
@@ -49,7 +49,7 @@ def test_late_stage_coarsening_follows_r3_t(coarsening):
 
 def test_zr_slows_coarsening(coarsening):
     """Fuller & Seidman, Acta Mater. 53 (2005) 5415: Zr additions retard Al3(Sc,Zr) coarsening."""
-    _, times, _, res = coarsening
+    _, _times, _, res = coarsening
     drop_ternary = res.number_density_m3[1, 5] / res.number_density_m3[1].max()
     drop_binary = res.number_density_m3[0, 5] / res.number_density_m3[0].max()
     assert drop_ternary > drop_binary

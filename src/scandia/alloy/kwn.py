@@ -233,7 +233,7 @@ class PrecipitationModel:
         if len(self.solutes) > 1 and x0.shape[1] > 1 and not np.any(x0[:, 1:] > 0):
             # no Zr anywhere: the binary model gives the same answer with half the work
             res = replace(self, solutes=self.solutes[:1]).solve(x0[:, :1], schedule, times_s, progress)
-            pad = np.zeros(res.matrix_x.shape[:2] + (len(self.solutes) - 1,))
+            pad = np.zeros((*res.matrix_x.shape[:2], len(self.solutes) - 1))
             res.matrix_x = np.concatenate([res.matrix_x, pad], axis=2)
             res.precipitate_x = np.concatenate([res.precipitate_x, pad], axis=2)
             res.solute_total_x = np.concatenate([res.solute_total_x, pad[:, 0]], axis=1)

@@ -130,7 +130,8 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
     base_ys = strength.yield_mpa(base_ms)
     uts = rec["uts_mpa"] + strength.constants["uts_gain_per_yield_gain"] * (ys - base_ys)
     return AlloyProperties(
-        contributions_mpa=contrib, yield_mpa=ys, uts_mpa=uts, hardness_mpa=strength.constants["hardness_per_yield"] * ys,
+        contributions_mpa=contrib, yield_mpa=ys, uts_mpa=uts,
+        hardness_mpa=strength.constants["hardness_per_yield"] * ys,
         grain_um=grain_um, primary_al3sc_frac=4.0 * primary_x, sc_threshold_wt_pct=th_wt, radius_nm=radius,
         number_density_m3=ndens, volume_fraction=vf, precipitation=prec, status=prec.status.copy())
 
