@@ -1,7 +1,8 @@
 """The chain: runs the stages a scenario asks for, in value-chain order, and builds the run summary.
 
-Stages available now: ``beneficiation`` and ``hydromet``; the hydromet stage takes the selected concentration
-route's concentrate (or, run alone, the scenario's ``hydromet.feed``). Later stages (alloy, economics) join here.
+Stages: ``beneficiation``, ``hydromet`` and ``alloy``; the hydromet stage takes the selected concentration
+route's concentrate (or, run alone, the scenario's ``hydromet.feed``); the alloy stage can price Sc2O3 at the
+hydromet stage's reagent cost. The economics stage joins here next.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .scenario.schema import Scenario
 __all__ = ["STAGES", "RunResult", "run"]
 
 #: stages in chain order
-STAGES: tuple[str, ...] = ("beneficiation", "hydromet")
+STAGES: tuple[str, ...] = ("beneficiation", "hydromet", "alloy")
 
 
 @dataclass
@@ -81,7 +82,15 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
                 "hydromet_sc_recovery_frac": metric_summary(d.hydromet_sc_recovery_frac),
                 "status": {"ok": int((d.status == 0).sum()), "infeasible": int((d.status == 4).sum())},
             }
-    status = combine(*(r.status for r in results.values()))
+    if "alloy" in wanted:
+        from .alloy.report import stage_summary as alloy_summary
+        from .alloy.stage import run_alloy
+
+        hyd = results.get("hydromet")
+        cost = hyd.metrics.get("reagent_cost_usd_per_kg_sc2o3") if hyd is not None else None
+        results["alloy"] = run_alloy(scenario, n, sc2o3_cost_usd_per_kg=cost)
+        summaries["alloy"] = alloy_summary(results["alloy"], scenario)
+    status = combine(*(r.status for r in results.values() if hasattr(r, "status")))
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,
                           stages=summaries)
     return RunResult(scenario, n, results, status, summary)

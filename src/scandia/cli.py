@@ -14,9 +14,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 import yaml
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from . import __version__
@@ -171,6 +173,37 @@ def _print_hydromet(summary: dict[str, Any]) -> None:
     out_console.print(table)
 
 
+def _print_alloy(summary: dict[str, Any]) -> None:
+    from .alloy.report import HEADLINE
+
+    stage = summary["stages"]["alloy"]
+    aging = ", ".join(f"{s['temp_c']:g} C/{s['h']:g} h" for s in stage["aging"])
+    title = (f"Alloy: {stage['base']} + {stage['sc_wt_pct']:g} wt% Sc + {stage['zr_wt_pct']:g} wt% Zr, aged {aging}; "
+             f"master alloy by {stage['master_alloy_route']}")
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key in HEADLINE:
+        table.add_row(key, _fmt(stage["metrics"][key], key))
+    for key, val in stage["strength_terms_mpa"].items():
+        table.add_row(f"  strength term: {key}, MPa", _fmt(val, key))
+    out_console.print(table)
+    d = stage.get("design")
+    if d is not None:
+        if d["feasible"]:
+            b = d["best"]
+            out_console.print(
+                f"design for {d['target_yield_mpa']:g} MPa: {b['sc_wt_pct']:g} wt% Sc, {b['zr_wt_pct']:g} wt% Zr, "
+                f"{_aging_text(b)} -> {b['yield_mpa']:.0f} MPa at US${b['cost_premium_usd_per_kg']:.2f}/kg casting")
+        else:
+            out_console.print(f"design: no grid point reaches {d['target_yield_mpa']:g} MPa (infeasible)")
+
+
+def _aging_text(row: Any) -> str:
+    hours = float(row["hours"])
+    return "as cast" if hours == 0 else f"{float(row['temp_c']):g} C/{hours:g} h"
+
+
 def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
     """Every result table of a run, by file stem (computed before anything is written)."""
     import pandas as pd
@@ -198,13 +231,22 @@ def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
             tables["leach_tradeoff"] = hrep.tradeoff_curve(
                 scen, ben.concentrate if ben is not None else None, sel["feed_tph"] if sel else None,
                 sel["sc_recovery_frac"] if sel else None)
+    if "alloy" in result.stages:
+        from .alloy import report as arep
+
+        alloy = result.stages["alloy"]
+        tables["alloy_strength_terms"] = arep.strength_table(alloy)
+        tables["alloy_aging_curve"] = arep.aging_curve_table(alloy)
+        tables["master_alloy"] = arep.master_alloy_table(alloy)
+        if alloy.design is not None:
+            tables["alloy_design_pareto"] = alloy.design.pareto
     return tables
 
 
 @app.command()
 def run(
     scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
-    stage: Annotated[str | None, typer.Option(help="run one stage alone (beneficiation | hydromet)")] = None,
+    stage: Annotated[str | None, typer.Option(help="run one stage alone (beneficiation | hydromet | alloy)")] = None,
     out: Annotated[Path | None, typer.Option(help="folder for results (created if missing)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or the JSON summary")] = (
         OutputFormat.table),
@@ -237,6 +279,8 @@ def run(
             _print_beneficiation(summary)
         if "hydromet" in summary["stages"]:
             _print_hydromet(summary)
+        if "alloy" in summary["stages"]:
+            _print_alloy(summary)
         status = summary["status"]
         bad = {k: v for k, v in status.items() if k != "ok" and v}
         out_console.print(f"status: {status['ok']} ok" + (f", {bad}" if bad else "") + "   (* selected route)")
@@ -316,6 +360,84 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
     out_console.print(f"rate factor {leach['rate_factor']:.4g}, allanite factor {leach['allanite_factor']:.4g}")
     if write:
         out_console.print(f"wrote {write_leach(leach)}")
+
+
+alloy_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                        help="alloy tools: inverse design, phase diagram data, TDB export")
+app.add_typer(alloy_app, name="alloy")
+
+
+@alloy_app.command("design")
+def alloy_design(
+    base: Annotated[str, typer.Option(help="base alloy (535 | al)")] = "535",
+    target_yield: Annotated[str, typer.Option(help='target yield strength, e.g. "250 MPa"')] = "250 MPa",
+    sc2o3_price: Annotated[str, typer.Option(help="Sc2O3 price, US$/kg")] = "3000",
+    route: Annotated[str, typer.Option(help="master-alloy route")] = "aluminothermic_sc2o3",
+    out: Annotated[Path | None, typer.Option(help="folder for the design table and Pareto front")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or JSON")] = OutputFormat.table,
+) -> None:
+    """Cheapest Sc/Zr content and aging schedule meeting a target yield; the cost-strength Pareto front."""
+    from .alloy.design import design
+    from .alloy.master_alloy import MASTER_ROUTES
+    from .scenario.quantity import to_unit
+
+    try:
+        try:
+            target = to_unit(target_yield, "megapascal")
+        except ValueError as exc:
+            raise ScenarioError("--target-yield", str(exc)) from None
+        try:
+            price = float(sc2o3_price)
+        except ValueError:
+            raise ScenarioError("--sc2o3-price", f"expected a number of US$/kg, got {sc2o3_price!r}") from None
+        if not 100.0 <= price <= 20000.0:
+            raise ScenarioError("--sc2o3-price", "must be between 100 and 20000 US$/kg")
+        if route not in MASTER_ROUTES:
+            raise ScenarioError("--route", f"unknown route {route!r}; available: {', '.join(MASTER_ROUTES)}")
+        if out is not None and out.exists() and not out.is_dir():
+            raise ScenarioError("--out", f"{out} exists and is not a folder")
+        with Progress(transient=True, console=err_console) as progress:
+            progress.add_task("evaluating the design grid (KWN + strength)", total=None)
+            res = design(base, target, sc2o3_usd_per_kg=price, master_route=route)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    best = None if res.best is None else {k: (None if pd.isna(v) else float(v)) for k, v in res.best.items()}
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        res.table.to_csv(out / "alloy_design_grid.csv", index=False)
+        res.pareto.to_csv(out / "alloy_design_pareto.csv", index=False)
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps({"base": base, "target_yield_mpa": target, "base_yield_mpa": res.base_yield_mpa,
+                                     "feasible": res.feasible, "best": best,
+                                     "pareto": res.pareto.to_dict(orient="records")}, indent=2, default=float) + "\n")
+        return
+    table = Table(title=f"Cost-strength Pareto front, {base} (base yield {res.base_yield_mpa:.0f} MPa)",
+                  title_justify="left")
+    for col in ("Sc wt%", "Zr wt%", "aging", "yield, MPa", "UTS, MPa", "premium US$/kg", "US$/MPa per t"):
+        table.add_column(col, justify="right")
+    for _, r in res.pareto.iterrows():
+        per_mpa = r["cost_usd_per_mpa_per_kg"]
+        mark = best is not None and r["sc_wt_pct"] == best["sc_wt_pct"] and r["hours"] == best["hours"] and (
+            r["zr_wt_pct"] == best["zr_wt_pct"]) and r["yield_mpa"] == best["yield_mpa"]
+        table.add_row(f"{r['sc_wt_pct']:g}", f"{r['zr_wt_pct']:g}", _aging_text(r), f"{r['yield_mpa']:.0f}" + (
+            " *" if mark else ""), f"{r['uts_mpa']:.0f}", f"{r['cost_premium_usd_per_kg']:.2f}",
+            "-" if pd.isna(per_mpa) else f"{1000 * per_mpa:.1f}")
+    out_console.print(table)
+    if best is None:
+        out_console.print(f"[yellow]infeasible[/]: no design on the grid reaches {target:g} MPa")
+    else:
+        out_console.print(f"cheapest design for {target:g} MPa (*): {best['sc_wt_pct']:g} wt% Sc, "
+                          f"{best['zr_wt_pct']:g} wt% Zr, {_aging_text(best)}: {best['yield_mpa']:.0f} MPa, "
+                          f"US${best['cost_premium_usd_per_kg']:.2f} per kg casting")
+
+
+@alloy_app.command("tdb")
+def alloy_tdb(out: Annotated[Path, typer.Argument(help="TDB file to write")]) -> None:
+    """Write scandia's Al-Mg-Sc-Zr description as a TDB file (for pycalphad or other CALPHAD tools)."""
+    from .alloy.thermo import to_tdb
+
+    out.write_text(to_tdb())
+    out_console.print(f"wrote {out}")
 
 
 @app.callback(invoke_without_command=True)

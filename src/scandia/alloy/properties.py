@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.components import ATOMIC_WEIGHT_G_PER_MOL
 from ..core.errors import ScenarioError
 from ..scenario.schema import load_data
 from .kwn import PrecipitationModel, PrecipitationResult, Schedule, default_model
@@ -22,7 +23,7 @@ from .thermo import database
 
 __all__ = ["AlloyProperties", "base_alloy", "predict", "to_mole_fractions"]
 
-MOLAR_MASS = {"AL": 26.9815385, "MG": 24.305, "SC": 44.955908, "ZR": 91.224, "MN": 54.938044}
+MOLAR_MASS = {el.upper(): ATOMIC_WEIGHT_G_PER_MOL[el] for el in ("Al", "Mg", "Sc", "Zr", "Mn")}
 #: composition range of the thermodynamic and precipitation models (wt%)
 LIMITS_WT = {"mg": (0.0, 10.0), "sc": (0.0, 1.0), "zr": (0.0, 0.5)}
 
@@ -70,6 +71,8 @@ class AlloyProperties:
     volume_fraction: np.ndarray
     precipitation: PrecipitationResult
     status: np.ndarray
+    times_h: np.ndarray
+    yield_at_times_mpa: np.ndarray
 
 
 def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.ndarray, hours: np.ndarray,
@@ -115,6 +118,8 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
                                       end_s]))
     x0 = np.column_stack([sc_avail, x["ZR"]])[:, : len(model.solutes)]
     prec = model.solve(x0, sched, t_out)
+    strength = strength or StrengthModel()
+    yield_t = _yield_at_times(prec, mg, grain_um * 1e-6, strength)
     last = np.searchsorted(t_out, end_s)
     cols = np.arange(n)
     radius = prec.mean_radius_nm[cols, last]
@@ -122,7 +127,6 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
     vf = prec.volume_fraction[cols, last]
     ms = Microstructure(mg_wt_pct=mg, mn_wt_pct=np.zeros(n), sc_solution_x=prec.matrix_x[cols, last, 0],
                         grain_m=grain_um * 1e-6, radius_m=radius * 1e-9, volume_fraction=vf)
-    strength = strength or StrengthModel()
     contrib = strength.contributions(ms)
     ys = sum(contrib.values())
     base_ms = Microstructure(mg_wt_pct=mg, mn_wt_pct=np.zeros(n), sc_solution_x=np.zeros(n),
@@ -133,7 +137,19 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
         contributions_mpa=contrib, yield_mpa=ys, uts_mpa=uts,
         hardness_mpa=strength.constants["hardness_per_yield"] * ys,
         grain_um=grain_um, primary_al3sc_frac=4.0 * primary_x, sc_threshold_wt_pct=th_wt, radius_nm=radius,
-        number_density_m3=ndens, volume_fraction=vf, precipitation=prec, status=prec.status.copy())
+        number_density_m3=ndens, volume_fraction=vf, precipitation=prec, status=prec.status.copy(),
+        times_h=t_out / 3600.0, yield_at_times_mpa=yield_t)
+
+
+def _yield_at_times(prec: PrecipitationResult, mg: np.ndarray, grain_m: np.ndarray,
+                    strength: StrengthModel) -> np.ndarray:
+    """Yield strength [MPa] at every output time (n, m)."""
+    n, m = prec.mean_radius_nm.shape
+    rep = lambda a: np.repeat(np.asarray(a, dtype=float), m)  # noqa: E731
+    ms = Microstructure(mg_wt_pct=rep(mg), mn_wt_pct=np.zeros(n * m), sc_solution_x=prec.matrix_x[..., 0].reshape(-1),
+                        grain_m=rep(grain_m), radius_m=prec.mean_radius_nm.reshape(-1) * 1e-9,
+                        volume_fraction=prec.volume_fraction.reshape(-1))
+    return strength.yield_mpa(ms).reshape(n, m)
 
 
 def _x_to_wt_sc(x_sc: np.ndarray, mg_wt: np.ndarray) -> np.ndarray:

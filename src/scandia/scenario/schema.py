@@ -268,6 +268,61 @@ class HydrometSection(BaseModel):
             raise ValueError("the acid bake is a sulfation bake; use lixiviant H2SO4 with leach route bake")
 
 
+_ma = load_data("alloy/master_alloy.yaml")
+MasterAlloyParams = _section("MasterAlloyParams", _ma["common"])
+MASTER_ROUTES = tuple(_ma["routes"])
+BASE_ALLOYS = tuple(load_data("alloy/base_alloys.yaml"))
+
+
+class AgingStep(BaseModel):
+    """One isothermal heat-treatment step."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temp_c: Number("temp_c", 20.0, 600.0) = Field(..., description="step temperature",  # type: ignore[valid-type]
+                                                  json_schema_extra={"unit": "degC", "min": 20.0, "max": 600.0})
+    h: Number("h", 0.0, 10000.0) = Field(..., description="step duration",  # type: ignore[valid-type]
+                                         json_schema_extra={"unit": "hour", "min": 0.0, "max": 10000.0})
+
+
+class AlloySection(BaseModel):
+    """Master alloy and the Sc(-Zr)-modified alloy: composition, heat treatment, prices, optional design."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: Literal[BASE_ALLOYS] = Field("535", description="base alloy (data/alloy/base_alloys.yaml)")  # type: ignore[valid-type]
+    sc_wt_pct: Number("sc_wt_pct", 0.0, 1.0) = Field(  # type: ignore[valid-type]
+        0.15, description="assumption: 0.15 wt% Sc, at the primary-Al3Sc threshold of 535 (seed: 0.2-0.4 % Sc for "
+        "wrought alloys)", json_schema_extra={"unit": "percent (mass)", "min": 0.0, "max": 1.0})
+    zr_wt_pct: Number("zr_wt_pct", 0.0, 0.5) = Field(  # type: ignore[valid-type]
+        0.1, description="assumption: 0.1 wt% Zr, the usual companion of Sc", json_schema_extra={
+            "unit": "percent (mass)", "min": 0.0, "max": 0.5})
+    aging: list[AgingStep] = Field(
+        default_factory=lambda: [AgingStep(temp_c=325.0, h=4.0)],
+        description="heat treatment after casting, in order (default 325 C / 4 h, the Scalmalloy aging)",
+        max_length=20)
+    master_alloy_route: Literal[MASTER_ROUTES] = Field(  # type: ignore[valid-type]
+        "aluminothermic_sc2o3", description="aluminothermic_sc2o3 | scf3 | electrolysis")
+    master_alloy: MasterAlloyParams = Field(default_factory=MasterAlloyParams)  # type: ignore[valid-type]
+    sc2o3_price_basis: Literal["market", "chain"] = Field(
+        "market", description="price Sc2O3 at the market price below, or at the chain's own reagent cost per kg "
+        "(hydromet stage; capital and labour come with the economics stage)")
+    sc2o3_price_usd_per_kg: Number("sc2o3_price_usd_per_kg", 100.0, 20000.0) = Field(  # type: ignore[valid-type]
+        3000.0, description="source: seed release, oxide market US$2,000-4,000/kg (midpoint)",
+        json_schema_extra={"unit": "USD/kg", "min": 100.0, "max": 20000.0})
+    target_yield_mpa: Number("target_yield_mpa", 1.0, 1000.0) = Field(  # type: ignore[valid-type]
+        250.0, description="target yield strength of the inverse design", json_schema_extra={
+            "unit": "MPa", "min": 1.0, "max": 1000.0})
+    design: bool = Field(False, description="search Sc, Zr and aging for the cheapest design meeting the target")
+
+    @field_validator("aging")
+    @classmethod
+    def _aging(cls, v: list[AgingStep]) -> list[AgingStep]:
+        if not v:
+            raise ValueError("needs at least one step (use h: 0 for as cast)")
+        return v
+
+
 class Scenario(BaseModel):
     """A complete scandia scenario (YAML on disk, see ``scandia scenarios``)."""
 
@@ -279,6 +334,7 @@ class Scenario(BaseModel):
     plant: PlantSection = Field(default_factory=PlantSection)  # type: ignore[valid-type]
     beneficiation: BeneficiationSection = Field(default_factory=BeneficiationSection)
     hydromet: HydrometSection = Field(default_factory=HydrometSection)
+    alloy: AlloySection = Field(default_factory=AlloySection)
 
     def arrays(self, n: int = 1) -> dict[str, np.ndarray]:
         """Every numeric leaf as an array of shape ``(n,)``, keyed by its dotted path.

@@ -1,0 +1,122 @@
+"""Inverse alloy design: the cheapest Sc/Zr content and aging schedule that meets a target yield strength.
+
+The search space (``data/alloy/design.yaml``) is a grid of Sc, Zr, aging temperature and time. One KWN run per
+(Sc, Zr, temperature) reports every time on the grid, so the whole space costs n_Sc·n_Zr·n_T scenarios in one
+vectorized call. Cost premium per kg of casting, relative to the base alloy:
+
+  Δc = s/(w_m η)·(c_master - p_base) + z/w_Zr·(p_AlZr - p_base) + heat treatment,
+
+with s, z the Sc and Zr mass fractions, w_m the master alloy's Sc fraction, η the Sc recovery into the casting,
+c_master from :func:`scandia.alloy.master_alloy.master_alloy`. Cost per MPa gained = Δc/(σ_y - σ_y,base).
+The Pareto front keeps the designs no other design beats on both cost and yield.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import ScenarioError
+from ..scenario.schema import load_data
+from .master_alloy import master_alloy
+from .properties import base_alloy, predict
+
+__all__ = ["DesignResult", "alloy_cost", "design", "evaluate_grid", "pareto_front"]
+
+
+def _params() -> dict:
+    return load_data("alloy/design.yaml")
+
+
+def alloy_cost(base: str, sc_wt: np.ndarray, zr_wt: np.ndarray, hours: np.ndarray, master_usd_per_kg: float,
+               master_sc_wt_pct: float = 2.0) -> dict[str, np.ndarray]:
+    """Cost premium per kg of casting over the base alloy, by item [US$/kg]."""
+    p = {k: v["value"] for k, v in _params().items() if k != "grid"}
+    price = base_alloy(base)["price_usd_per_kg"]
+    sc = np.asarray(sc_wt, dtype=float) / 100.0
+    zr = np.asarray(zr_wt, dtype=float) / 100.0
+    h = np.asarray(hours, dtype=float)
+    m_master = sc / (master_sc_wt_pct / 100.0 * p["sc_alloying_recovery_frac"])
+    m_zr = zr / (p["al_zr_master_zr_wt_pct"] / 100.0)
+    heat = np.where(h > 0, p["heat_treat_usd_per_kg_cycle"] + p["heat_treat_usd_per_kg_h"] * h, 0.0)
+    return {"scandium": m_master * (master_usd_per_kg - price),
+            "zirconium": m_zr * (p["al_zr_master_usd_per_kg"] - price), "heat_treatment": heat}
+
+
+def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.ndarray | None = None,
+                  temp_c: np.ndarray | None = None, hours: np.ndarray | None = None,
+                  sc2o3_usd_per_kg: float = 3000.0, master_route: str = "aluminothermic_sc2o3",
+                  master_sc_wt_pct: float = 2.0) -> pd.DataFrame:
+    """Yield, UTS and cost premium for every (Sc, Zr, T, time) on the grid; one row per design."""
+    g = {k: np.asarray(v["value"], dtype=float) for k, v in _params()["grid"].items()}
+    sc = g["sc_wt_pct"] if sc_wt is None else np.asarray(sc_wt, dtype=float)
+    zr = g["zr_wt_pct"] if zr_wt is None else np.asarray(zr_wt, dtype=float)
+    temps = g["temp_c"] if temp_c is None else np.asarray(temp_c, dtype=float)
+    hrs = np.unique(g["hours"] if hours is None else np.asarray(hours, dtype=float))
+    if np.any(hrs < 0):
+        raise ScenarioError("design hours", "must be >= 0")
+    s, z, t = (a.reshape(-1) for a in np.meshgrid(sc, zr, temps, indexing="ij"))
+    end = float(hrs.max())
+    props = predict(base, s, z, t[:, None], np.full((s.size, 1), end), times_h=hrs)
+    t_idx = np.searchsorted(props.times_h, hrs)
+    ys = props.yield_at_times_mpa[:, t_idx]  # (n, n_hours)
+    n, k = ys.shape
+    base_ys = float(predict(base, [0.0], [0.0], [[20.0]], [[0.0]]).yield_mpa[0])
+    master = master_alloy(master_route, 1, sc2o3_usd_per_kg, master_sc_wt_pct=master_sc_wt_pct)
+    mcost = float(master.cost_usd_per_kg[0])
+    s_r, z_r, t_r, h_r = np.repeat(s, k), np.repeat(z, k), np.repeat(t, k), np.tile(hrs, n)
+    cost = alloy_cost(base, s_r, z_r, h_r, mcost, master_sc_wt_pct)
+    total = sum(cost.values())
+    ys_r = ys.reshape(-1)
+    uts = base_alloy(base)["uts_mpa"] + 0.6 * (ys_r - base_ys)
+    gain = ys_r - base_ys
+    df = pd.DataFrame({
+        "sc_wt_pct": s_r, "zr_wt_pct": z_r, "temp_c": np.where(h_r > 0, t_r, np.nan), "hours": h_r,
+        "yield_mpa": ys_r, "uts_mpa": uts, "yield_gain_mpa": gain,
+        "cost_premium_usd_per_kg": total,
+        "cost_usd_per_mpa_per_kg": np.where(gain > 1e-6, total / np.maximum(gain, 1e-6), np.nan),
+        "status": np.repeat(props.status, k),
+        **{f"cost_{k2}_usd_per_kg": v for k2, v in cost.items()},
+    })
+    # as-cast rows repeat for every temperature: keep one
+    return df.drop_duplicates(subset=["sc_wt_pct", "zr_wt_pct", "temp_c", "hours"]).reset_index(drop=True)
+
+
+def pareto_front(df: pd.DataFrame) -> pd.DataFrame:
+    """Designs not beaten on both cost (lower) and yield (higher), sorted by cost."""
+    ok = df[df["status"] == 0].sort_values(["cost_premium_usd_per_kg", "yield_mpa"], ascending=[True, False])
+    best = -np.inf
+    keep = []
+    for idx, y in zip(ok.index, ok["yield_mpa"], strict=True):
+        if y > best:
+            keep.append(idx)
+            best = y
+    return ok.loc[keep].reset_index(drop=True)
+
+
+@dataclass
+class DesignResult:
+    target_yield_mpa: float
+    best: pd.Series | None
+    pareto: pd.DataFrame
+    table: pd.DataFrame
+    base_yield_mpa: float
+
+    @property
+    def feasible(self) -> bool:
+        return self.best is not None
+
+
+def design(base: str = "535", target_yield_mpa: float = 250.0, **grid_kwargs) -> DesignResult:
+    """Cheapest design on the grid with yield ≥ target (ties: higher yield); ``best`` is None when none reaches it."""
+    if not np.isfinite(target_yield_mpa) or target_yield_mpa <= 0 or target_yield_mpa > 1000:
+        raise ScenarioError("target_yield", "must be between 0 and 1000 MPa")
+    table = evaluate_grid(base, **grid_kwargs)
+    ok = table[(table["status"] == 0) & (table["yield_mpa"] >= target_yield_mpa)]
+    best = None
+    if len(ok):
+        best = ok.sort_values(["cost_premium_usd_per_kg", "yield_mpa"], ascending=[True, False]).iloc[0]
+    base_ys = float(predict(base, [0.0], [0.0], [[20.0]], [[0.0]]).yield_mpa[0])
+    return DesignResult(target_yield_mpa, best, pareto_front(table), table, base_ys)

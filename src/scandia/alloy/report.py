@@ -1,0 +1,69 @@
+"""Summary and tables of the alloy stage (formatting only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.results import metric_summary
+from ..core.status import Status
+from ..scenario.schema import Scenario
+from .stage import AlloyResult
+
+__all__ = ["HEADLINE", "aging_curve_table", "master_alloy_table", "stage_summary", "strength_table"]
+
+HEADLINE = ("yield_mpa", "uts_mpa", "base_yield_mpa", "yield_gain_mpa", "precipitate_radius_nm", "grain_um",
+            "master_alloy_cost_usd_per_kg", "master_alloy_cost_usd_per_kg_sc", "master_alloy_co2e_kg_per_kg",
+            "cost_premium_usd_per_kg", "cost_usd_per_mpa_per_kg")
+
+
+def stage_summary(result: AlloyResult, scenario: Scenario) -> dict[str, Any]:
+    """The ``stages.alloy`` object of the run summary."""
+    ok = result.status < Status.not_converged
+    a = scenario.alloy
+    out: dict[str, Any] = {
+        "base": a.base, "sc_wt_pct": a.sc_wt_pct, "zr_wt_pct": a.zr_wt_pct,
+        "aging": [{"temp_c": s.temp_c, "h": s.h} for s in a.aging],
+        "master_alloy_route": a.master_alloy_route, "sc2o3_price_basis": a.sc2o3_price_basis,
+        "metrics": {k: metric_summary(v, ok) for k, v in result.metrics.items()},
+        "strength_terms_mpa": {k: metric_summary(v, ok) for k, v in result.properties.contributions_mpa.items()},
+        "phase_diagram": result.phase,
+    }
+    if result.design is not None:
+        d = result.design
+        out["design"] = {"target_yield_mpa": d.target_yield_mpa, "feasible": d.feasible,
+                         "best": None if d.best is None else {k: (None if pd.isna(v) else float(v))
+                                                              for k, v in d.best.items()},
+                         "pareto_points": len(d.pareto)}
+    return out
+
+
+def strength_table(result: AlloyResult) -> pd.DataFrame:
+    """Strength contributions per scenario (MPa), in the model's order."""
+    df = pd.DataFrame({f"{k}_mpa": v for k, v in result.properties.contributions_mpa.items()})
+    df["yield_mpa"] = result.properties.yield_mpa
+    df.insert(0, "scenario", np.arange(len(df)))
+    return df
+
+
+def aging_curve_table(result: AlloyResult) -> pd.DataFrame:
+    """Yield, radius, number density and volume fraction against aging time for scenario 0."""
+    p = result.properties
+    prec = p.precipitation
+    return pd.DataFrame({"time_h": p.times_h, "yield_mpa": p.yield_at_times_mpa[0],
+                         "radius_nm": prec.mean_radius_nm[0], "number_density_m3": prec.number_density_m3[0],
+                         "volume_frac": prec.volume_fraction[0], "zr_site_frac": prec.zr_site_frac[0]})
+
+
+def master_alloy_table(result: AlloyResult) -> pd.DataFrame:
+    """Inputs and outputs per kg master alloy (scenario 0), with cost and CO2e items."""
+    m = result.master
+    rows = [("input", k, float(v[0]), "kg/kg") for k, v in m.inputs_kg.items()]
+    rows += [("output", k, float(v[0]), "kg/kg") for k, v in m.outputs_kg.items()]
+    rows += [("energy", "electricity", float(m.energy_kwh[0]), "kWh/kg")]
+    rows += [("cost", k, float(np.asarray(v).reshape(-1)[0]), "USD/kg") for k, v in m.cost_usd.items()]
+    rows += [("co2e", k, float(np.asarray(v).reshape(-1)[0]), "kg CO2e/kg") for k, v in m.co2e_kg.items()]
+    rows += [("balance", f"{e} out - in", float(v[0]), "kg/kg") for e, v in m.element_balance().items()]
+    return pd.DataFrame(rows, columns=["kind", "item", "value", "unit"])

@@ -1,0 +1,92 @@
+"""The alloy stage: master alloy from the chain's Sc₂O₃, the Sc(-Zr)-modified alloy after its heat treatment,
+its cost premium, and (optionally) the inverse design. Runs alone from the scenario's ``alloy`` section or in the
+chain, where ``sc2o3_price_basis: chain`` prices the oxide at the hydromet stage's reagent cost per kg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.status import combine
+from ..scenario.schema import Scenario
+from .design import DesignResult, alloy_cost, design
+from .master_alloy import MasterAlloyResult, master_alloy
+from .properties import AlloyProperties, predict
+from .thermo import database
+
+__all__ = ["AlloyResult", "run_alloy"]
+
+
+@dataclass
+class AlloyResult:
+    """Master alloy, alloy properties, cost premium (arrays (n,)), base-alloy yield and optional design."""
+
+    master: MasterAlloyResult
+    properties: AlloyProperties
+    base_yield_mpa: np.ndarray
+    cost_premium_usd_per_kg: dict[str, np.ndarray]
+    sc2o3_price_usd_per_kg: np.ndarray
+    status: np.ndarray
+    metrics: dict[str, np.ndarray] = field(default_factory=dict)
+    design: DesignResult | None = None
+    phase: dict[str, Any] = field(default_factory=dict)
+
+
+def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray | None = None) -> AlloyResult:
+    """Evaluate the alloy section for ``n`` scenarios; ``sc2o3_cost_usd_per_kg`` is the chain's oxide cost."""
+    a = scenario.alloy
+    if a.sc2o3_price_basis == "chain" and sc2o3_cost_usd_per_kg is not None:
+        price = np.broadcast_to(np.asarray(sc2o3_cost_usd_per_kg, dtype=float), (n,)).copy()
+    else:
+        price = np.full(n, float(a.sc2o3_price_usd_per_kg))
+    ma = master_alloy(a.master_alloy_route, n, price, **a.master_alloy.model_dump())
+    temps = np.tile([s.temp_c for s in a.aging], (n, 1))
+    hours = np.tile([s.h for s in a.aging], (n, 1))
+    sc = np.full(n, float(a.sc_wt_pct))
+    zr = np.full(n, float(a.zr_wt_pct))
+    props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()))
+    base = predict(a.base, np.zeros(1), np.zeros(1), [[20.0]], [[0.0]])
+    base_ys = np.full(n, float(base.yield_mpa[0]))
+    cost = alloy_cost(a.base, sc, zr, hours.sum(axis=1), ma.cost_usd_per_kg, a.master_alloy.master_sc_wt_pct)
+    premium = sum(cost.values())
+    gain = props.yield_mpa - base_ys
+    metrics = {
+        "master_alloy_cost_usd_per_kg": ma.cost_usd_per_kg,
+        "master_alloy_cost_usd_per_kg_sc": ma.cost_usd_per_kg_sc,
+        "master_alloy_co2e_kg_per_kg": ma.co2e_kg_per_kg,
+        "master_alloy_energy_kwh_per_kg": ma.energy_kwh,
+        "sc2o3_kg_per_kg_master_alloy": ma.inputs_kg["sc2o3"],
+        "sc2o3_price_usd_per_kg": price,
+        "yield_mpa": props.yield_mpa,
+        "uts_mpa": props.uts_mpa,
+        "hardness_mpa": props.hardness_mpa,
+        "base_yield_mpa": base_ys,
+        "yield_gain_mpa": gain,
+        "cost_premium_usd_per_kg": premium,
+        "cost_usd_per_mpa_per_kg": np.where(gain > 1e-6, premium / np.maximum(gain, 1e-6), np.nan),
+        "grain_um": props.grain_um,
+        "primary_al3sc_frac": props.primary_al3sc_frac,
+        "sc_threshold_wt_pct": props.sc_threshold_wt_pct,
+        "precipitate_radius_nm": props.radius_nm,
+        "precipitate_number_density_m3": props.number_density_m3,
+        "precipitate_volume_frac": props.volume_fraction,
+    }
+    t_e, x_l, x_s = database().eutectic()
+    phase = {"eutectic_temp_c": t_e - 273.15, "eutectic_liquid_sc_at_frac": x_l, "max_solubility_sc_at_frac": x_s}
+    result = AlloyResult(master=ma, properties=props, base_yield_mpa=base_ys, cost_premium_usd_per_kg=cost,
+                         sc2o3_price_usd_per_kg=price, status=combine(props.status), metrics=metrics, phase=phase)
+    if a.design:
+        result.design = design(a.base, float(a.target_yield_mpa), sc2o3_usd_per_kg=float(np.median(price)),
+                               master_route=a.master_alloy_route,
+                               master_sc_wt_pct=float(a.master_alloy.master_sc_wt_pct))
+    return result
+
+
+def _curve_times(end_h: float) -> np.ndarray:
+    """Output times for the aging curve: log-spaced to the end of the schedule."""
+    if end_h <= 0:
+        return np.array([0.0])
+    return np.unique(np.concatenate([[0.0], np.geomspace(min(0.01, end_h), end_h, 25)]))

@@ -1,0 +1,85 @@
+"""Alloy stage through the CLI: alone, in the chain, design, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from scandia.cli import app
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+def _write(tmp_path, text: str) -> str:
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    return str(p)
+
+
+def test_alloy_stage_alone(tmp_path):
+    res = runner.invoke(app, ["run", "--stage", "alloy", "--format", "json", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    assert set(s["stages"]) == {"alloy"}
+    m = s["stages"]["alloy"]["metrics"]
+    assert m["yield_mpa"] > m["base_yield_mpa"] > 0
+    assert m["cost_premium_usd_per_kg"] > 0
+    assert list(s["stages"]["alloy"]["strength_terms_mpa"]) == ["intrinsic", "solid_solution", "grain_boundary",
+                                                                "precipitation"]
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"alloy_strength_terms.csv", "alloy_aging_curve.csv", "master_alloy.csv"} <= names
+
+
+def test_chain_prices_oxide_at_chain_cost(tmp_path):
+    """With sc2o3_price_basis: chain the master alloy uses the hydromet stage's reagent cost per kg Sc2O3."""
+    path = _write(tmp_path, "alloy:\n  sc2o3_price_basis: chain\n")
+    res = runner.invoke(app, ["run", path, "--format", "json", "--no-curves"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    chain_cost = s["stages"]["hydromet"]["metrics"]["reagent_cost_usd_per_kg_sc2o3"]
+    assert s["stages"]["alloy"]["metrics"]["sc2o3_price_usd_per_kg"] == pytest.approx(chain_cost)
+
+
+ALLOY_BAD = [
+    ("alloy:\n  sc_wt_pct: 3\n", "alloy.sc_wt_pct"),
+    ("alloy:\n  zr_wt_pct: -0.1\n", "alloy.zr_wt_pct"),
+    ("alloy:\n  aging: [{temp_c: 580, h: 2}]\n", "solidus"),
+    ("alloy:\n  aging: [{temp_c: 300, h: -2}]\n", "alloy.aging.0.h"),
+    ("alloy:\n  aging: []\n", "alloy.aging"),
+    ("alloy:\n  base: 7075\n", "alloy.base"),
+    ("alloy:\n  master_alloy_route: magic\n", "alloy.master_alloy_route"),
+    ("alloy:\n  master_alloy:\n    master_sc_wt_pct: 40\n", "alloy.master_alloy.master_sc_wt_pct"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), ALLOY_BAD)
+def test_bad_alloy_input_exit_2_one_line(tmp_path, text, fragment):
+    res = runner.invoke(app, ["run", _write(tmp_path, text), "--stage", "alloy"])
+    assert res.exit_code == 2, res.output
+    err = res.stderr.strip()
+    assert fragment in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--target-yield", "lots"], "--target-yield"),
+    (["--target-yield", "3 kg"], "--target-yield"),
+    (["--target-yield", "5000 MPa"], "target_yield"),
+    (["--sc2o3-price", "-4"], "--sc2o3-price"),
+    (["--route", "magic"], "--route"),
+    (["--base", "7075"], "alloy.base"),
+])
+def test_design_bad_input(args, fragment):
+    res = runner.invoke(app, ["alloy", "design", *args])
+    assert res.exit_code == 2, res.output
+    assert fragment in res.stderr and "Traceback" not in res.output
+
+
+def test_tdb_export(tmp_path):
+    res = runner.invoke(app, ["alloy", "tdb", str(tmp_path / "x.tdb")])
+    assert res.exit_code == 0
+    text = (tmp_path / "x.tdb").read_text()
+    assert "PHASE AL3SC" in text and "G(LIQUID,AL,SC;0)" in text

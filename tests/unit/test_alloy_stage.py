@@ -1,0 +1,79 @@
+"""Master alloy balances and costs; inverse design against brute force."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from scandia.alloy.design import alloy_cost, design, pareto_front
+from scandia.alloy.master_alloy import MASTER_ROUTES, master_alloy
+from scandia.alloy.properties import predict
+from scandia.core.assay import SC2O3_PER_SC
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("route", MASTER_ROUTES)
+def test_master_alloy_element_balance_closes(route):
+    res = master_alloy(route, 3, np.array([2000.0, 3000.0, 4000.0]))
+    for element, diff in res.element_balance().items():
+        np.testing.assert_allclose(diff, 0.0, atol=1e-12, err_msg=element)
+    w = res.sc_frac
+    # Sc fed = product / yield, as Sc2O3
+    yield_frac = res.outputs_kg["master_alloy_sc"] / (res.inputs_kg["sc2o3"] / SC2O3_PER_SC)
+    assert np.all((yield_frac > 0) & (yield_frac <= 1))
+    np.testing.assert_allclose(res.cost_usd_per_kg_sc, res.cost_usd_per_kg / w)
+    assert np.all(np.diff(res.cost_usd_per_kg) > 0)  # dearer oxide, dearer master alloy
+
+
+def test_master_alloy_routes_differ_as_expected():
+    """Electrolysis draws ~13.5 kWh/kg (IAI) and burns anodes; ScF3's lower yield costs oxide."""
+    r = {k: master_alloy(k) for k in MASTER_ROUTES}
+    assert r["electrolysis"].energy_kwh[0] > 10 * r["aluminothermic_sc2o3"].energy_kwh[0]
+    assert r["scf3"].inputs_kg["sc2o3"][0] > r["aluminothermic_sc2o3"].inputs_kg["sc2o3"][0]
+    # oxide cost alone: 2 % Sc / 0.91 yield * 1.5338 kg Sc2O3/kg Sc * US$3000/kg = US$101/kg
+    assert r["aluminothermic_sc2o3"].cost_usd["sc2o3"][0] == pytest.approx(0.02 / 0.91 * SC2O3_PER_SC * 3000, rel=1e-9)
+
+
+GRID = dict(sc_wt=[0.0, 0.1, 0.2], zr_wt=[0.0, 0.1], temp_c=[300.0, 350.0], hours=[0.0, 4.0, 8.0])
+
+
+@pytest.fixture(scope="module")
+def small_design():
+    return design("535", 230.0, **GRID)
+
+
+def test_design_equals_brute_force(small_design):
+    """Brute force: every (Sc, Zr, T, t) run as its own scenario with its own schedule end."""
+    master = float(master_alloy().cost_usd_per_kg[0])
+    rows = []
+    for sc, zr, t, h in itertools.product(GRID["sc_wt"], GRID["zr_wt"], GRID["temp_c"], GRID["hours"]):
+        p = predict("535", [sc], [zr], [[t]], [[h]])
+        cost = sum(v[0] for v in alloy_cost("535", np.array([sc]), np.array([zr]), np.array([h]), master).values())
+        rows.append((cost, -p.yield_mpa[0], sc, zr, t if h > 0 else None, h, p.yield_mpa[0]))
+    feasible = sorted(r for r in rows if r[-1] >= 230.0)
+    cost, _, sc, zr, t, h, ys = feasible[0]
+    best = small_design.best
+    assert (best["sc_wt_pct"], best["zr_wt_pct"], best["hours"]) == (sc, zr, h)
+    if h > 0:
+        assert best["temp_c"] == t
+    assert best["cost_premium_usd_per_kg"] == pytest.approx(cost, rel=1e-9)
+    assert best["yield_mpa"] == pytest.approx(ys, rel=0.01)  # one run per (Sc, Zr, T) vs one per time
+
+
+def test_pareto_front_is_non_dominated(small_design):
+    front = pareto_front(small_design.table)
+    assert np.all(np.diff(front["cost_premium_usd_per_kg"]) >= 0)
+    assert np.all(np.diff(front["yield_mpa"]) > 0)
+    table = small_design.table[small_design.table["status"] == 0]
+    for _, r in front.iterrows():
+        dominated = (table["cost_premium_usd_per_kg"] < r["cost_premium_usd_per_kg"] - 1e-12) & (
+            table["yield_mpa"] > r["yield_mpa"] + 1e-9)
+        assert not dominated.any()
+
+
+def test_infeasible_target_says_so():
+    res = design("535", 900.0, **GRID)
+    assert not res.feasible and res.best is None
