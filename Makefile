@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench calibrate clean
+.PHONY: demo test lint bench bench-alloy calibrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,13 @@ bench:
 	.venv-bench/bin/python -m pip install --quiet -e ".[bench]"
 	.venv-bench/bin/python benchmarks/bench_engine.py
 
+## bench-alloy: KWN against kawin 0.5.0 (own environment .venv-kawin) and solvus against pycalphad
+bench-alloy:
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -e ".[bench]"
+	test -x .venv-kawin/bin/python || ($(PYTHON) -m venv .venv-kawin && \
+		.venv-kawin/bin/python -m pip install --quiet kawin==0.5.0 pycalphad==0.11.2)
+	.venv-bench/bin/python benchmarks/bench_alloy.py --kawin-venv .venv-kawin
+
 clean:
-	rm -rf $(VENV) .venv-bench $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench .venv-kawin $(OUT) .pytest_cache .ruff_cache

@@ -70,12 +70,91 @@ def leach_tradeoff_figure() -> str:
                       "leach acid cost, US$ per t ore", "payable Sc recovery (fraction)", (0.0, 300.0), (0.0, 1.0))
 
 
+def alloy_validation_figure() -> str:
+    """Model microhardness after Knipling et al.'s isochronal steps, with their published peaks."""
+    from scandia.alloy.validation import KNIPLING_2011, knipling_isochronal
+
+    curves = knipling_isochronal()
+    short = {"Al-0.06Sc": "Sc", "Al-0.06Sc-0.06Zr": "Sc+Zr"}
+    lines = {f"model {short[k]}": (list(c["temp_c"]), list(c["hardness_mpa"])) for k, c in curves.items()}
+    for k, rec in KNIPLING_2011.items():
+        lines[f"Knipling {short[k]}"] = ([rec["peak_c"]], [rec["peak_hv_mpa"]])
+    return line_chart(lines, "Isochronal aging (3 h per 25 C step): microhardness, model vs published peak",
+                      "aging step temperature, C", "microhardness, MPa", (150.0, 600.0), (0.0, 800.0))
+
+
+def alloy_kawin_figure() -> str:
+    """scandia's KWN against kawin 0.5.0 on the same Al-0.2Sc case (kawin values stored from its run)."""
+    import json
+
+    import numpy as np
+
+    from scandia.alloy.kwn import PrecipitationModel, Schedule, Solute
+
+    ref = json.loads((Path(__file__).parents[1] / "benchmarks" / "data" / "kawin_reference.json").read_text())
+    sol = Solute("SC", 1.9e-4, 164000.0, 1.689, 52010.0, -109500.0, 2.5)  # kawin's AlScZr.tdb solvus
+    model = PrecipitationModel(solutes=(sol,), bins=640, a_matrix_m=0.405e-9, a_precip_m=0.4196e-9,
+                               nucleation_sites="solute")
+    t_h = np.geomspace(0.05, 100.0, 30)
+    res = model.solve(np.array([[0.002]]), Schedule([[623.0]], [[100 * 3600.0]]), t_h * 3600.0)
+    lt = list(np.log10(t_h))
+    lines = {"scandia r, nm": (lt, list(res.mean_radius_nm[0])),
+             "kawin r, nm": (list(np.log10(ref["times_h"])), ref["radius_nm"]),
+             "scandia N/1e21": (lt, list(res.number_density_m3[0] / 1e21)),
+             "kawin N/1e21": (list(np.log10(ref["times_h"])), [v / 1e21 for v in ref["number_density_m3"]])}
+    return line_chart(lines, "Al-0.2 at.% Sc at 623 K: scandia KWN vs kawin 0.5.0 (same inputs)",
+                      "log10 aging time, h", "radius (nm) / number density (1e21 m-3)", (-1.4, 2.0), (0.0, 12.0))
+
+
+def alloy_phase_figure() -> str:
+    """Al-rich Al-Sc diagram from scandia's description, with the published anchors."""
+    import numpy as np
+
+    from scandia.alloy.thermo import database
+
+    db = database()
+    t_e, x_e, _x_s = db.eutectic()
+    temps = np.linspace(700.0, t_e, 30)
+    xs = db.solvus(temps)
+    x_liq = np.linspace(1e-5, 0.006, 30)
+    t_fcc, _ = db.liquidus_fcc(np.stack([1 - x_liq, x_liq], axis=-1))
+    t_c = db.liquidus_compound(x_liq)
+    anchors = load_data("alloy/thermo.yaml")["anchors"]
+    fuj = anchors["solvus"]["points"]
+    lines = {
+        "(Al) solvus": (list(100 * xs), list(temps - 273.15)),
+        "(Al) liquidus": (list(100 * x_liq[x_liq <= x_e]), list(t_fcc[x_liq <= x_e] - 273.15)),
+        "Al3Sc liquidus": (list(100 * x_liq[x_liq >= x_e * 0.8]), list(t_c[x_liq >= x_e * 0.8] - 273.15)),
+        "Fujikawa solvus": ([100 * p[1] for p in fuj], [p[0] - 273.15 for p in fuj]),
+        "Gschneidner eut.": ([100 * anchors["eutectic_x_sc"]["value"]],
+                                      [anchors["eutectic_temp_k"]["value"] - 273.15]),
+    }
+    return line_chart(lines, f"Al-rich Al-Sc (scandia description): eutectic {t_e - 273.15:.1f} C at "
+                      f"{100 * x_e:.2f} at.% Sc", "Sc, at.%", "temperature, C", (0.0, 0.6), (420.0, 700.0))
+
+
+def alloy_pareto_figure() -> str:
+    """Cost premium against yield strength for Sc/Zr-modified 535 (Pareto front of the design grid)."""
+    from scandia.alloy.design import design
+
+    res = design("535", 250.0)
+    front = res.pareto
+    return line_chart({"Pareto front": (list(front["yield_mpa"]),
+                                                        list(front["cost_premium_usd_per_kg"]))},
+                      "535 + Sc/Zr: cheapest cost premium for each yield strength (Sc2O3 US$3,000/kg)",
+                      "yield strength, MPa", "cost premium, US$ per kg casting", (100.0, 400.0), (0.0, 25.0))
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "beneficiation_calibration.svg").write_text(calibration_figure(), encoding="utf-8")
     (out / "grade_recovery.svg").write_text(grade_recovery_figure(), encoding="utf-8")
     (out / "hydromet_validation.svg").write_text(hydromet_validation_figure(), encoding="utf-8")
     (out / "leach_tradeoff.svg").write_text(leach_tradeoff_figure(), encoding="utf-8")
+    (out / "alloy_validation.svg").write_text(alloy_validation_figure(), encoding="utf-8")
+    (out / "alloy_kwn_kawin.svg").write_text(alloy_kawin_figure(), encoding="utf-8")
+    (out / "alloy_phase.svg").write_text(alloy_phase_figure(), encoding="utf-8")
+    (out / "alloy_pareto.svg").write_text(alloy_pareto_figure(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -360,6 +360,18 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
     out_console.print(f"rate factor {leach['rate_factor']:.4g}, allanite factor {leach['allanite_factor']:.4g}")
     if write:
         out_console.print(f"wrote {write_leach(leach)}")
+    from .alloy.thermo import ThermoDB, fit_database
+    from .alloy.thermo import write_fitted as write_thermo
+
+    fitted = fit_database()
+    db = ThermoDB(cached_data("alloy/thermo.yaml"), fitted)
+    t_e, x_l, x_s = db.eutectic()
+    dg = fitted["al3sc"]["dG"]
+    out_console.print(f"Al-Sc description: dG(Al3Sc) = {dg[0]:.0f} {dg[1]:+.4f} T "
+                      f"J/mol, L0(liquid) = {fitted['liquid_al_sc']['L'][0][0]:.0f} J/mol; eutectic "
+                      f"{t_e - 273.15:.1f} C at {100 * x_l:.3f} at.% Sc, (Al) {100 * x_s:.3f} at.%")
+    if write:
+        out_console.print(f"wrote {write_thermo(fitted)}")
 
 
 alloy_app = typer.Typer(add_completion=False, no_args_is_help=True,

@@ -15,7 +15,9 @@ def test_figures_regenerate(tmp_path):
     mod = runpy.run_path(str(script))
     mod["main"](tmp_path)
     for name in ("beneficiation_calibration.svg", "grade_recovery.svg", "hydromet_validation.svg",
-                 "leach_tradeoff.svg"):
+                 "leach_tradeoff.svg", "alloy_validation.svg", "alloy_kwn_kawin.svg", "alloy_phase.svg",
+                 "alloy_pareto.svg"):
         text = (tmp_path / name).read_text()
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
-        assert ("polyline" in text) if name in ("grade_recovery.svg", "leach_tradeoff.svg") else ("<rect" in text)
+        lines = name in ("grade_recovery.svg", "leach_tradeoff.svg") or name.startswith("alloy_")
+        assert ("polyline" in text) if lines else ("<rect" in text)

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from scipy.optimize import brentq, fsolve
 
 from ..scenario.schema import load_data
 
-__all__ = ["ThermoDB", "database", "fit_database", "to_tdb"]
+__all__ = ["ThermoDB", "database", "dilute_solvus", "fit_database", "to_tdb", "write_fitted"]
 
 R_GAS = 8.314462618
 _TERMS = ("c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7")
@@ -349,6 +351,16 @@ def fit_database(raw: dict | None = None) -> dict:
     fitted["liquid_al_sc"]["fitted_to"] = raw["interactions"]["LIQUID"]["AL-SC"]["fitted_to"]
     fitted["al3sc"]["fitted_to"] = raw["compounds"]["AL3SC"]["fitted_to"]
     return fitted
+
+
+FITTED_PATH = Path(__file__).resolve().parents[1] / "data" / "alloy" / "thermo_fitted.yaml"
+
+
+def write_fitted(fitted: dict, path: Path = FITTED_PATH) -> Path:
+    """Write the fitted parameters to ``data/alloy/thermo_fitted.yaml`` (``scandia calibrate --write``)."""
+    header = "# Fitted by scandia.alloy.thermo.fit_database (scandia calibrate --write); do not edit by hand.\n"
+    path.write_text(header + yaml.safe_dump(fitted, sort_keys=True, width=200), encoding="utf-8")
+    return path
 
 
 @cache
