@@ -48,7 +48,7 @@ def alloy_cost(base: str, sc_wt: np.ndarray, zr_wt: np.ndarray, hours: np.ndarra
 def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.ndarray | None = None,
                   temp_c: np.ndarray | None = None, hours: np.ndarray | None = None,
                   sc2o3_usd_per_kg: float = 3000.0, master_route: str = "aluminothermic_sc2o3",
-                  master_sc_wt_pct: float = 2.0) -> pd.DataFrame:
+                  master_sc_wt_pct: float = 2.0, model: str = "kwn") -> pd.DataFrame:
     """Yield, UTS and cost premium for every (Sc, Zr, T, time) on the grid; one row per design."""
     g = {k: np.asarray(v["value"], dtype=float) for k, v in _params()["grid"].items()}
     sc = g["sc_wt_pct"] if sc_wt is None else np.asarray(sc_wt, dtype=float)
@@ -59,7 +59,7 @@ def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.
         raise ScenarioError("design hours", "must be >= 0")
     s, z, t = (a.reshape(-1) for a in np.meshgrid(sc, zr, temps, indexing="ij"))
     end = float(hrs.max())
-    props = predict(base, s, z, t[:, None], np.full((s.size, 1), end), times_h=hrs)
+    props = predict(base, s, z, t[:, None], np.full((s.size, 1), end), times_h=hrs, model=model)
     t_idx = np.searchsorted(props.times_h, hrs)
     ys = props.yield_at_times_mpa[:, t_idx]  # (n, n_hours)
     n, k = ys.shape

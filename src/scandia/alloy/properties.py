@@ -21,7 +21,7 @@ from .kwn import PrecipitationModel, PrecipitationResult, Schedule, default_mode
 from .strength import Microstructure, StrengthModel
 from .thermo import database
 
-__all__ = ["AlloyProperties", "base_alloy", "predict", "to_mole_fractions"]
+__all__ = ["AlloyProperties", "base_alloy", "precipitation_model", "predict", "to_mole_fractions"]
 
 MOLAR_MASS = {el.upper(): ATOMIC_WEIGHT_G_PER_MOL[el] for el in ("Al", "Mg", "Sc", "Zr", "Mn")}
 #: composition range of the thermodynamic and precipitation models (wt%)
@@ -76,12 +76,13 @@ class AlloyProperties:
 
 
 def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.ndarray, hours: np.ndarray,
-            mg_wt_pct: np.ndarray | None = None, model: PrecipitationModel | None = None,
+            mg_wt_pct: np.ndarray | None = None, model: PrecipitationModel | str | None = None,
             strength: StrengthModel | None = None, times_h: np.ndarray | None = None) -> AlloyProperties:
     """Properties after a heat treatment for each scenario.
 
     sc_wt_pct, zr_wt_pct: (n,); temp_c, hours: (n, steps) isothermal steps (zero hours pad); mg_wt_pct overrides
-    the base alloy's Mg. ``times_h`` are extra output times (the end of each schedule is always reported last).
+    the base alloy's Mg; ``model`` is 'kwn' (default), 'meanfield' (binary fast path) or a model instance.
+    ``times_h`` are extra output times (the end of each schedule is always reported last).
     """
     rec = base_alloy(base)
     sc = np.atleast_1d(np.asarray(sc_wt_pct, dtype=float))
@@ -110,7 +111,7 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
     d0, d1 = rec["grain_um"], rec["refined_grain_um"]
     grain_um = np.where(sc > th_wt, d1 + (d0 - d1) * np.exp(-excess_wt / rec["refinement_width_wt_pct"]), d0)
 
-    model = model or default_model()
+    model = precipitation_model(model)
     sched = Schedule(np.broadcast_to(temp_c + 273.15, (n, temp_c.shape[1])),
                      np.broadcast_to(hours * 3600.0, (n, hours.shape[1])))
     end_s = sched.end_s
@@ -150,6 +151,19 @@ def _yield_at_times(prec: PrecipitationResult, mg: np.ndarray, grain_m: np.ndarr
                         grain_m=rep(grain_m), radius_m=prec.mean_radius_nm.reshape(-1) * 1e-9,
                         volume_fraction=prec.volume_fraction.reshape(-1))
     return strength.yield_mpa(ms).reshape(n, m)
+
+
+def precipitation_model(model: Any = None) -> Any:
+    """A precipitation model from a name ('kwn', the default, or 'meanfield') or an instance."""
+    if model is None or model == "kwn":
+        return default_model()
+    if model == "meanfield":
+        from .meanfield import MeanRadiusModel
+
+        return MeanRadiusModel(default_model())
+    if isinstance(model, str):
+        raise ScenarioError("alloy.precipitation_model", f"unknown model {model!r}; use kwn or meanfield")
+    return model
 
 
 def _x_to_wt_sc(x_sc: np.ndarray, mg_wt: np.ndarray) -> np.ndarray:

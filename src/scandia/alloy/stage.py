@@ -47,7 +47,8 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     hours = np.tile([s.h for s in a.aging], (n, 1))
     sc = np.full(n, float(a.sc_wt_pct))
     zr = np.full(n, float(a.zr_wt_pct))
-    props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()))
+    props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()),
+                    model=a.precipitation_model)
     base = predict(a.base, np.zeros(1), np.zeros(1), [[20.0]], [[0.0]])
     base_ys = np.full(n, float(base.yield_mpa[0]))
     cost = alloy_cost(a.base, sc, zr, hours.sum(axis=1), ma.cost_usd_per_kg, a.master_alloy.master_sc_wt_pct)
@@ -80,7 +81,7 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
                          sc2o3_price_usd_per_kg=price, status=combine(props.status), metrics=metrics, phase=phase)
     if a.design:
         result.design = design(a.base, float(a.target_yield_mpa), sc2o3_usd_per_kg=float(np.median(price)),
-                               master_route=a.master_alloy_route,
+                               master_route=a.master_alloy_route, model=a.precipitation_model,
                                master_sc_wt_pct=float(a.master_alloy.master_sc_wt_pct))
     return result
 

@@ -301,6 +301,8 @@ class AlloySection(BaseModel):
         default_factory=lambda: [AgingStep(temp_c=325.0, h=4.0)],
         description="heat treatment after casting, in order (default 325 C / 4 h, the Scalmalloy aging)",
         max_length=20)
+    precipitation_model: Literal["kwn", "meanfield"] = Field(
+        "kwn", description="kwn: size-distribution model with Al3(Sc,Zr); meanfield: mean-radius fast path, Sc only")
     master_alloy_route: Literal[MASTER_ROUTES] = Field(  # type: ignore[valid-type]
         "aluminothermic_sc2o3", description="aluminothermic_sc2o3 | scf3 | electrolysis")
     master_alloy: MasterAlloyParams = Field(default_factory=MasterAlloyParams)  # type: ignore[valid-type]
