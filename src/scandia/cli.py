@@ -238,6 +238,8 @@ def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
         tables["alloy_strength_terms"] = arep.strength_table(alloy)
         tables["alloy_aging_curve"] = arep.aging_curve_table(alloy)
         tables["master_alloy"] = arep.master_alloy_table(alloy)
+        tables["alloy_equilibrium"] = arep.equilibrium_table(alloy)
+        tables["alloy_scheil"] = arep.scheil_table(alloy)
         if alloy.design is not None:
             tables["alloy_design_pareto"] = alloy.design.pareto
     return tables

@@ -30,7 +30,9 @@ def test_alloy_stage_alone(tmp_path):
     assert list(s["stages"]["alloy"]["strength_terms_mpa"]) == ["intrinsic", "solid_solution", "grain_boundary",
                                                                 "precipitation"]
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"alloy_strength_terms.csv", "alloy_aging_curve.csv", "master_alloy.csv"} <= names
+    assert {"alloy_strength_terms.csv", "alloy_aging_curve.csv", "master_alloy.csv", "alloy_equilibrium.csv",
+            "alloy_scheil.csv"} <= names
+    assert isinstance(s["stages"]["alloy"]["phase_diagram"]["primary_al3sc_on_solidification"], bool)
 
 
 def test_chain_prices_oxide_at_chain_cost(tmp_path):

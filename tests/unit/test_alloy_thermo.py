@@ -91,3 +91,13 @@ def test_fast_path_matches_pycalphad_on_exported_tdb():
         phases = list(eq.Phase.values.squeeze())
         xs = eq.X.sel(component="SC").values.squeeze()[phases.index("FCC_A1")]
         assert xs == pytest.approx(x, rel=1e-3)
+
+
+def test_equilibrium_al3sc_fraction_lever_rule():
+    """Al-0.2 at.% Sc: the Al3Sc fraction falls with temperature and vanishes above the solvus; at low T nearly
+    all Sc is in Al3Sc (fraction -> x_Sc / 0.25 = 0.008, kawin's example quotes 0.0077 at 623 K)."""
+    temps = np.array([500.0, 623.0, 800.0, 930.0])
+    f = DB.al3sc_fraction(0.002, temps)
+    assert np.all(np.diff(f) < 0)
+    assert f[-1] == 0.0
+    assert f[0] == pytest.approx(0.002 / 0.25, rel=0.01)

@@ -12,7 +12,8 @@ from ..core.status import Status
 from ..scenario.schema import Scenario
 from .stage import AlloyResult
 
-__all__ = ["HEADLINE", "aging_curve_table", "master_alloy_table", "stage_summary", "strength_table"]
+__all__ = ["HEADLINE", "aging_curve_table", "equilibrium_table", "master_alloy_table", "scheil_table", "stage_summary",
+           "strength_table"]
 
 HEADLINE = ("yield_mpa", "uts_mpa", "base_yield_mpa", "yield_gain_mpa", "precipitate_radius_nm", "grain_um",
             "master_alloy_cost_usd_per_kg", "master_alloy_cost_usd_per_kg_sc", "master_alloy_co2e_kg_per_kg",
@@ -29,7 +30,7 @@ def stage_summary(result: AlloyResult, scenario: Scenario) -> dict[str, Any]:
         "master_alloy_route": a.master_alloy_route, "sc2o3_price_basis": a.sc2o3_price_basis,
         "metrics": {k: metric_summary(v, ok) for k, v in result.metrics.items()},
         "strength_terms_mpa": {k: metric_summary(v, ok) for k, v in result.properties.contributions_mpa.items()},
-        "phase_diagram": result.phase,
+        "phase_diagram": {k: v for k, v in result.phase.items() if not isinstance(v, dict)},
     }
     if result.design is not None:
         d = result.design
@@ -55,6 +56,16 @@ def aging_curve_table(result: AlloyResult) -> pd.DataFrame:
     return pd.DataFrame({"time_h": p.times_h, "yield_mpa": p.yield_at_times_mpa[0],
                          "radius_nm": prec.mean_radius_nm[0], "number_density_m3": prec.number_density_m3[0],
                          "volume_frac": prec.volume_fraction[0], "zr_site_frac": prec.zr_site_frac[0]})
+
+
+def equilibrium_table(result: AlloyResult) -> pd.DataFrame:
+    """(Al) solvus and equilibrium Al3Sc fraction of the scenario's alloy against temperature."""
+    return pd.DataFrame(result.phase["equilibrium"])
+
+
+def scheil_table(result: AlloyResult) -> pd.DataFrame:
+    """Scheil solidification path of the scenario's alloy: temperature and Al3Sc formed against fraction solid."""
+    return pd.DataFrame(result.phase["scheil"])
 
 
 def master_alloy_table(result: AlloyResult) -> pd.DataFrame:

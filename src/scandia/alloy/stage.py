@@ -14,7 +14,7 @@ from ..core.status import combine
 from ..scenario.schema import Scenario
 from .design import DesignResult, alloy_cost, design
 from .master_alloy import MasterAlloyResult, master_alloy
-from .properties import AlloyProperties, predict
+from .properties import AlloyProperties, base_alloy, predict, to_mole_fractions
 from .thermo import database
 
 __all__ = ["AlloyResult", "run_alloy"]
@@ -75,8 +75,10 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
         "precipitate_number_density_m3": props.number_density_m3,
         "precipitate_volume_frac": props.volume_fraction,
     }
-    t_e, x_l, x_s = database().eutectic()
-    phase = {"eutectic_temp_c": t_e - 273.15, "eutectic_liquid_sc_at_frac": x_l, "max_solubility_sc_at_frac": x_s}
+    db = database()
+    t_e, x_l, x_s = db.eutectic()
+    phase = {"eutectic_temp_c": t_e - 273.15, "eutectic_liquid_sc_at_frac": x_l, "max_solubility_sc_at_frac": x_s,
+             **_phase_tables(db, a.base, float(a.sc_wt_pct), float(a.zr_wt_pct))}
     result = AlloyResult(master=ma, properties=props, base_yield_mpa=base_ys, cost_premium_usd_per_kg=cost,
                          sc2o3_price_usd_per_kg=price, status=combine(props.status), metrics=metrics, phase=phase)
     if a.design:
@@ -84,6 +86,23 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
                                master_route=a.master_alloy_route, model=a.precipitation_model,
                                master_sc_wt_pct=float(a.master_alloy.master_sc_wt_pct))
     return result
+
+
+def _phase_tables(db, base: str, sc_wt: float, zr_wt: float) -> dict[str, Any]:
+    """Equilibrium Al3Sc fraction against temperature and the Scheil path of the scenario's alloy (scenario 0)."""
+    rec = base_alloy(base)
+    x = to_mole_fractions(np.array([rec["mg_wt_pct"]]), np.array([sc_wt]), np.array([zr_wt]))
+    temps_c = np.arange(250.0, 661.0, 10.0)
+    frac = db.al3sc_fraction(x["SC"][0], temps_c + 273.15, x["MG"][0])
+    solvus = db.solvus(temps_c + 273.15, others={"MG": np.full(temps_c.shape, max(x["MG"][0], 1e-12))})
+    x_mg = max(float(x["MG"][0]), 1e-12)
+    sch = db.scheil(np.array([[1.0 - x_mg - x["SC"][0], x_mg, x["SC"][0]]]), steps=30)
+    return {
+        "equilibrium": {"temp_c": temps_c, "solvus_sc_at_frac": solvus, "al3sc_frac": frac},
+        "scheil": {"fraction_solid": sch["fraction_solid"], "temp_c": sch["temp_k"][0] - 273.15,
+                   "al3sc_frac": sch["al3sc_frac"][0]},
+        "primary_al3sc_on_solidification": bool(sch["al3sc_frac"][0, 0] > 0),
+    }
 
 
 def _curve_times(end_h: float) -> np.ndarray:

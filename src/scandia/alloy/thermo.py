@@ -163,6 +163,14 @@ class ThermoDB:
                 break
         return np.exp(lnx)
 
+    def al3sc_fraction(self, x_sc: np.ndarray, temp: np.ndarray, x_mg: np.ndarray | float = 0.0) -> np.ndarray:
+        """Equilibrium Al₃Sc phase fraction (mole fraction of atoms) in (Al) + Al₃Sc by the lever rule, for an
+        alloy of Sc mole fraction ``x_sc`` (and Mg ``x_mg`` held in (Al)) at ``temp`` [K]."""
+        temp = np.atleast_1d(np.asarray(temp, dtype=float))
+        x_mg = np.broadcast_to(np.maximum(np.asarray(x_mg, dtype=float), 1e-12), temp.shape)
+        xs = self.solvus(temp, others={"MG": x_mg})
+        return np.clip((np.asarray(x_sc, dtype=float) - xs) / (0.25 - xs), 0.0, 1.0)
+
     def liquidus_compound(self, x_liq: np.ndarray, compound: str = "AL3SC", solute: str = "SC",
                           others: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """Temperature [K] at which a liquid of solute fraction ``x_liq`` saturates with the compound."""
