@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.components import ATOMIC_WEIGHT_G_PER_MOL
 from ..core.errors import ScenarioError
+from ..core.status import Status
 from ..scenario.schema import load_data
 from .kwn import PrecipitationModel, PrecipitationResult, Schedule, default_model
 from .strength import Microstructure, StrengthModel
@@ -104,6 +105,8 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
     x = to_mole_fractions(mg, sc, zr)
     db = database()
     x_th = db.primary_al3sc_threshold(x["MG"])
+    th_failed = ~np.isfinite(x_th)  # liquidus solve did not converge: flagged, binary eutectic used instead
+    x_th = np.where(th_failed, db.eutectic()[1], x_th)
     primary_x = np.maximum(x["SC"] - x_th, 0.0)  # Sc leaving the melt as primary Al3Sc before (Al) forms
     sc_avail = x["SC"] - primary_x
     th_wt = _x_to_wt_sc(x_th, mg)
@@ -138,7 +141,8 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
         contributions_mpa=contrib, yield_mpa=ys, uts_mpa=uts,
         hardness_mpa=strength.constants["hardness_per_yield"] * ys,
         grain_um=grain_um, primary_al3sc_frac=4.0 * primary_x, sc_threshold_wt_pct=th_wt, radius_nm=radius,
-        number_density_m3=ndens, volume_fraction=vf, precipitation=prec, status=prec.status.copy(),
+        number_density_m3=ndens, volume_fraction=vf, precipitation=prec,
+        status=np.maximum(prec.status, np.where(th_failed, Status.not_converged, 0)).astype(np.int8),
         times_h=t_out / 3600.0, yield_at_times_mpa=yield_t)
 
 
