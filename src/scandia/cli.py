@@ -177,7 +177,7 @@ def _print_alloy(summary: dict[str, Any]) -> None:
     from .alloy.report import HEADLINE
 
     stage = summary["stages"]["alloy"]
-    aging = ", ".join(f"{s['temp_c']:g} C/{s['h']:g} h" for s in stage["aging"])
+    aging = ", ".join(f"{s['temp_c']:g} C/{s['duration_h']:g} h" for s in stage["aging"])
     title = (f"Alloy: {stage['base']} + {stage['sc_wt_pct']:g} wt% Sc + {stage['zr_wt_pct']:g} wt% Zr, aged {aging}; "
              f"master alloy by {stage['master_alloy_route']}")
     table = Table(title=title, title_justify="left")
@@ -397,7 +397,8 @@ def alloy_design(
 
     try:
         try:
-            target = to_unit(target_yield, "megapascal")
+            bare = target_yield.strip().replace(".", "", 1).isdigit()
+            target = to_unit(float(target_yield) if bare else target_yield, "megapascal")
         except ValueError as exc:
             raise ScenarioError("--target-yield", str(exc)) from None
         try:
@@ -408,18 +409,25 @@ def alloy_design(
             raise ScenarioError("--sc2o3-price", "must be between 100 and 20000 US$/kg")
         if route not in MASTER_ROUTES:
             raise ScenarioError("--route", f"unknown route {route!r}; available: {', '.join(MASTER_ROUTES)}")
-        if out is not None and out.exists() and not out.is_dir():
-            raise ScenarioError("--out", f"{out} exists and is not a folder")
+        if out is not None:
+            if out.exists() and not out.is_dir():
+                raise ScenarioError("--out", f"{out} exists and is not a folder")
+            try:  # fail before the computation, not after it
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ScenarioError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
         with Progress(transient=True, console=err_console) as progress:
             progress.add_task("evaluating the design grid (KWN + strength)", total=None)
             res = design(base, target, sc2o3_usd_per_kg=price, master_route=route)
+        if out is not None:
+            try:
+                res.table.to_csv(out / "alloy_design_grid.csv", index=False)
+                res.pareto.to_csv(out / "alloy_design_pareto.csv", index=False)
+            except OSError as exc:
+                raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     except ScandiaError as exc:
         _fail(str(exc))
     best = None if res.best is None else {k: (None if pd.isna(v) else float(v)) for k, v in res.best.items()}
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        res.table.to_csv(out / "alloy_design_grid.csv", index=False)
-        res.pareto.to_csv(out / "alloy_design_pareto.csv", index=False)
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps({"base": base, "target_yield_mpa": target, "base_yield_mpa": res.base_yield_mpa,
                                      "feasible": res.feasible, "best": best,
@@ -450,7 +458,10 @@ def alloy_tdb(out: Annotated[Path, typer.Argument(help="TDB file to write")]) ->
     """Write scandia's Al-Mg-Sc-Zr description as a TDB file (for pycalphad or other CALPHAD tools)."""
     from .alloy.thermo import to_tdb
 
-    out.write_text(to_tdb())
+    try:
+        out.write_text(to_tdb())
+    except OSError as exc:
+        _fail(str(ScenarioError("OUT", f"cannot write {out}: {exc.strerror or exc}")))
     out_console.print(f"wrote {out}")
 
 

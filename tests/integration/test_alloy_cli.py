@@ -48,8 +48,8 @@ def test_chain_prices_oxide_at_chain_cost(tmp_path):
 ALLOY_BAD = [
     ("alloy:\n  sc_wt_pct: 3\n", "alloy.sc_wt_pct"),
     ("alloy:\n  zr_wt_pct: -0.1\n", "alloy.zr_wt_pct"),
-    ("alloy:\n  aging: [{temp_c: 580, h: 2}]\n", "solidus"),
-    ("alloy:\n  aging: [{temp_c: 300, h: -2}]\n", "alloy.aging.0.h"),
+    ("alloy:\n  aging: [{temp_c: 580, duration_h: 2}]\n", "solidus"),
+    ("alloy:\n  aging: [{temp_c: 300, duration_h: -2}]\n", "alloy.aging.0.duration_h"),
     ("alloy:\n  aging: []\n", "alloy.aging"),
     ("alloy:\n  base: 7075\n", "alloy.base"),
     ("alloy:\n  master_alloy_route: magic\n", "alloy.master_alloy_route"),
@@ -68,6 +68,7 @@ def test_bad_alloy_input_exit_2_one_line(tmp_path, text, fragment):
 
 @pytest.mark.parametrize(("args", "fragment"), [
     (["--target-yield", "lots"], "--target-yield"),
+    (["--target-yield", "250", "--out", "/proc/nope"], "--out"),
     (["--target-yield", "3 kg"], "--target-yield"),
     (["--target-yield", "5000 MPa"], "target_yield"),
     (["--sc2o3-price", "-4"], "--sc2o3-price"),
@@ -85,3 +86,34 @@ def test_tdb_export(tmp_path):
     assert res.exit_code == 0
     text = (tmp_path / "x.tdb").read_text()
     assert "PHASE AL3SC" in text and "G(LIQUID,AL,SC;0)" in text
+
+
+def test_percent_and_duration_units(tmp_path):
+    """'0.2 %' is 0.2 wt%, not 0.002; step durations take any time unit."""
+    path = _write(tmp_path, "alloy:\n  sc_wt_pct: 0.12 %\n  aging: [{temp_c: 300, duration_h: 0.25 d}]\n")
+    res = runner.invoke(app, ["run", path, "--stage", "alloy", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)["stages"]["alloy"]
+    assert s["sc_wt_pct"] == pytest.approx(0.12) and s["aging"][0]["duration_h"] == pytest.approx(6.0)
+
+
+def test_alone_with_chain_basis_says_market_was_used():
+    res = runner.invoke(app, ["run", _write_tmp("alloy:\n  sc2o3_price_basis: chain\n"), "--stage", "alloy",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["stages"]["alloy"]["sc2o3_price_basis"].startswith("market (no hydromet")
+
+
+def _write_tmp(text: str) -> str:
+    import tempfile
+
+    fd = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    fd.write(text)
+    fd.close()
+    return fd.name
+
+
+@pytest.mark.parametrize("target", [["alloy", "tdb", "/nonexistent/dir/x.tdb"]])
+def test_tdb_unwritable_path_exit_2(target):
+    res = runner.invoke(app, target)
+    assert res.exit_code == 2 and "Traceback" not in res.output

@@ -77,3 +77,22 @@ def test_pareto_front_is_non_dominated(small_design):
 def test_infeasible_target_says_so():
     res = design("535", 900.0, **GRID)
     assert not res.feasible and res.best is None
+
+
+def test_design_hours_that_do_not_round_trip():
+    """Review finding: any hour values select their own output column."""
+    table = design("535", 200.0, sc_wt=[0.1], zr_wt=[0.0], temp_c=[300.0], hours=[0.0, 23.937, 30.0]).table
+    direct = predict("535", [0.1], [0.0], [[300.0]], [[23.937]]).yield_mpa[0]
+    row = table[np.isclose(table["hours"], 23.937)]
+    assert row["yield_mpa"].iloc[0] == pytest.approx(direct, rel=0.01)
+
+
+def test_zr_beyond_peritectic_is_flagged():
+    """Zr above its 0.083 at.% peritectic solubility would form primary Al3Zr: out_of_range, Zr capped."""
+    p = predict("535", [0.1, 0.1], [0.1, 0.45], [[300.0]], [[4.0]])
+    assert p.status[0] == 0 and p.status[1] == 2
+
+
+def test_electrolysis_pays_for_alumina_and_anodes():
+    r = master_alloy("electrolysis")
+    assert r.cost_usd["alumina"][0] > 0 and r.co2e_kg["anodes"][0] > 1.0

@@ -22,6 +22,7 @@ from ..core.errors import ScenarioError
 from ..scenario.schema import load_data
 from .master_alloy import master_alloy
 from .properties import base_alloy, predict
+from .strength import StrengthModel
 
 __all__ = ["DesignResult", "alloy_cost", "design", "evaluate_grid", "pareto_front"]
 
@@ -60,7 +61,7 @@ def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.
     s, z, t = (a.reshape(-1) for a in np.meshgrid(sc, zr, temps, indexing="ij"))
     end = float(hrs.max())
     props = predict(base, s, z, t[:, None], np.full((s.size, 1), end), times_h=hrs, model=model)
-    t_idx = np.searchsorted(props.times_h, hrs)
+    t_idx = np.array([int(np.argmin(np.abs(props.times_h - h))) for h in hrs])  # outputs are exactly hrs
     ys = props.yield_at_times_mpa[:, t_idx]  # (n, n_hours)
     n, k = ys.shape
     base_ys = float(predict(base, [0.0], [0.0], [[20.0]], [[0.0]]).yield_mpa[0])
@@ -70,7 +71,7 @@ def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.
     cost = alloy_cost(base, s_r, z_r, h_r, mcost, master_sc_wt_pct)
     total = sum(cost.values())
     ys_r = ys.reshape(-1)
-    uts = base_alloy(base)["uts_mpa"] + 0.6 * (ys_r - base_ys)
+    uts = base_alloy(base)["uts_mpa"] + StrengthModel().constants["uts_gain_per_yield_gain"] * (ys_r - base_ys)
     gain = ys_r - base_ys
     df = pd.DataFrame({
         "sc_wt_pct": s_r, "zr_wt_pct": z_r, "temp_c": np.where(h_r > 0, t_r, np.nan), "hours": h_r,

@@ -44,6 +44,11 @@ __all__ = ["PrecipitationModel", "PrecipitationResult", "Schedule", "Solute", "d
 
 K_B = 1.380649e-23  # J/K
 R_GAS = 8.314462618  # J/(mol K)
+#: number densities below this (one particle per (1 µm)³) are too sparse to matter for strength; the step-size
+#: control ignores relative changes among them so transient sub-critical embryos cannot stall the solve
+N_FLOOR_M3 = 1e18
+#: mean radius and number density count particles of at least this radius (kawin drops bins below 0.3 nm)
+REPORT_MIN_RADIUS_M = 0.3e-9
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Schedule:
 class PrecipitationResult:
     """Outputs at the requested times (n, m) plus final size distributions (n, bins).
 
-    ``mean_radius_nm`` and ``number_density_m3`` count every particle on the grid; ``volume_fraction`` is the
+    ``mean_radius_nm`` and ``number_density_m3`` count particles of r ≥ 0.3 nm; ``volume_fraction`` is the
     precipitate volume fraction; ``matrix_x`` the matrix mole fractions per solute (n, m, solutes);
     ``zr_site_frac`` the Zr share of the precipitates' M sublattice.
     """
@@ -137,7 +142,7 @@ class PrecipitationModel:
     bins: int = 320
     rtol_supersat: float = 0.03
     rtol_number: float = 0.05
-    max_steps: int = 20000
+    max_steps: int = 8000
     first_step_s: float = 1e-3
     nucleation_sites: str = "lattice"
     effective_diffusion: bool = True
@@ -249,12 +254,13 @@ class PrecipitationModel:
         edges, rc, dr = self.grid()
         nb = rc.size
         vol = 4.0 / 3.0 * np.pi * rc**3  # (nb,)
+        counted = (rc >= REPORT_MIN_RADIUS_M).astype(float)
         m_atoms = vol / self.a_precip_m**3  # M atoms per particle
         c_sites = 4.0 / self.a_matrix_m**3  # lattice sites per m3
         ns = len(self.solutes)
 
         num = np.zeros((nb, n))  # particles per m3 in each bin
-        zr = np.zeros((nb, n))  # Zr atoms per m3 in each bin's particles
+        zr = np.zeros((nb, n))  # particles per m3 times their Zr site fraction, per bin (moves with N)
         t = np.zeros(n)
         dt = np.full(n, self.first_step_s)
         steps = np.zeros(n, dtype=np.int64)
@@ -270,7 +276,7 @@ class PrecipitationModel:
 
         def state(num_, zr_, idx=slice(None)):
             p_tot = m_atoms @ num_  # M atoms in precipitates per m3 (n,)
-            p_zr = np.minimum(zr_.sum(axis=0), p_tot)
+            p_zr = np.minimum(m_atoms @ zr_, p_tot)
             p = np.stack([p_tot - p_zr, p_zr])[:ns]
             x = (c_sites * x0[:, idx] - p) / (c_sites - 4.0 * p_tot)
             return x, p / c_sites
@@ -280,12 +286,13 @@ class PrecipitationModel:
             if idx.size == 0:
                 return
             nn = num[:, idx]
-            ntot = nn.sum(axis=0)
             x, p = state(nn, zr[:, idx], idx)
+            out_f[idx, next_out[idx]] = vol @ nn
+            nn = nn * counted[:, None]  # reported statistics: particles of r >= 0.3 nm, as kawin reports
+            ntot = nn.sum(axis=0)
             k = next_out[idx]
             out_n[idx, k] = ntot
             out_r[idx, k] = np.where(ntot > 0, (rc @ nn) / np.maximum(ntot, 1e-300), 0.0) * 1e9
-            out_f[idx, k] = vol @ nn
             out_x[idx, k] = x.T
             out_p[idx, k] = p.T
             ptot = p.sum(axis=0)
@@ -314,16 +321,17 @@ class PrecipitationModel:
             d, k, ell = self._thermo(temp)
             x, _ = state(num, zr)
             x = np.maximum(x, 0.0)
-            ptot_bins = num * m_atoms[:, None]
-            y_bin = np.where(ptot_bins > 0, zr / np.maximum(ptot_bins, 1e-300), 0.0)
+            y_bin = np.where(num > 0, np.clip(zr / np.maximum(num, 1e-300), 0.0, 1.0), 0.0)
             y_edge = np.vstack([y_bin[:1], y_bin])  # upwind-ish composition at edges (dissolution side)
             g_edge = np.exp(np.minimum(ell[None, :] / edges[:, None], 700.0))
             s_edge, s_zr_edge = self._growth_flux(x[:, None, :], d[:, None, :], k[:, None, :], g_edge, y_edge)
             s_zr = 0.5 * (s_zr_edge[:-1] + s_zr_edge[1:])  # at bin centres
+            s_cen = 0.5 * (s_edge[:-1] + s_edge[1:])
             omega = self.a_matrix_m**3 / 4.0
             v = self.a_precip_m**3 * s_edge / (omega * edges[:, None])  # dr/dt at edges (nb+1, n)
             v[-1] = np.minimum(v[-1], 0.0)  # closed top: nothing leaves the grid upward
-            dzdt = 4.0 * np.pi * rc[:, None] * s_zr / omega  # Zr atoms gained per particle per s
+            # d(y)/dt of a particle: (Zr atoms gained - y * M atoms gained) / M atoms held
+            dydt = 4.0 * np.pi * rc[:, None] * (s_zr - y_bin * s_cen) / (omega * m_atoms[:, None])
 
             if self.nucleation_sites == "solute":  # kawin's choice: one site per solute atom, less those taken
                 sites = np.maximum(c_sites * x0.sum(axis=0) - num.sum(axis=0), 0.0)
@@ -341,11 +349,11 @@ class PrecipitationModel:
             upper = dtc * vm[1:-1] / dr[1:, None]  # coefficient of N_{k+1} in row k (k<=nb-2)
             rhs_n = num.copy()
             rhs_n[kn, cols] += dtc[0] * jn
-            rhs_z = zr + dtc * num * dzdt
-            rhs_z[kn, cols] += dtc[0] * jn * m_atoms[kn] * y_nuc
+            rhs_z = np.clip(zr + dtc * num * dydt, 0.0, num)
+            rhs_z[kn, cols] += dtc[0] * jn * y_nuc
             new_n, new_z = _thomas2(lower, diag, upper, rhs_n, rhs_z)
             new_n = np.maximum(new_n, 0.0)
-            new_z = np.clip(new_z, 0.0, new_n * m_atoms[:, None])
+            new_z = np.clip(new_z, 0.0, new_n)
 
             # error control
             x_new, _ = state(new_n, new_z)
@@ -353,11 +361,11 @@ class PrecipitationModel:
             err_x = (np.abs(x_new - x) / np.maximum(scale, 1e-300)).max(axis=0)
             n_old = num.sum(axis=0)
             n_new = new_n.sum(axis=0)
-            n_ref = np.maximum(np.maximum(n_old, n_new), 1e12)
+            n_ref = np.maximum(np.maximum(n_old, n_new), N_FLOOR_M3)
             err_n = np.abs(n_new - n_old) / n_ref
             err = np.maximum(err_x / self.rtol_supersat, err_n / self.rtol_number)
             accept = active & ((err <= 1.0) | (dt_try <= 1e-9))
-            bad = ~np.isfinite(new_n).all(axis=0) | (x_new.min(axis=0) < -1e-12)
+            bad = ~np.isfinite(new_n).all(axis=0) | np.any(x_new < -1e-9 * np.maximum(x0, 1e-12), axis=0)
             accept &= ~bad
             num[:, accept] = new_n[:, accept]
             zr[:, accept] = new_z[:, accept]

@@ -102,7 +102,7 @@ def master_alloy(route: str = "aluminothermic_sc2o3", n: int = 1,
     arr = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in p.items()}
     w = arr["master_sc_wt_pct"] / 100.0
     eta = arr["sc_yield_frac"]
-    if np.any((w <= 0) | (w > 0.1)):
+    if np.any((w < 0.005) | (w > 0.1)):
         raise ScenarioError("alloy.master_alloy.master_sc_wt_pct", "must be between 0.5 and 10 wt%")
     if np.any((eta <= 0) | (eta > 1)):
         raise ScenarioError("alloy.master_alloy.sc_yield_frac", "must be in (0, 1]")
@@ -145,9 +145,15 @@ def master_alloy(route: str = "aluminothermic_sc2o3", n: int = 1,
     flux = arr["flux_kg_per_kg_al"] * al_product
     inputs["flux"] = flux
     outputs["flux"] = flux
-    heat_kj = (inputs["al"] + 1e-12) * (0.90 * (660.0 - 25.0) + 397.0 + 1.18 * (arr["melt_temp_c"] - 660.0))
-    energy = heat_kj / 3600.0 / arr["furnace_efficiency_frac"]
-    energy = energy + arr["electrolysis_kwh_per_kg_al"] * al_product
+    heat_kj = inputs["al"] * (0.90 * (660.0 - 25.0) + 397.0 + 1.18 * (arr["melt_temp_c"] - 660.0))
+    if route == "electrolysis":  # the cell energy already includes heating and melting the metal
+        energy = arr["electrolysis_kwh_per_kg_al"] * al_product
+        alumina = al_product * (2 * M_AL + 3 * M_O) / (2 * M_AL)  # Al2O3 reduced to make the Al
+        anode_c = 0.42 * al_product  # kg C per kg Al, IAI
+    else:
+        energy = heat_kj / 3600.0 / arr["furnace_efficiency_frac"]
+        alumina = zero
+        anode_c = zero
     buy_al = zero if route == "electrolysis" else inputs["al"]
     cost = {
         "sc2o3": sc2o3 * np.asarray(sc2o3_price_usd_per_kg, dtype=float),
@@ -156,14 +162,16 @@ def master_alloy(route: str = "aluminothermic_sc2o3", n: int = 1,
         "hf": hf * arr["hf_usd_per_kg"],
         "energy": energy * arr["electricity_usd_per_kwh"],
         "conversion": arr["conversion_usd_per_kg"] * np.ones(n),
+        "alumina": alumina * arr["alumina_usd_per_kg"],
+        "anodes": anode_c * arr["anode_usd_per_kg_c"],
     }
     co2e = {
         "electricity": energy * arr["grid_kg_co2e_per_kwh"],
         "aluminium": buy_al * arr["al_kg_co2e_per_kg"],
         "flux": flux * arr["flux_kg_co2e_per_kg"],
         "hf": hf * arr["hf_kg_co2e_per_kg"],
+        "alumina": alumina * arr["alumina_kg_co2e_per_kg"],
+        "anodes": anode_c * 44.0 / 12.0,  # carbon anodes burnt to CO2
     }
-    if route == "electrolysis":  # carbon anodes: 0.42 kg C per kg Al (IAI), burnt to CO2
-        co2e["anodes"] = 0.42 * 44.0 / 12.0 * al_product
     return MasterAlloyResult(route=route, sc_frac=np.asarray(w, dtype=float) * np.ones(n), inputs_kg=inputs,
                              outputs_kg=outputs, energy_kwh=energy, cost_usd=cost, co2e_kg=co2e)

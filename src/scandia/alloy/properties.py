@@ -104,6 +104,9 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
 
     x = to_mole_fractions(mg, sc, zr)
     db = database()
+    zr_max = float(db.solvus(np.array([933.9]), solute="ZR", compound="AL3ZR")[0])  # peritectic limit
+    zr_over = x["ZR"] > zr_max * (1 + 1e-9)  # primary Al3Zr would form in the melt: outside the model's range
+    x["ZR"] = np.minimum(x["ZR"], zr_max)
     x_th = db.primary_al3sc_threshold(x["MG"])
     th_failed = ~np.isfinite(x_th)  # liquidus solve did not converge: flagged, binary eutectic used instead
     x_th = np.where(th_failed, db.eutectic()[1], x_th)
@@ -123,17 +126,18 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
     x0 = np.column_stack([sc_avail, x["ZR"]])[:, : len(model.solutes)]
     prec = model.solve(x0, sched, t_out)
     strength = strength or StrengthModel()
-    yield_t = _yield_at_times(prec, mg, grain_um * 1e-6, strength)
+    yield_t = _yield_at_times(prec, mg, rec["mn_wt_pct"] * rec["mn_in_solution_frac"], grain_um * 1e-6, strength)
     last = np.searchsorted(t_out, end_s)
     cols = np.arange(n)
     radius = prec.mean_radius_nm[cols, last]
     ndens = prec.number_density_m3[cols, last]
     vf = prec.volume_fraction[cols, last]
-    ms = Microstructure(mg_wt_pct=mg, mn_wt_pct=np.zeros(n), sc_solution_x=prec.matrix_x[cols, last, 0],
+    mn = np.full(n, rec["mn_wt_pct"] * rec["mn_in_solution_frac"])
+    ms = Microstructure(mg_wt_pct=mg, mn_wt_pct=mn, sc_solution_x=prec.matrix_x[cols, last, 0],
                         grain_m=grain_um * 1e-6, radius_m=radius * 1e-9, volume_fraction=vf)
     contrib = strength.contributions(ms)
     ys = sum(contrib.values())
-    base_ms = Microstructure(mg_wt_pct=mg, mn_wt_pct=np.zeros(n), sc_solution_x=np.zeros(n),
+    base_ms = Microstructure(mg_wt_pct=mg, mn_wt_pct=mn, sc_solution_x=np.zeros(n),
                              grain_m=np.full(n, d0 * 1e-6), radius_m=np.zeros(n), volume_fraction=np.zeros(n))
     base_ys = strength.yield_mpa(base_ms)
     uts = rec["uts_mpa"] + strength.constants["uts_gain_per_yield_gain"] * (ys - base_ys)
@@ -142,17 +146,19 @@ def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.
         hardness_mpa=strength.constants["hardness_per_yield"] * ys,
         grain_um=grain_um, primary_al3sc_frac=4.0 * primary_x, sc_threshold_wt_pct=th_wt, radius_nm=radius,
         number_density_m3=ndens, volume_fraction=vf, precipitation=prec,
-        status=np.maximum(prec.status, np.where(th_failed, Status.not_converged, 0)).astype(np.int8),
+        status=np.maximum.reduce([prec.status, np.where(th_failed, Status.not_converged, 0),
+                                  np.where(zr_over, Status.out_of_range, 0)]).astype(np.int8),
         times_h=t_out / 3600.0, yield_at_times_mpa=yield_t)
 
 
-def _yield_at_times(prec: PrecipitationResult, mg: np.ndarray, grain_m: np.ndarray,
+def _yield_at_times(prec: PrecipitationResult, mg: np.ndarray, mn_wt: float, grain_m: np.ndarray,
                     strength: StrengthModel) -> np.ndarray:
     """Yield strength [MPa] at every output time (n, m)."""
     n, m = prec.mean_radius_nm.shape
     rep = lambda a: np.repeat(np.asarray(a, dtype=float), m)  # noqa: E731
-    ms = Microstructure(mg_wt_pct=rep(mg), mn_wt_pct=np.zeros(n * m), sc_solution_x=prec.matrix_x[..., 0].reshape(-1),
-                        grain_m=rep(grain_m), radius_m=prec.mean_radius_nm.reshape(-1) * 1e-9,
+    ms = Microstructure(mg_wt_pct=rep(mg), mn_wt_pct=np.full(n * m, mn_wt),
+                        sc_solution_x=prec.matrix_x[..., 0].reshape(-1), grain_m=rep(grain_m),
+                        radius_m=prec.mean_radius_nm.reshape(-1) * 1e-9,
                         volume_fraction=prec.volume_fraction.reshape(-1))
     return strength.yield_mpa(ms).reshape(n, m)
 

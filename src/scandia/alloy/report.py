@@ -26,8 +26,8 @@ def stage_summary(result: AlloyResult, scenario: Scenario) -> dict[str, Any]:
     a = scenario.alloy
     out: dict[str, Any] = {
         "base": a.base, "sc_wt_pct": a.sc_wt_pct, "zr_wt_pct": a.zr_wt_pct,
-        "aging": [{"temp_c": s.temp_c, "h": s.h} for s in a.aging],
-        "master_alloy_route": a.master_alloy_route, "sc2o3_price_basis": a.sc2o3_price_basis,
+        "aging": [{"temp_c": s.temp_c, "duration_h": s.duration_h} for s in a.aging],
+        "master_alloy_route": a.master_alloy_route, "sc2o3_price_basis": result.price_basis_used,
         "metrics": {k: metric_summary(v, ok) for k, v in result.metrics.items()},
         "strength_terms_mpa": {k: metric_summary(v, ok) for k, v in result.properties.contributions_mpa.items()},
         "phase_diagram": {k: v for k, v in result.phase.items() if not isinstance(v, dict)},

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.status import combine
+from ..core.status import Status, combine
 from ..scenario.schema import Scenario
 from .design import DesignResult, alloy_cost, design
 from .master_alloy import MasterAlloyResult, master_alloy
@@ -33,18 +33,26 @@ class AlloyResult:
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
     design: DesignResult | None = None
     phase: dict[str, Any] = field(default_factory=dict)
+    price_basis_used: str = "market"
 
 
 def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray | None = None) -> AlloyResult:
     """Evaluate the alloy section for ``n`` scenarios; ``sc2o3_cost_usd_per_kg`` is the chain's oxide cost."""
     a = scenario.alloy
+    price_status = np.zeros(n, dtype=np.int8)
     if a.sc2o3_price_basis == "chain" and sc2o3_cost_usd_per_kg is not None:
         price = np.broadcast_to(np.asarray(sc2o3_cost_usd_per_kg, dtype=float), (n,)).copy()
+        # a chain that made no oxide has no cost per kg: those scenarios fall back to the market price, flagged
+        bad = ~np.isfinite(price) | (price <= 0) | (price > 1e5)
+        price = np.where(bad, float(a.sc2o3_price_usd_per_kg), price)
+        price_status = np.where(bad, Status.out_of_range, 0).astype(np.int8)
+        basis_used = "chain"
     else:
         price = np.full(n, float(a.sc2o3_price_usd_per_kg))
+        basis_used = "market" if a.sc2o3_price_basis == "market" else "market (no hydromet stage in this run)"
     ma = master_alloy(a.master_alloy_route, n, price, **a.master_alloy.model_dump())
     temps = np.tile([s.temp_c for s in a.aging], (n, 1))
-    hours = np.tile([s.h for s in a.aging], (n, 1))
+    hours = np.tile([s.duration_h for s in a.aging], (n, 1))
     sc = np.full(n, float(a.sc_wt_pct))
     zr = np.full(n, float(a.zr_wt_pct))
     props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()),
@@ -80,7 +88,8 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     phase = {"eutectic_temp_c": t_e - 273.15, "eutectic_liquid_sc_at_frac": x_l, "max_solubility_sc_at_frac": x_s,
              **_phase_tables(db, a.base, float(a.sc_wt_pct), float(a.zr_wt_pct))}
     result = AlloyResult(master=ma, properties=props, base_yield_mpa=base_ys, cost_premium_usd_per_kg=cost,
-                         sc2o3_price_usd_per_kg=price, status=combine(props.status), metrics=metrics, phase=phase)
+                         sc2o3_price_usd_per_kg=price, status=combine(props.status, price_status), metrics=metrics,
+                         phase=phase, price_basis_used=basis_used)
     if a.design:
         result.design = design(a.base, float(a.target_yield_mpa), sc2o3_usd_per_kg=float(np.median(price)),
                                master_route=a.master_alloy_route, model=a.precipitation_model,

@@ -50,7 +50,8 @@ def precipitation_mechanisms(radius_m: np.ndarray, volume_fraction: np.ndarray,
 
     Seidman, Marquis & Dunand (2002): Δσ_os = 0.81 M γ_apb/(2b) (3πf/8)^½;
     Δσ_cs = M α_ε (Gε)^{3/2} (r f/(0.5 G b))^½ with ε = (2/3)δ; Δσ_ms = 0.0055 M ΔG^{3/2} (2f/G)^½ (r/b)^{3m/2-1};
-    Δσ_or = M 0.4 G b ln(2r̄/b)/(π√(1-ν) λ) with r̄ = √(2/3) r and λ = r̄(√(π/4f) - 1).
+    Δσ_or = M 0.4 G b ln(2r̄/b)/(π√(1-ν) λ) with r̄ = √(2/3) r and the edge-to-edge spacing
+    λ = 2r̄(√(π/4f) - 1) of particles of planar radius r̄ at area fraction f.
     """
     c = c or _constants()
     m, g, b, nu = c["taylor_factor"], c["shear_modulus_gpa"] * 1e9, c["burgers_nm"] * 1e-9, c["poisson"]
@@ -63,7 +64,7 @@ def precipitation_mechanisms(radius_m: np.ndarray, volume_fraction: np.ndarray,
     modulus = 0.0055 * m * abs(dg) ** 1.5 * np.sqrt(2.0 * f / g) * (r / b) ** (1.5 * c["modulus_m_exponent"] - 1)
     r_bar = np.sqrt(2.0 / 3.0) * r
     with np.errstate(divide="ignore", invalid="ignore"):
-        spacing = r_bar * (np.sqrt(np.pi / (4.0 * np.maximum(f, 1e-300))) - 1.0)
+        spacing = 2.0 * r_bar * (np.sqrt(np.pi / (4.0 * np.maximum(f, 1e-300))) - 1.0)
         orowan = np.where(f > 0, m * 0.4 * g * b * np.log(np.maximum(2.0 * r_bar / b, 1.0))
                           / (np.pi * np.sqrt(1.0 - nu) * np.maximum(spacing, 1e-12)), 0.0)
     shearing = np.maximum(order, coherency + modulus)

@@ -34,6 +34,8 @@ SUFFIX_UNITS: dict[str, str] = {
     "_h": "hour",
     "_c": "degC",
     "_frac": "dimensionless",
+    "_pct": "percent",
+    "_mpa": "megapascal",
     "_ppm": "dimensionless",
 }
 

@@ -281,8 +281,8 @@ class AgingStep(BaseModel):
 
     temp_c: Number("temp_c", 20.0, 600.0) = Field(..., description="step temperature",  # type: ignore[valid-type]
                                                   json_schema_extra={"unit": "degC", "min": 20.0, "max": 600.0})
-    h: Number("h", 0.0, 10000.0) = Field(..., description="step duration",  # type: ignore[valid-type]
-                                         json_schema_extra={"unit": "hour", "min": 0.0, "max": 10000.0})
+    duration_h: Number("duration_h", 0.0, 10000.0) = Field(  # type: ignore[valid-type]
+        ..., description="step duration", json_schema_extra={"unit": "hour", "min": 0.0, "max": 10000.0})
 
 
 class AlloySection(BaseModel):
@@ -293,12 +293,12 @@ class AlloySection(BaseModel):
     base: Literal[BASE_ALLOYS] = Field("535", description="base alloy (data/alloy/base_alloys.yaml)")  # type: ignore[valid-type]
     sc_wt_pct: Number("sc_wt_pct", 0.0, 1.0) = Field(  # type: ignore[valid-type]
         0.15, description="assumption: 0.15 wt% Sc, at the primary-Al3Sc threshold of 535 (seed: 0.2-0.4 % Sc for "
-        "wrought alloys)", json_schema_extra={"unit": "percent (mass)", "min": 0.0, "max": 1.0})
+        "wrought alloys)", json_schema_extra={"unit": "percent", "min": 0.0, "max": 1.0})
     zr_wt_pct: Number("zr_wt_pct", 0.0, 0.5) = Field(  # type: ignore[valid-type]
         0.1, description="assumption: 0.1 wt% Zr, the usual companion of Sc", json_schema_extra={
-            "unit": "percent (mass)", "min": 0.0, "max": 0.5})
+            "unit": "percent", "min": 0.0, "max": 0.5})
     aging: list[AgingStep] = Field(
-        default_factory=lambda: [AgingStep(temp_c=325.0, h=4.0)],
+        default_factory=lambda: [AgingStep(temp_c=325.0, duration_h=4.0)],
         description="heat treatment after casting, in order (default 325 C / 4 h, the Scalmalloy aging)",
         max_length=20)
     precipitation_model: Literal["kwn", "meanfield"] = Field(
@@ -321,7 +321,7 @@ class AlloySection(BaseModel):
     @classmethod
     def _aging(cls, v: list[AgingStep]) -> list[AgingStep]:
         if not v:
-            raise ValueError("needs at least one step (use h: 0 for as cast)")
+            raise ValueError("needs at least one step (use duration_h: 0 for as cast)")
         return v
 
 
