@@ -371,9 +371,7 @@ class PrecipitationModel:
             zr[:, accept] = new_z[:, accept]
             t = np.where(accept, t + dt_try, t)
             steps += active
-            fac = np.clip(0.9 / np.sqrt(np.maximum(err, 1e-6)), 0.3, 2.0)
-            dt = np.where(accept, np.maximum(dt_try, dt * (dt_try >= dt)) * fac, dt_try * np.minimum(fac, 0.5))
-            dt = np.maximum(dt, 1e-9)
+            dt = _next_dt(err, accept, dt, dt_try)
 
             # outputs that are due
             while True:
@@ -381,12 +379,7 @@ class PrecipitationModel:
                 if not due.any():
                     break
                 record(due)
-            done = t >= t_end * (1 - 1e-12)
-            failed = active & (steps >= self.max_steps)
-            status[failed] = Status.not_converged
-            active &= ~done & ~failed
-            if progress is not None:
-                progress(float(np.mean(np.minimum(t / np.maximum(t_end, 1e-300), 1.0))))
+            active = _retire(t, t_end, active, steps, self.max_steps, status, progress)
 
         # outputs after each scenario's end hold its final state
         while True:
@@ -421,6 +414,25 @@ def _eps_effective(supersat: np.ndarray) -> np.ndarray:
         out *= u
         out += c
     return out
+
+
+def _next_dt(err: np.ndarray, accept: np.ndarray, dt: np.ndarray, dt_try: np.ndarray) -> np.ndarray:
+    """Next step per scenario: grow after an accepted step (up to 2x), shrink after a rejected one (at least 2x);
+    the usual 0.9/sqrt(err) controller of a first-order method."""
+    fac = np.clip(0.9 / np.sqrt(np.maximum(err, 1e-6)), 0.3, 2.0)
+    new = np.where(accept, np.maximum(dt_try, dt * (dt_try >= dt)) * fac, dt_try * np.minimum(fac, 0.5))
+    return np.maximum(new, 1e-9)
+
+
+def _retire(t: np.ndarray, t_end: np.ndarray, active: np.ndarray, steps: np.ndarray, max_steps: int,
+            status: np.ndarray, progress) -> np.ndarray:
+    """Scenarios still to run: those finished or out of steps leave (the latter flagged not_converged)."""
+    done = t >= t_end * (1 - 1e-12)
+    failed = active & (steps >= max_steps)
+    status[failed] = Status.not_converged
+    if progress is not None:
+        progress(float(np.mean(np.minimum(t / np.maximum(t_end, 1e-300), 1.0))))
+    return active & ~done & ~failed
 
 
 def _thomas_columns(lower: np.ndarray, diag: np.ndarray, upper: np.ndarray, r1: np.ndarray, r2: np.ndarray

@@ -20,8 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..core.status import Status
-from .kwn import K_B, PrecipitationModel, PrecipitationResult, Schedule, _eps_effective
+from .kwn import K_B, PrecipitationModel, PrecipitationResult, Schedule, _eps_effective, _next_dt, _retire
 
 __all__ = ["MeanRadiusModel"]
 
@@ -145,16 +144,9 @@ class MeanRadiusModel:
             rad = np.where(accept, new_rad, rad)
             t = np.where(accept, t + h, t)
             steps += active
-            fac = np.clip(0.9 / np.sqrt(np.maximum(err, 1e-6)), 0.3, 2.0)
-            dt = np.where(accept, np.maximum(h, dt * (h >= dt)) * fac, h * np.minimum(fac, 0.5))
-            dt = np.maximum(dt, 1e-9)
+            dt = _next_dt(err, accept, dt, h)
             due_records(accept)
-            done = t >= t_end * (1 - 1e-12)
-            failed = active & (steps >= self.max_steps)
-            status[failed] = Status.not_converged
-            active &= ~done & ~failed
-            if progress is not None:
-                progress(float(np.mean(np.minimum(t / np.maximum(t_end, 1e-300), 1.0))))
+            active = _retire(t, t_end, active, steps, self.max_steps, status, progress)
         while (next_out < m).any():
             record(next_out < m)
         pad = np.zeros((n, m, max(ns_in, 1) - 1))
