@@ -101,6 +101,21 @@ class Schedule:
     def end_s(self) -> np.ndarray:
         return self.duration_s.sum(axis=1)
 
+    def expand(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Temperatures and step end times [s], each (n, steps)."""
+        temps = np.broadcast_to(self.temp_k, (n, self.temp_k.shape[1]))
+        durs = np.broadcast_to(self.duration_s, (n, self.duration_s.shape[1]))
+        return temps, np.cumsum(durs, axis=1)
+
+    @staticmethod
+    def current(t: np.ndarray, temps: np.ndarray, seg_end: np.ndarray, next_output_s: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Temperature at time t (n,) and the time the current step may not pass: the end of the isothermal
+        step or the next output time, whichever comes first."""
+        cols = np.arange(t.size)
+        seg = np.minimum((t[:, None] >= seg_end - 1e-9 * np.maximum(seg_end, 1.0)).sum(axis=1), seg_end.shape[1] - 1)
+        return temps[cols, seg], np.minimum(seg_end[cols, seg], next_output_s)
+
 
 @dataclass
 class PrecipitationResult:
@@ -245,9 +260,7 @@ class PrecipitationModel:
             return res
         n = max(x0.shape[0], schedule.temp_k.shape[0])
         x0 = np.broadcast_to(x0, (n, len(self.solutes))).T.copy()  # (s, n)
-        temps = np.broadcast_to(schedule.temp_k, (n, schedule.temp_k.shape[1]))
-        durs = np.broadcast_to(schedule.duration_s, (n, schedule.duration_s.shape[1]))
-        seg_end = np.cumsum(durs, axis=1)
+        temps, seg_end = schedule.expand(n)
         t_end = seg_end[:, -1]
         times_s = np.asarray(times_s, dtype=float)
         m = times_s.size
@@ -310,11 +323,8 @@ class PrecipitationModel:
         total_steps = 0
         while active.any():
             total_steps += 1
-            seg = np.minimum((t[:, None] >= seg_end - 1e-9 * np.maximum(seg_end, 1.0)).sum(axis=1), durs.shape[1] - 1)
-            temp = temps[cols, seg]
-            horizon = seg_end[cols, seg]
-            nxt = times_s[np.minimum(next_out, m - 1)]
-            horizon = np.where((next_out < m) & (nxt < horizon), nxt, horizon)
+            nxt = np.where(next_out < m, times_s[np.minimum(next_out, m - 1)], np.inf)
+            temp, horizon = Schedule.current(t, temps, seg_end, nxt)
             dt_try = np.minimum(dt, np.maximum(horizon - t, 0.0))
             dt_try = np.where(active, np.maximum(dt_try, 1e-12), 0.0)
 

@@ -46,9 +46,7 @@ class MeanRadiusModel:
         n = max(x0.shape[0], schedule.temp_k.shape[0])
         xs0 = np.broadcast_to(x0[:, 0], (n,)).copy()
         ns_in = x0.shape[1]
-        temps = np.broadcast_to(schedule.temp_k, (n, schedule.temp_k.shape[1]))
-        durs = np.broadcast_to(schedule.duration_s, (n, schedule.duration_s.shape[1]))
-        seg_end = np.cumsum(durs, axis=1)
+        temps, seg_end = schedule.expand(n)
         t_end = seg_end[:, -1]
         times_s = np.asarray(times_s, dtype=float)
         m = times_s.size
@@ -66,7 +64,6 @@ class MeanRadiusModel:
         status = np.zeros(n, dtype=np.int8)
         out = {key: np.zeros((n, m)) for key in ("r", "n", "f", "x", "p")}
         next_out = np.zeros(n, dtype=np.int64)
-        cols = np.arange(n)
 
         def matrix_x(num_, rad_, idx=slice(None)):
             p = num_ * 4.0 / 3.0 * np.pi * rad_**3 / vol_fu
@@ -95,12 +92,8 @@ class MeanRadiusModel:
         due_records(np.ones(n, dtype=bool))
         active = t_end > 0
         while active.any():
-            seg = np.minimum((t[:, None] >= seg_end - 1e-9 * np.maximum(seg_end, 1.0)).sum(axis=1),
-                             durs.shape[1] - 1)
-            temp = temps[cols, seg]
-            horizon = seg_end[cols, seg]
-            nxt = times_s[np.minimum(next_out, m - 1)]
-            horizon = np.where((next_out < m) & (nxt < horizon), nxt, horizon)
+            nxt = np.where(next_out < m, times_s[np.minimum(next_out, m - 1)], np.inf)
+            temp, horizon = Schedule.current(t, temps, seg_end, nxt)
             h = np.where(active, np.maximum(np.minimum(dt, horizon - t), 1e-12), 0.0)
 
             d = sol.diffusivity(temp)
