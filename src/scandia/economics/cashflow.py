@@ -1,0 +1,179 @@
+"""Annual discounted cash flow of the project, vectorized over scenarios (arrays (n, years)).
+
+Conventions (stated because studies differ): money in real terms, constant US$ of ``currency_year``; discounting
+at the end of each year with year 0 the first construction year undiscounted (numpy-financial's ``npv``
+convention, Σ CF_t/(1+r)^t for t = 0..T); working capital recovered in the last production year; closure spent
+the year after. Taxes from :mod:`scandia.economics.taxes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+
+from .taxes import cca_schedule, income_tax, quebec_mining_tax
+
+__all__ = ["CashFlow", "ProjectInputs", "breakeven_price", "evaluate", "irr", "npv"]
+
+
+@dataclass
+class ProjectInputs:
+    """Inputs of the cash-flow model; every numeric field is (n,) or broadcasts to it (US$ unless stated)."""
+
+    capex_usd: np.ndarray
+    production_kg_per_yr: np.ndarray  # Sc2O3 at full rate
+    price_usd_per_kg: np.ndarray
+    opex_variable_usd_per_kg: np.ndarray  # per kg Sc2O3 produced
+    opex_fixed_usd_per_yr: np.ndarray
+    discount_rate: np.ndarray
+    coproduct_revenue_usd_per_yr: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    payability_frac: np.ndarray = field(default_factory=lambda: np.ones(1))
+    sustaining_capex_frac_per_yr: np.ndarray = field(default_factory=lambda: np.full(1, 0.02))
+    royalty_frac: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    output_value_frac: np.ndarray = field(default_factory=lambda: np.ones(1))
+    mining_tax_depreciation_rate: np.ndarray = field(default_factory=lambda: np.full(1, 0.30))
+    cca_rate: np.ndarray = field(default_factory=lambda: np.full(1, 0.25))
+    federal_tax_rate: np.ndarray = field(default_factory=lambda: np.full(1, 0.15))
+    provincial_tax_rate: np.ndarray = field(default_factory=lambda: np.full(1, 0.115))
+    working_capital_frac_of_opex: np.ndarray = field(default_factory=lambda: np.full(1, 0.25))
+    closure_usd: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    cad_per_usd: np.ndarray = field(default_factory=lambda: np.full(1, 1.35))
+    mining_tax: bool = True
+    construction_phasing: tuple[float, ...] = (0.4, 0.6)
+    ramp_up: tuple[float, ...] = (0.6, 0.9)
+    life_years: int = 20
+
+    def broadcast(self, n: int) -> ProjectInputs:
+        """A copy with every numeric field as an (n,) float array."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, np.ndarray | float | int) and not isinstance(v, bool) and f.name != "life_years":
+                out[f.name] = np.broadcast_to(np.asarray(v, dtype=float), (n,)).astype(float)
+        return replace(self, **out)
+
+
+@dataclass
+class CashFlow:
+    """Per-year lines (n, years) and the headline metrics (n,)."""
+
+    years: np.ndarray
+    lines: dict[str, np.ndarray]
+    npv_usd: np.ndarray
+    pretax_npv_usd: np.ndarray
+    irr_frac: np.ndarray
+    pretax_irr_frac: np.ndarray
+    payback_years: np.ndarray
+    all_in_cost_usd_per_kg: np.ndarray
+
+
+def npv(rate: np.ndarray, cf: np.ndarray) -> np.ndarray:
+    """Σ_t cf[:, t]/(1+rate)^t, t = 0..T (numpy-financial's convention), vectorized over rows."""
+    t = np.arange(cf.shape[1])
+    return (cf / (1.0 + np.asarray(rate, dtype=float)[..., None]) ** t).sum(axis=1)
+
+
+_IRR_GRID = np.concatenate([[-0.5, -0.3, -0.2, -0.1, -0.05], np.linspace(0.0, 0.5, 26),
+                            [0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0]])
+
+
+def irr(cf: np.ndarray, iters: int = 60) -> np.ndarray:
+    """Internal rate of return: the lowest rate on [-0.5, 5] where NPV crosses from positive to negative (the
+    investment-type root; a closure cost at the end can add a second, meaningless root near -100 %), refined by
+    vectorized bisection. NaN where there is no such crossing (e.g. every cash flow of one sign)."""
+    vals = np.stack([npv(np.full(cf.shape[0], r), cf) for r in _IRR_GRID], axis=1)
+    cross = (vals[:, :-1] > 0) & (vals[:, 1:] <= 0)
+    ok = cross.any(axis=1)
+    k = np.argmax(cross, axis=1)
+    a = _IRR_GRID[k]
+    b = _IRR_GRID[k + 1]
+    for _ in range(iters):
+        mid = 0.5 * (a + b)
+        pos = npv(mid, cf) > 0
+        a = np.where(pos, mid, a)
+        b = np.where(pos, b, mid)
+    return np.where(ok, 0.5 * (a + b), np.nan)
+
+
+def _payback(cf: np.ndarray) -> np.ndarray:
+    """Years from the start of construction until cumulative cash flow turns positive (interpolated)."""
+    cum = np.cumsum(cf, axis=1)
+    pos = cum >= 0
+    # first year from which the cumulative stays non-negative
+    stays = np.flip(np.logical_and.accumulate(np.flip(pos, axis=1), axis=1), axis=1)
+    has = stays.any(axis=1) & (cum[:, 0] < 0)
+    k = np.argmax(stays, axis=1)
+    rows = np.arange(cf.shape[0])
+    prev = cum[rows, np.maximum(k - 1, 0)]
+    frac = np.where(cf[rows, k] > 0, -prev / np.maximum(cf[rows, k], 1e-300), 0.0)
+    return np.where(has, k - 1 + np.clip(frac, 0.0, 1.0) + 1.0, np.nan)
+
+
+def evaluate(p: ProjectInputs, n: int | None = None) -> CashFlow:
+    """The cash flow of every scenario."""
+    n = n or max(np.size(getattr(p, f.name)) for f in fields(p) if isinstance(getattr(p, f.name), np.ndarray))
+    p = p.broadcast(n)
+    c = len(p.construction_phasing)
+    life = int(p.life_years)
+    years = np.arange(c + life + 1)
+    y = years.size
+    col = lambda v: np.asarray(v, dtype=float)[:, None]  # noqa: E731
+    ramp = np.ones(y)
+    ramp[:c] = 0.0
+    ramp[c:c + len(p.ramp_up)] = p.ramp_up[: max(0, min(len(p.ramp_up), life))]
+    ramp[c + life:] = 0.0
+    operating = (years >= c) & (years < c + life)
+    prod = col(p.production_kg_per_yr) * ramp
+    revenue = prod * col(p.price_usd_per_kg) * col(p.payability_frac) + col(p.coproduct_revenue_usd_per_yr) * ramp
+    opex = prod * col(p.opex_variable_usd_per_kg) + col(p.opex_fixed_usd_per_yr) * operating
+    royalty = col(p.royalty_frac) * revenue
+    capex = np.zeros((n, y))
+    capex[:, :c] = col(p.capex_usd) * np.asarray(p.construction_phasing, dtype=float)
+    sustaining = col(p.sustaining_capex_frac_per_yr * p.capex_usd) * operating
+    sustaining[:, c] = 0.0  # no sustaining capital in the first production year
+    closure = np.zeros((n, y))
+    closure[:, -1] = p.closure_usd
+    wc_level = col(p.working_capital_frac_of_opex) * opex
+    wc_level[:, c + life - 1:] = 0.0  # recovered in the last production year
+    d_wc = np.diff(np.concatenate([np.zeros((n, 1)), wc_level], axis=1), axis=1)
+    ebitda = revenue - opex - royalty
+    additions = capex + sustaining
+    if p.mining_tax:
+        dep_mt = cca_schedule(additions, p.mining_tax_depreciation_rate, half_year=False)
+        mt = quebec_mining_tax(ebitda - dep_mt, col(p.output_value_frac) * revenue,
+                               threshold=80e6 / col(p.cad_per_usd))
+        mining_tax = np.where(operating, mt["payable"], 0.0)
+    else:
+        mining_tax = np.zeros((n, y))
+    cca = cca_schedule(additions, p.cca_rate)
+    taxable = ebitda - cca - mining_tax - closure
+    tax = income_tax(taxable, p.federal_tax_rate + p.provincial_tax_rate)
+    pretax_cf = ebitda - capex - sustaining - closure - d_wc
+    cf = pretax_cf - mining_tax - tax
+    lines = {"production_kg": prod, "revenue_usd": revenue, "royalty_usd": royalty, "opex_usd": opex,
+             "ebitda_usd": ebitda, "capex_usd": capex, "sustaining_capex_usd": sustaining,
+             "working_capital_change_usd": d_wc, "closure_usd": closure, "cca_usd": cca,
+             "mining_tax_usd": mining_tax, "income_tax_usd": tax, "pretax_cash_flow_usd": pretax_cf,
+             "cash_flow_usd": cf}
+    total_kg = prod.sum(axis=1)
+    disc = (1.0 + col(p.discount_rate)) ** years
+    all_in = ((opex + royalty + sustaining + capex + closure + mining_tax + tax) / disc).sum(axis=1) / np.maximum(
+        (prod / disc).sum(axis=1), 1e-300)
+    return CashFlow(years=years, lines=lines, npv_usd=npv(p.discount_rate, cf),
+                    pretax_npv_usd=npv(p.discount_rate, pretax_cf), irr_frac=irr(cf), pretax_irr_frac=irr(pretax_cf),
+                    payback_years=_payback(cf), all_in_cost_usd_per_kg=np.where(total_kg > 0, all_in, np.nan))
+
+
+def breakeven_price(p: ProjectInputs, n: int | None = None, hi: float = 100000.0, iters: int = 60) -> np.ndarray:
+    """Sc2O3 price [US$/kg] at which the after-tax NPV is zero (vectorized bisection; NPV rises with price)."""
+    base = evaluate(p, n)
+    n = base.npv_usd.size
+    a = np.zeros(n)
+    b = np.full(n, hi)
+    for _ in range(iters):
+        mid = 0.5 * (a + b)
+        val = evaluate(replace(p, price_usd_per_kg=mid), n).npv_usd
+        a = np.where(val < 0, mid, a)
+        b = np.where(val < 0, b, mid)
+    return 0.5 * (a + b)
