@@ -23,7 +23,7 @@ from .scenario.schema import Scenario
 __all__ = ["STAGES", "RunResult", "run"]
 
 #: stages in chain order
-STAGES: tuple[str, ...] = ("beneficiation", "hydromet", "alloy")
+STAGES: tuple[str, ...] = ("beneficiation", "hydromet", "alloy", "economics")
 
 
 @dataclass
@@ -90,6 +90,13 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         cost = hyd.metrics.get("reagent_cost_usd_per_kg_sc2o3") if hyd is not None else None
         results["alloy"] = run_alloy(scenario, n, sc2o3_cost_usd_per_kg=cost)
         summaries["alloy"] = alloy_summary(results["alloy"], scenario)
+    if "economics" in wanted:
+        from .economics.report import stage_summary as econ_summary
+        from .economics.stage import run_economics
+
+        results["economics"] = run_economics(scenario, n, hydromet=results.get("hydromet"),
+                                             alloy=results.get("alloy"))
+        summaries["economics"] = econ_summary(results["economics"], scenario)
     status = combine(*(r.status for r in results.values() if hasattr(r, "status")))
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,
                           stages=summaries)

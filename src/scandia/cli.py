@@ -199,6 +199,19 @@ def _print_alloy(summary: dict[str, Any]) -> None:
             out_console.print(f"design: no grid point reaches {d['target_yield_mpa']:g} MPa (infeasible)")
 
 
+def _print_economics(summary: dict[str, Any]) -> None:
+    from .economics.report import HEADLINE
+
+    stage = summary["stages"]["economics"]
+    table = Table(title=f"Economics: product {stage['product']}, {stage['basis']}, "
+                        f"discount {100 * stage['discount_rate_frac']:.0f} %", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key in HEADLINE:
+        table.add_row(key, _fmt(stage["metrics"][key], key))
+    out_console.print(table)
+
+
 def _aging_text(row: Any) -> str:
     hours = float(row["hours"])
     return "as cast" if hours == 0 else f"{float(row['temp_c']):g} C/{hours:g} h"
@@ -242,13 +255,21 @@ def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
         tables["alloy_scheil"] = arep.scheil_table(alloy)
         if alloy.design is not None:
             tables["alloy_design_pareto"] = alloy.design.pareto
+    if "economics" in result.stages:
+        from .economics import report as erep
+
+        econ = result.stages["economics"]
+        tables["economics_cashflow"] = erep.cashflow_table(econ)
+        tables["economics_capex"] = erep.capex_table(econ)
+        tables["economics_opex"] = erep.opex_table(econ)
     return tables
 
 
 @app.command()
 def run(
     scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
-    stage: Annotated[str | None, typer.Option(help="run one stage alone (beneficiation | hydromet | alloy)")] = None,
+    stage: Annotated[str | None, typer.Option(
+        help="run one stage alone (beneficiation | hydromet | alloy | economics)")] = None,
     out: Annotated[Path | None, typer.Option(help="folder for results (created if missing)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or the JSON summary")] = (
         OutputFormat.table),
@@ -283,6 +304,8 @@ def run(
             _print_hydromet(summary)
         if "alloy" in summary["stages"]:
             _print_alloy(summary)
+        if "economics" in summary["stages"]:
+            _print_economics(summary)
         status = summary["status"]
         bad = {k: v for k, v in status.items() if k != "ok" and v}
         out_console.print(f"status: {status['ok']} ok" + (f", {bad}" if bad else "") + "   (* selected route)")

@@ -106,7 +106,8 @@ def _payback(cf: np.ndarray) -> np.ndarray:
     k = np.argmax(stays, axis=1)
     rows = np.arange(cf.shape[0])
     prev = cum[rows, np.maximum(k - 1, 0)]
-    frac = np.where(cf[rows, k] > 0, -prev / np.maximum(cf[rows, k], 1e-300), 0.0)
+    step = cf[rows, k]
+    frac = np.divide(-prev, step, out=np.zeros_like(step), where=step > 0)
     return np.where(has, k - 1 + np.clip(frac, 0.0, 1.0) + 1.0, np.nan)
 
 

@@ -325,6 +325,37 @@ class AlloySection(BaseModel):
         return v
 
 
+_econ = {**load_data("economics/economics.yaml"),
+         **{k: v for k, v in load_data("economics/capex.yaml").items() if isinstance(v, dict) and "value" in v}}
+EconomicsParams = _section("EconomicsParams", _econ)
+
+
+class EconomicsInputs(BaseModel):
+    """Production figures for running the economics stage alone (the chain supplies them otherwise)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concentrate_tpa: Number("concentrate_tpa", 0.0, 1e9) = Field(  # type: ignore[valid-type]
+        ..., description="concentrate to the hydromet plant")
+    sc2o3_production_tpa: Number("sc2o3_production_tpa", 0.0, 1e5) = Field(  # type: ignore[valid-type]
+        ..., description="Sc2O3 produced")
+    reo_production_tpa: Number("reo_production_tpa", 0.0, 1e7) = Field(  # type: ignore[valid-type]
+        0.0, description="mixed REO produced")
+    reagent_cost_usd_per_kg_sc2o3: Number("reagent_cost_usd_per_kg_sc2o3", 0.0, 1e5) = Field(  # type: ignore[valid-type]
+        ..., description="hydromet reagent cost per kg Sc2O3")
+
+
+class EconomicsSection(BaseModel):
+    """Project economics: prices, taxes, cost factors; product sold; stand-alone production inputs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: Literal["sc2o3", "master_alloy"] = Field(
+        "sc2o3", description="sell Sc2O3, or integrate and sell Al-Sc master alloy (uses the alloy stage)")
+    params: EconomicsParams = Field(default_factory=EconomicsParams)  # type: ignore[valid-type]
+    inputs: EconomicsInputs | None = Field(None, description="production figures for a stand-alone run")
+
+
 class Scenario(BaseModel):
     """A complete scandia scenario (YAML on disk, see ``scandia scenarios``)."""
 
@@ -337,6 +368,7 @@ class Scenario(BaseModel):
     beneficiation: BeneficiationSection = Field(default_factory=BeneficiationSection)
     hydromet: HydrometSection = Field(default_factory=HydrometSection)
     alloy: AlloySection = Field(default_factory=AlloySection)
+    economics: EconomicsSection = Field(default_factory=EconomicsSection)
 
     def arrays(self, n: int = 1) -> dict[str, np.ndarray]:
         """Every numeric leaf as an array of shape ``(n,)``, keyed by its dotted path.

@@ -1,0 +1,117 @@
+"""The economics stage: capital and operating cost from the chain, cash flow, NPV, IRR, break-even.
+
+In the chain it reads the hydromet stage's production, reagent cost and concentrate rate (and, when the
+product is master alloy, the alloy stage's conversion cost); alone it reads ``economics.inputs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import ScenarioError
+from ..core.status import Status
+from ..scenario.schema import Scenario
+from .cashflow import CashFlow, ProjectInputs, breakeven_price, evaluate
+from .costs import capex_by_area, opex_by_item
+
+__all__ = ["EconomicsResult", "run_economics"]
+
+
+@dataclass
+class EconomicsResult:
+    capex_usd: dict[str, np.ndarray]
+    opex_usd_per_yr: dict[str, np.ndarray]
+    cashflow: CashFlow
+    metrics: dict[str, np.ndarray]
+    status: np.ndarray
+    quantities: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _quantities(scenario: Scenario, n: int, hydromet: Any, alloy: Any, arrays: dict[str, np.ndarray]
+                ) -> dict[str, np.ndarray]:
+    hours = arrays["plant.operating_hours_per_year_h_per_yr"]
+    ore_tph = arrays["plant.ore_feed_rate_tph"]
+    if hydromet is not None:
+        m = hydromet.metrics
+        q = {"concentrate_tpa": m["concentrate_tph"] * hours, "sc2o3_kg_per_yr": m["sc2o3_production_tpa"] * 1e3,
+             "reo_kg_per_yr": m["reo_production_tpa"] * 1e3,
+             "reagent_cost_usd_per_yr": m["reagent_cost_usd_per_h"] * hours}
+    else:
+        inp = scenario.economics.inputs
+        if inp is None:
+            raise ScenarioError("economics.inputs", "run alone, the economics stage needs production inputs "
+                                "(concentrate_tpa, sc2o3_production_tpa, reo_production_tpa, "
+                                "reagent_cost_usd_per_kg_sc2o3), or run it in the chain")
+        sc_kg = inp.sc2o3_production_tpa * 1e3
+        q = {"concentrate_tpa": np.full(n, inp.concentrate_tpa), "sc2o3_kg_per_yr": np.full(n, sc_kg),
+             "reo_kg_per_yr": np.full(n, inp.reo_production_tpa * 1e3),
+             "reagent_cost_usd_per_yr": np.full(n, inp.reagent_cost_usd_per_kg_sc2o3 * sc_kg)}
+    q["ore_tph"] = np.broadcast_to(ore_tph, (n,)).astype(float)
+    q["ore_tpa"] = q["ore_tph"] * hours
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() for k, v in q.items()}
+
+
+def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: Any = None,
+                  arrays: dict[str, np.ndarray] | None = None) -> EconomicsResult:
+    """Cash flow of the project for ``n`` scenarios (``arrays`` overrides scenario fields by dotted path)."""
+    arr = scenario.arrays(n)
+    if arrays:
+        arr.update({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in arrays.items()})
+    e = {k.removeprefix("economics.params."): v for k, v in arr.items() if k.startswith("economics.params.")}
+    q = _quantities(scenario, n, hydromet, alloy, arr)
+    year = int(scenario.economics.params.currency_year)
+    capex = capex_by_area(q, year, e["indirects_frac"], e["contingency_frac"])
+    variable, fixed = opex_by_item(q, e)
+    status = np.zeros(n, dtype=np.int8)
+    sc_kg = q["sc2o3_kg_per_yr"]
+    price = e["sc2o3_price_usd_per_kg"]
+    payability = e["sc2o3_payability_frac"]
+    if scenario.economics.product == "master_alloy":
+        if alloy is None:
+            raise ScenarioError("economics.product", "master_alloy needs the alloy stage in the run")
+        ma = alloy.master
+        per_kg_ma = ma.inputs_kg["sc2o3"]
+        conversion = ma.cost_usd_per_kg - ma.cost_usd["sc2o3"]  # everything but the oxide itself
+        ma_kg = sc_kg / per_kg_ma
+        variable["master_alloy_conversion"] = ma_kg * conversion
+        # revenue per kg Sc2O3 sold inside the master alloy
+        price = e["master_alloy_price_usd_per_kg"] / per_kg_ma
+        payability = np.ones(n)
+    var_total = sum(variable.values())
+    fixed_total = sum(fixed.values())
+    safe_kg = np.where(sc_kg > 0, sc_kg, np.nan)
+    status = np.where(sc_kg > 0, status, Status.infeasible).astype(np.int8)
+    capex_total = sum(capex.values())
+    life = int(scenario.economics.params.life_years)
+    c_years = int(scenario.economics.params.construction_years)
+    phasing = (0.4, 0.6) if c_years == 2 else tuple(np.full(c_years, 1.0 / c_years))
+    first = float(np.median(e["ramp_up_first_year_frac"]))
+    p = ProjectInputs(
+        capex_usd=capex_total, production_kg_per_yr=sc_kg, price_usd_per_kg=price,
+        opex_variable_usd_per_kg=np.nan_to_num(var_total / safe_kg), opex_fixed_usd_per_yr=fixed_total,
+        discount_rate=e["discount_rate_frac"],
+        coproduct_revenue_usd_per_yr=q["reo_kg_per_yr"] * e["reo_price_usd_per_kg"] * e["reo_payability_frac"],
+        payability_frac=payability, sustaining_capex_frac_per_yr=e["sustaining_capex_frac_per_yr"],
+        royalty_frac=e["royalty_frac"], output_value_frac=e["output_value_frac"],
+        mining_tax_depreciation_rate=e["mining_tax_depreciation_rate_frac"], cca_rate=e["cca_rate_frac"],
+        federal_tax_rate=e["federal_tax_rate_frac"], provincial_tax_rate=e["provincial_tax_rate_frac"],
+        working_capital_frac_of_opex=e["working_capital_frac_of_opex"],
+        closure_usd=e["closure_frac_of_capex"] * capex_total, cad_per_usd=e["cad_per_usd"],
+        mining_tax=bool(scenario.economics.params.mining_tax), construction_phasing=phasing,
+        ramp_up=(first, 0.5 * (1.0 + first)), life_years=life)
+    cf = evaluate(p, n)
+    be = breakeven_price(p, n)  # per kg Sc2O3 (sold as oxide, or inside the master alloy)
+    metrics = {
+        "npv_musd": cf.npv_usd / 1e6, "pretax_npv_musd": cf.pretax_npv_usd / 1e6, "irr_frac": cf.irr_frac,
+        "pretax_irr_frac": cf.pretax_irr_frac, "payback_years": cf.payback_years,
+        "breakeven_sc2o3_usd_per_kg": be, "all_in_cost_usd_per_kg_sc2o3": cf.all_in_cost_usd_per_kg,
+        "capex_musd": capex_total / 1e6, "opex_usd_per_kg_sc2o3": (var_total + fixed_total) / safe_kg,
+        "revenue_musd_per_yr": (sc_kg * price * payability + p.coproduct_revenue_usd_per_yr) / 1e6,
+        "sc2o3_production_tpa": sc_kg / 1e3,
+    }
+    opex = {**variable, **fixed}
+    return EconomicsResult(capex_usd=capex, opex_usd_per_yr=opex, cashflow=cf, metrics=metrics, status=status,
+                           quantities=q)

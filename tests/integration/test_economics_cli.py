@@ -1,0 +1,73 @@
+"""Economics stage in the chain and alone; bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from scandia.cli import app
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+def _write(tmp_path, text: str) -> str:
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    return str(p)
+
+
+def test_chain_reports_npv_and_writes_cash_flow(tmp_path):
+    res = runner.invoke(app, ["run", "--format", "json", "--no-curves", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    e = json.loads(res.stdout)["stages"]["economics"]["metrics"]
+    assert e["capex_musd"] > 0 and e["breakeven_sc2o3_usd_per_kg"] > 0
+    # consistency: NPV has the sign of (price - break-even)
+    assert (e["npv_musd"] > 0) == (3000.0 > e["breakeven_sc2o3_usd_per_kg"])
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"economics_cashflow.csv", "economics_capex.csv", "economics_opex.csv"} <= names
+
+
+def test_economics_alone_from_inputs(tmp_path):
+    text = ("economics:\n  inputs: {concentrate_tpa: 200000, sc2o3_production_tpa: 40, reo_production_tpa: 300,"
+            " reagent_cost_usd_per_kg_sc2o3: 900}\n")
+    res = runner.invoke(app, ["run", _write(tmp_path, text), "--stage", "economics", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    assert set(s["stages"]) == {"economics"}
+    assert s["stages"]["economics"]["metrics"]["sc2o3_production_tpa"] == pytest.approx(40.0)
+
+
+def test_higher_price_raises_npv(tmp_path):
+    out = []
+    for price in (2500, 3500):
+        path = _write(tmp_path, f"economics:\n  params: {{sc2o3_price_usd_per_kg: {price}}}\n")
+        res = runner.invoke(app, ["run", path, "--format", "json", "--no-curves"])
+        out.append(json.loads(res.stdout)["stages"]["economics"]["metrics"]["npv_musd"])
+    assert out[1] > out[0]
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("economics:\n  params: {discount_rate_frac: 2}\n", "economics.params.discount_rate_frac"),
+    ("economics:\n  params: {sc2o3_price_usd_per_kg: -5}\n", "sc2o3_price_usd_per_kg"),
+    ("economics:\n  product: gold\n", "economics.product"),
+])
+def test_bad_economics_input(tmp_path, text, fragment):
+    res = runner.invoke(app, ["run", _write(tmp_path, text), "--stage", "economics"])
+    assert res.exit_code == 2 and fragment in res.stderr and "Traceback" not in res.output
+
+
+def test_economics_alone_without_inputs_is_a_clear_error():
+    res = runner.invoke(app, ["run", "--stage", "economics"])
+    assert res.exit_code == 2 and "economics.inputs" in res.stderr
+
+
+def test_master_alloy_product(tmp_path):
+    res = runner.invoke(app, ["run", _write(tmp_path, "economics:\n  product: master_alloy\n"), "--format", "json",
+                              "--no-curves"])
+    assert res.exit_code == 0, res.output
+    e = json.loads(res.stdout)["stages"]["economics"]
+    assert e["product"] == "master_alloy"
+    assert "master_alloy_conversion" in e["opex_musd_per_yr_by_item"]
