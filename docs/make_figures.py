@@ -145,6 +145,20 @@ def alloy_pareto_figure() -> str:
                       "yield strength, MPa", "cost premium, US$ per kg casting", (100.0, 400.0), (0.0, 25.0))
 
 
+def economics_validation_figure() -> str:
+    """Published against modelled NPV and IRR of two scandium project studies."""
+    from scandia.economics.validation import PUBLISHED, nyngan, owendale
+
+    ow = owendale()
+    _, ny8, ny10 = nyngan()
+    cats = ["Owendale\nNPV8, US$M", "Owendale\nIRR x 1000", "Nyngan\nNPV10, US$M", "Nyngan\nIRR x 1000"]
+    published = [PUBLISHED["owendale"]["npv8_musd"], 1000 * PUBLISHED["owendale"]["irr_frac"],
+                 PUBLISHED["nyngan"]["npv10_musd"], 1000 * PUBLISHED["nyngan"]["irr_frac"]]
+    model = [ow.npv_usd[0] / 1e6, 1000 * ow.irr_frac[0], ny10.npv_usd[0] / 1e6, 1000 * ny8.irr_frac[0]]
+    return bar_chart(cats, {"published": published, "scandia": model},
+                     "Sc project studies from their stated inputs (Nyngan: price fitted to NPV8)", "value")
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "beneficiation_calibration.svg").write_text(calibration_figure(), encoding="utf-8")
@@ -155,6 +169,7 @@ def main(out: Path) -> None:
     (out / "alloy_kwn_kawin.svg").write_text(alloy_kawin_figure(), encoding="utf-8")
     (out / "alloy_phase.svg").write_text(alloy_phase_figure(), encoding="utf-8")
     (out / "alloy_pareto.svg").write_text(alloy_pareto_figure(), encoding="utf-8")
+    (out / "economics_validation.svg").write_text(economics_validation_figure(), encoding="utf-8")
 
 
 if __name__ == "__main__":

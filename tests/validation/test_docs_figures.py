@@ -16,7 +16,7 @@ def test_figures_regenerate(tmp_path):
     mod["main"](tmp_path)
     for name in ("beneficiation_calibration.svg", "grade_recovery.svg", "hydromet_validation.svg",
                  "leach_tradeoff.svg", "alloy_validation.svg", "alloy_kwn_kawin.svg", "alloy_phase.svg",
-                 "alloy_pareto.svg"):
+                 "alloy_pareto.svg", "economics_validation.svg"):
         text = (tmp_path / name).read_text()
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
         lines = name in ("grade_recovery.svg", "leach_tradeoff.svg") or name.startswith("alloy_")

@@ -43,13 +43,20 @@ class ProjectInputs:
     construction_phasing: tuple[float, ...] = (0.4, 0.6)
     ramp_up: tuple[float, ...] = (0.6, 0.9)
     life_years: int = 20
+    #: production per production year as a fraction of ``production_kg_per_yr`` (replaces ramp_up when given)
+    production_profile: tuple[float, ...] | None = None
+    #: further capital by production year (index from the first production year), e.g. a stage-2 expansion
+    expansion_capex_usd: tuple[tuple[int, float], ...] = ()
+    #: income-tax depreciation: "cca" (declining balance, half-year rule) or "straight" over ``tax_life_years``
+    tax_depreciation: str = "cca"
+    tax_life_years: int = 10
 
     def broadcast(self, n: int) -> ProjectInputs:
         """A copy with every numeric field as an (n,) float array."""
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, np.ndarray | float | int) and not isinstance(v, bool) and f.name != "life_years":
+            if isinstance(v, np.ndarray | float) and not isinstance(v, bool):
                 out[f.name] = np.broadcast_to(np.asarray(v, dtype=float), (n,)).astype(float)
         return replace(self, **out)
 
@@ -122,7 +129,11 @@ def evaluate(p: ProjectInputs, n: int | None = None) -> CashFlow:
     col = lambda v: np.asarray(v, dtype=float)[:, None]  # noqa: E731
     ramp = np.ones(y)
     ramp[:c] = 0.0
-    ramp[c:c + len(p.ramp_up)] = p.ramp_up[: max(0, min(len(p.ramp_up), life))]
+    if p.production_profile is not None:
+        prof = np.asarray(p.production_profile, dtype=float)[:life]
+        ramp[c:c + prof.size] = prof
+    else:
+        ramp[c:c + len(p.ramp_up)] = p.ramp_up[: max(0, min(len(p.ramp_up), life))]
     ramp[c + life:] = 0.0
     operating = (years >= c) & (years < c + life)
     prod = col(p.production_kg_per_yr) * ramp
@@ -133,6 +144,8 @@ def evaluate(p: ProjectInputs, n: int | None = None) -> CashFlow:
     capex[:, :c] = col(p.capex_usd) * np.asarray(p.construction_phasing, dtype=float)
     sustaining = col(p.sustaining_capex_frac_per_yr * p.capex_usd) * operating
     sustaining[:, c] = 0.0  # no sustaining capital in the first production year
+    for year, amount in p.expansion_capex_usd:
+        capex[:, c + int(year)] += amount
     closure = np.zeros((n, y))
     closure[:, -1] = p.closure_usd
     wc_level = col(p.working_capital_frac_of_opex) * opex
@@ -147,7 +160,13 @@ def evaluate(p: ProjectInputs, n: int | None = None) -> CashFlow:
         mining_tax = np.where(operating, mt["payable"], 0.0)
     else:
         mining_tax = np.zeros((n, y))
-    cca = cca_schedule(additions, p.cca_rate)
+    if p.tax_depreciation == "straight":
+        life_t = int(p.tax_life_years)
+        cca = np.zeros_like(additions)
+        for yy in range(y):  # each year's additions written off evenly over the tax life
+            cca[:, yy:yy + life_t] += additions[:, yy:yy + 1] / life_t
+    else:
+        cca = cca_schedule(additions, p.cca_rate)
     taxable = ebitda - cca - mining_tax - closure
     tax = income_tax(taxable, p.federal_tax_rate + p.provincial_tax_rate)
     pretax_cf = ebitda - capex - sustaining - closure - d_wc
