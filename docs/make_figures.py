@@ -156,7 +156,8 @@ def economics_validation_figure() -> str:
                  PUBLISHED["nyngan"]["npv10_musd"], 1000 * PUBLISHED["nyngan"]["irr_frac"]]
     model = [ow.npv_usd[0] / 1e6, 1000 * ow.irr_frac[0], ny10.npv_usd[0] / 1e6, 1000 * ny8.irr_frac[0]]
     return bar_chart(cats, {"published": published, "scandia": model},
-                     "Sc project studies from their stated inputs (Nyngan: price fitted to NPV8)", "value")
+                     "Sc project studies from their stated inputs (Nyngan: price fitted to NPV8)", "value",
+                     (0.0, 400.0))
 
 
 def main(out: Path) -> None:
