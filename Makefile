@@ -20,7 +20,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 ## demo: install, run the default scenario end to end, write results to out/
 demo: $(VENV)/.installed
-	$(BIN)/scandia run --out $(OUT)
+	$(BIN)/scandia run --out $(OUT) --samples 500
 
 ## test: install test extras, lint, run the whole test suite
 test: $(VENV)/.installed-test

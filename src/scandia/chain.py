@@ -45,15 +45,28 @@ class RunResult:
         return self.stages["hydromet"]
 
 
-def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any = None) -> RunResult:
-    """Run one stage alone (``stage=``) or the whole available chain for ``n`` scenarios."""
+def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any = None,
+        arrays: dict[str, np.ndarray] | None = None) -> RunResult:
+    """Run one stage alone (``stage=``) or the whole available chain for ``n`` scenarios.
+
+    ``arrays`` gives per-scenario values (n,) of scenario fields by dotted path (e.g. sampled distributions);
+    each stage takes the ones in its section.
+    """
+    arrays = arrays or {}
+    for key, val in arrays.items():
+        if np.shape(val) not in ((n,), (1,), ()):
+            raise ScenarioError(key, f"needs {n} values (one per scenario), got shape {np.shape(val)}")
+
+    def part(*prefixes: str) -> dict[str, np.ndarray]:
+        return {k: v for k, v in arrays.items() if k.startswith(prefixes)}
+
     if stage is not None and stage not in STAGES:
         raise ScenarioError("stage", f"unknown stage {stage!r}; available: {', '.join(STAGES)}")
     wanted = [stage] if stage else list(STAGES)
     results: dict[str, Any] = {}
     summaries: dict[str, Any] = {}
     if "beneficiation" in wanted:
-        results["beneficiation"] = run_beneficiation(scenario, n, progress=progress)
+        results["beneficiation"] = run_beneficiation(scenario, n, part("beneficiation.", "plant."), progress=progress)
         summaries["beneficiation"] = stage_summary(results["beneficiation"])
     if "hydromet" in wanted:
         from .hydromet.report import stage_summary as hydromet_summary
@@ -62,10 +75,10 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         ben = results.get("beneficiation")
         if ben is not None:
             sel = ben.routes[ben.selected_route].metrics
-            results["hydromet"] = run_hydromet(scenario, n, concentrate=ben.concentrate, ore_tph=sel["feed_tph"],
-                                               upstream_sc_recovery=sel["sc_recovery_frac"])
+            results["hydromet"] = run_hydromet(scenario, n, part("hydromet.", "plant."), concentrate=ben.concentrate,
+                                               ore_tph=sel["feed_tph"], upstream_sc_recovery=sel["sc_recovery_frac"])
         else:
-            results["hydromet"] = run_hydromet(scenario, n)
+            results["hydromet"] = run_hydromet(scenario, n, part("hydromet.", "plant."))
         summaries["hydromet"] = hydromet_summary(results["hydromet"], scenario)
         if scenario.hydromet.design and ben is not None:
             from .core.results import metric_summary
@@ -88,14 +101,14 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
 
         hyd = results.get("hydromet")
         cost = hyd.metrics.get("reagent_cost_usd_per_kg_sc2o3") if hyd is not None else None
-        results["alloy"] = run_alloy(scenario, n, sc2o3_cost_usd_per_kg=cost)
+        results["alloy"] = run_alloy(scenario, n, sc2o3_cost_usd_per_kg=cost, arrays=part("alloy."))
         summaries["alloy"] = alloy_summary(results["alloy"], scenario)
     if "economics" in wanted:
         from .economics.report import stage_summary as econ_summary
         from .economics.stage import run_economics
 
         results["economics"] = run_economics(scenario, n, hydromet=results.get("hydromet"),
-                                             alloy=results.get("alloy"))
+                                             alloy=results.get("alloy"), arrays=part("economics.", "plant."))
         summaries["economics"] = econ_summary(results["economics"], scenario)
     status = combine(*(r.status for r in results.values() if hasattr(r, "status")))
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,

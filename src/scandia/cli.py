@@ -212,6 +212,87 @@ def _print_economics(summary: dict[str, Any]) -> None:
     out_console.print(table)
 
 
+def _monte_carlo(scen: Any, n: int, stage: str | None) -> tuple[Any, dict[str, Any]]:
+    """Sampled run of the whole chain plus the tornado; returns the result (summary extended) and tables."""
+    from .uncertainty.analysis import distribution_summary, monte_carlo, tornado
+
+    if stage is not None:
+        raise ScenarioError("--samples", "Monte Carlo runs the whole chain; leave out --stage")
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task(f"Monte Carlo, {n:,} samples through the chain", total=None)
+        mc = monte_carlo(scen, n)
+        progress.update(task, description="tornado (one input at a time, P10/P90)")
+        torn = tornado(scen)
+    u = scen.uncertainty
+    summary = mc.result.summary
+    summary["uncertainty"] = {
+        "samples": n, "method": u.method, "seed": scen.seed, "inputs": list(u.distributions),
+        "correlations": [list(c) for c in u.correlations], "output": u.output,
+        "distribution": distribution_summary(mc.values, mc.result.status),
+        "tornado": {"base_output": torn.attrs["base_output"], "rows": torn.to_dict(orient="records")},
+    }
+    samples_df = pd.DataFrame({k: v for k, v in mc.samples.items()})
+    samples_df[u.output] = mc.values
+    samples_df["status"] = mc.result.status
+    return mc.result, {"uncertainty_samples": samples_df, "tornado": torn}
+
+
+def _print_uncertainty(summary: dict[str, Any]) -> None:
+    u = summary["uncertainty"]
+    d = u["distribution"]
+    table = Table(title=f"{u['output']}: {u['samples']:,} samples ({u['method']}, seed {u['seed']}), "
+                        f"{d.get('n_usable', 0):,} usable", title_justify="left")
+    for col in ("P10", "P50", "P90", "mean", "P(<0)"):
+        table.add_column(col, justify="right")
+    if d.get("n_usable"):
+        table.add_row(f"{d['p10']:,.0f}", f"{d['p50']:,.0f}", f"{d['p90']:,.0f}", f"{d['mean']:,.0f}",
+                      f"{100 * d['prob_negative']:.1f} %")
+    out_console.print(table)
+    t = Table(title=f"Tornado: {u['output']} at each input's P10 and P90 (base {u['tornado']['base_output']:,.0f})",
+              title_justify="left")
+    for col in ("input", "P10 value", "P90 value", "output at P10", "output at P90", "swing"):
+        t.add_column(col, justify="left" if col == "input" else "right", no_wrap=col == "input")
+    for r in u["tornado"]["rows"]:
+        t.add_row(r["input"].replace("economics.params.", ""), f"{r['p10_value']:.4g}", f"{r['p90_value']:.4g}",
+                  f"{r['output_at_p10']:,.0f}",
+                  f"{r['output_at_p90']:,.0f}", f"{r['swing']:,.0f}")
+    out_console.print(t)
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
+    base_samples: Annotated[int, typer.Option("--sobol", help="Saltelli base sample count N (runs N(k+2))")] = 256,
+    out: Annotated[Path | None, typer.Option(help="folder for the Sobol table (created if missing)")] = None,
+) -> None:
+    """Sobol first-order and total indices of the scenario's uncertainty output (SALib, one chain call)."""
+    from .scenario import load_scenario
+    from .uncertainty.analysis import sobol_indices
+
+    try:
+        if not 8 <= base_samples <= 1_000_000:
+            raise ScenarioError("--sobol", "base sample count must be between 8 and 1,000,000")
+        scen = load_scenario(scenario)
+        if out is not None:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ScenarioError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
+        with Progress(transient=True, console=err_console) as progress:
+            progress.add_task("Sobol indices (Saltelli design through the chain)", total=None)
+            df = sobol_indices(scen, base_samples)
+        if out is not None:
+            df.to_csv(out / "sobol_indices.csv", index=False)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    table = Table(title=f"Sobol indices of {scen.uncertainty.output} (N = {base_samples})", title_justify="left")
+    for col in ("input", "S1", "±", "ST", "± "):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for _, r in df.iterrows():
+        table.add_row(r["input"], f"{r['S1']:.3f}", f"{r['S1_conf']:.3f}", f"{r['ST']:.3f}", f"{r['ST_conf']:.3f}")
+    out_console.print(table)
+
+
 def _aging_text(row: Any) -> str:
     hours = float(row["hours"])
     return "as cast" if hours == 0 else f"{float(row['temp_c']):g} C/{hours:g} h"
@@ -275,6 +356,9 @@ def run(
         OutputFormat.table),
     table_format: Annotated[TableFormat, typer.Option(help="file format of result tables")] = TableFormat.csv,
     curves: Annotated[bool, typer.Option(help="also compute grade-recovery curves")] = True,
+    samples: Annotated[int | None, typer.Option(
+        help="Monte Carlo samples of the scenario's uncertainty section (default: its 'samples', 1 = deterministic)"
+    )] = None,
 ) -> None:
     """Run a scenario and print (and, with --out, write) its results."""
     from .beneficiation.stage import resolved_scenario
@@ -286,11 +370,18 @@ def run(
         if out is not None:
             if out.exists() and not out.is_dir():
                 raise ScenarioError("--out", f"{out} exists and is not a folder")
-        result = run_chain(scen, stage=stage)
+        n_samples = scen.uncertainty.samples if samples is None else samples
+        if n_samples < 1:
+            raise ScenarioError("--samples", "must be >= 1")
+        mc_tables: dict[str, Any] = {}
+        if n_samples > 1:
+            result, mc_tables = _monte_carlo(scen, n_samples, stage)
+        else:
+            result = run_chain(scen, stage=stage)
         summary = result.summary
         if out is not None:
             # results are written only once everything is computed: a failing run leaves earlier files intact
-            tables = _result_tables(scen, result, curves)
+            tables = {**_result_tables(scen, result, curves), **mc_tables}
             resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
             _write_results(out, tables, table_format, resolved, summary)
     except ScandiaError as exc:
@@ -306,6 +397,8 @@ def run(
             _print_alloy(summary)
         if "economics" in summary["stages"]:
             _print_economics(summary)
+        if "uncertainty" in summary:
+            _print_uncertainty(summary)
         status = summary["status"]
         bad = {k: v for k, v in status.items() if k != "ok" and v}
         out_console.print(f"status: {status['ok']} ok" + (f", {bad}" if bad else "") + "   (* selected route)")

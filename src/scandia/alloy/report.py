@@ -29,7 +29,8 @@ def stage_summary(result: AlloyResult, scenario: Scenario) -> dict[str, Any]:
         "aging": [{"temp_c": s.temp_c, "duration_h": s.duration_h} for s in a.aging],
         "master_alloy_route": a.master_alloy_route, "sc2o3_price_basis": result.price_basis_used,
         "metrics": {k: metric_summary(v, ok) for k, v in result.metrics.items()},
-        "strength_terms_mpa": {k: metric_summary(v, ok) for k, v in result.properties.contributions_mpa.items()},
+        "strength_terms_mpa": {k: metric_summary(v, ok if np.size(v) == ok.size else None)
+                               for k, v in result.properties.contributions_mpa.items()},
         "phase_diagram": {k: v for k, v in result.phase.items() if not isinstance(v, dict)},
     }
     if result.design is not None:

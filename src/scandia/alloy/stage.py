@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import ScenarioError
 from ..core.status import Status, combine
 from ..scenario.schema import Scenario
 from .design import DesignResult, alloy_cost, design
@@ -36,9 +37,22 @@ class AlloyResult:
     price_basis_used: str = "market"
 
 
-def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray | None = None) -> AlloyResult:
-    """Evaluate the alloy section for ``n`` scenarios; ``sc2o3_cost_usd_per_kg`` is the chain's oxide cost."""
+def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray | None = None,
+              arrays: dict[str, np.ndarray] | None = None) -> AlloyResult:
+    """Evaluate the alloy section for ``n`` scenarios; ``sc2o3_cost_usd_per_kg`` is the chain's oxide cost.
+
+    ``arrays`` may vary ``alloy.sc_wt_pct``, ``alloy.zr_wt_pct``, ``alloy.sc2o3_price_usd_per_kg`` and
+    ``alloy.master_alloy.*`` per scenario. When nothing in the alloy varies, the alloy itself (precipitation and
+    strength) is evaluated once and shared by all scenarios.
+    """
     a = scenario.alloy
+    arrays = arrays or {}
+    known = {"alloy.sc_wt_pct", "alloy.zr_wt_pct", "alloy.sc2o3_price_usd_per_kg"} | {
+        f"alloy.master_alloy.{k}" for k in type(a.master_alloy).model_fields}
+    unknown = set(arrays) - known
+    if unknown:
+        raise ScenarioError(sorted(unknown)[0], "cannot vary per scenario (alloy fields that can: "
+                            + ", ".join(sorted(known)) + ")")
     price_status = np.zeros(n, dtype=np.int8)
     if a.sc2o3_price_basis == "chain" and sc2o3_cost_usd_per_kg is not None:
         price = np.broadcast_to(np.asarray(sc2o3_cost_usd_per_kg, dtype=float), (n,)).copy()
@@ -48,20 +62,25 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
         price_status = np.where(bad, Status.out_of_range, 0).astype(np.int8)
         basis_used = "chain"
     else:
-        price = np.full(n, float(a.sc2o3_price_usd_per_kg))
+        price = np.broadcast_to(arrays.get("alloy.sc2o3_price_usd_per_kg", float(a.sc2o3_price_usd_per_kg)),
+                                (n,)).astype(float)
         basis_used = "market" if a.sc2o3_price_basis == "market" else "market (no hydromet stage in this run)"
-    ma = master_alloy(a.master_alloy_route, n, price, **a.master_alloy.model_dump())
-    temps = np.tile([s.temp_c for s in a.aging], (n, 1))
-    hours = np.tile([s.duration_h for s in a.aging], (n, 1))
-    sc = np.full(n, float(a.sc_wt_pct))
-    zr = np.full(n, float(a.zr_wt_pct))
+    ma_params = {k: arrays.get(f"alloy.master_alloy.{k}", v) for k, v in a.master_alloy.model_dump().items()}
+    ma = master_alloy(a.master_alloy_route, n, price, **ma_params)
+    varies = any(k in arrays for k in ("alloy.sc_wt_pct", "alloy.zr_wt_pct"))
+    m = n if varies else 1  # the metallurgy is shared when the composition does not vary
+    temps = np.tile([s.temp_c for s in a.aging], (m, 1))
+    hours = np.tile([s.duration_h for s in a.aging], (m, 1))
+    sc = np.broadcast_to(arrays.get("alloy.sc_wt_pct", float(a.sc_wt_pct)), (m,)).astype(float)
+    zr = np.broadcast_to(arrays.get("alloy.zr_wt_pct", float(a.zr_wt_pct)), (m,)).astype(float)
     props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()),
                     model=a.precipitation_model)
     base = predict(a.base, np.zeros(1), np.zeros(1), [[20.0]], [[0.0]])
     base_ys = np.full(n, float(base.yield_mpa[0]))
-    cost = alloy_cost(a.base, sc, zr, hours.sum(axis=1), ma.cost_usd_per_kg, a.master_alloy.master_sc_wt_pct)
+    cost = alloy_cost(a.base, sc, zr, hours.sum(axis=1), ma.cost_usd_per_kg,
+                      np.asarray(ma_params["master_sc_wt_pct"], dtype=float))
     premium = sum(cost.values())
-    gain = props.yield_mpa - base_ys
+    gain = np.broadcast_to(props.yield_mpa, (n,)) - base_ys
     metrics = {
         "master_alloy_cost_usd_per_kg": ma.cost_usd_per_kg,
         "master_alloy_cost_usd_per_kg_sc": ma.cost_usd_per_kg_sc,
@@ -87,8 +106,10 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     t_e, x_l, x_s = db.eutectic()
     phase = {"eutectic_temp_c": t_e - 273.15, "eutectic_liquid_sc_at_frac": x_l, "max_solubility_sc_at_frac": x_s,
              **_phase_tables(db, a.base, float(a.sc_wt_pct), float(a.zr_wt_pct))}
+    metrics = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in metrics.items()}
     result = AlloyResult(master=ma, properties=props, base_yield_mpa=base_ys, cost_premium_usd_per_kg=cost,
-                         sc2o3_price_usd_per_kg=price, status=combine(props.status, price_status), metrics=metrics,
+                         sc2o3_price_usd_per_kg=price,
+                         status=combine(np.broadcast_to(props.status, (n,)), price_status), metrics=metrics,
                          phase=phase, price_basis_used=basis_used)
     if a.design:
         result.design = design(a.base, float(a.target_yield_mpa), sc2o3_usd_per_kg=float(np.median(price)),

@@ -27,8 +27,10 @@ from pydantic import (
     Field,
     create_model,
     field_validator,
+    model_validator,
 )
 
+from ..uncertainty.distributions import Distribution
 from .quantity import to_unit, unit_for_field
 
 __all__ = [
@@ -356,6 +358,19 @@ class EconomicsSection(BaseModel):
     inputs: EconomicsInputs | None = Field(None, description="production figures for a stand-alone run")
 
 
+class UncertaintySection(BaseModel):
+    """Distributions on numeric scenario fields (by dotted path), their rank correlations and the sampling."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    samples: int = Field(1, ge=1, le=50_000_000, description="number of sampled scenarios (1: deterministic run)")
+    method: Literal["random", "lhs", "sobol"] = Field("lhs", description="sampling of the joint distribution")
+    distributions: dict[str, Distribution] = Field(default_factory=dict)
+    correlations: list[tuple[str, str, float]] = Field(
+        default_factory=list, description="rank correlations [field_a, field_b, rho] (Iman-Conover)")
+    output: str = Field("economics.npv_musd", description="stage.metric the sensitivity analysis explains")
+
+
 class Scenario(BaseModel):
     """A complete scandia scenario (YAML on disk, see ``scandia scenarios``)."""
 
@@ -369,6 +384,15 @@ class Scenario(BaseModel):
     hydromet: HydrometSection = Field(default_factory=HydrometSection)
     alloy: AlloySection = Field(default_factory=AlloySection)
     economics: EconomicsSection = Field(default_factory=EconomicsSection)
+    uncertainty: UncertaintySection = Field(default_factory=UncertaintySection)
+
+    @model_validator(mode="after")
+    def _uncertain_fields_exist(self) -> Scenario:
+        fields_ = self.arrays(1)
+        for path in self.uncertainty.distributions:
+            if path not in fields_:
+                raise ValueError(f"uncertainty.distributions: {path!r} is not a numeric scenario field")
+        return self
 
     def arrays(self, n: int = 1) -> dict[str, np.ndarray]:
         """Every numeric leaf as an array of shape ``(n,)``, keyed by its dotted path.
