@@ -293,6 +293,54 @@ def sensitivity(
     out_console.print(table)
 
 
+@app.command()
+def sweep(
+    scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
+    samples: Annotated[int, typer.Option(help="number of samples of the scenario's distributions")] = 10_000,
+    out: Annotated[Path, typer.Option(help="folder for chunk Parquet files and the sweep index")] = Path("sweep"),
+    chunk_size: Annotated[int, typer.Option(help="samples per chunk (one vectorized chain call each)")] = 1000,
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler (default: a local "
+                                                       "cluster)")] = None,
+    workers: Annotated[int, typer.Option(help="worker processes of the local cluster")] = 2,
+    db: Annotated[str | None, typer.Option(help="index database: SQLAlchemy URL or SQLite file (default "
+                                                "OUT/sweep.db)")] = None,
+) -> None:
+    """Monte Carlo sweep on Dask, written chunk by chunk; run it again to resume after an interruption."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+
+    from .scenario import load_scenario
+    from .uncertainty.analysis import distribution_summary
+    from .uncertainty.sampling import MAX_SAMPLES
+    from .uncertainty.sweep import sweep as run_sweep
+
+    try:
+        if not 1 <= samples <= MAX_SAMPLES:
+            raise ScenarioError("--samples", f"must be between 1 and {MAX_SAMPLES:,}")
+        if not 1 <= workers <= 256:
+            raise ScenarioError("--workers", "must be between 1 and 256")
+        if out.exists() and not out.is_dir():
+            raise ScenarioError("--out", f"{out} exists and is not a folder")
+        scen = load_scenario(scenario)
+        with Progress(*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console) as progress:
+            task = progress.add_task(f"sweep, {samples:,} samples in chunks of {chunk_size:,}", total=None)
+
+            def on_chunk(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            res = run_sweep(scen, samples, out, chunk_size=chunk_size, scheduler=scheduler, workers=workers,
+                            db=db, on_chunk=on_chunk)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    output = scen.uncertainty.output
+    col = output if output in res.table else "economics.npv_musd"
+    d = distribution_summary(res.table[col].to_numpy(), res.table["status"].to_numpy())
+    out_console.print(f"sweep {res.sweep_id}: {len(res.table):,} samples, {len(res.computed_chunks)} chunks "
+                      f"computed, {len(res.skipped_chunks)} already done; {col}: P10 {d.get('p10', float('nan')):,.0f}"
+                      f", P50 {d.get('p50', float('nan')):,.0f}, P90 {d.get('p90', float('nan')):,.0f}, "
+                      f"P(<0) {100 * d.get('prob_negative', float('nan')):.1f} %")
+
+
 def _aging_text(row: Any) -> str:
     hours = float(row["hours"])
     return "as cast" if hours == 0 else f"{float(row['temp_c']):g} C/{hours:g} h"

@@ -33,10 +33,13 @@ def _uniforms(n: int, k: int, method: str, seed: int) -> np.ndarray:
 def iman_conover(x: np.ndarray, target: np.ndarray, seed: int = 0) -> np.ndarray:
     """Reorder the columns of ``x`` (n, k) so their rank correlation approaches ``target`` (k, k)."""
     n, k = x.shape
+    if n <= k + 1:  # too few samples to carry a rank-correlation structure: marginals only
+        return x
     rng = np.random.default_rng(seed)
     scores = stats.norm.ppf(np.arange(1, n + 1) / (n + 1))
     s = np.column_stack([rng.permutation(scores) for _ in range(k)])
-    e = np.linalg.cholesky(np.corrcoef(s, rowvar=False))
+    cs = np.corrcoef(s, rowvar=False)
+    e = np.linalg.cholesky(cs + 1e-9 * np.eye(k))
     p = np.linalg.cholesky(target)
     t = s @ np.linalg.inv(e).T @ p.T
     out = np.empty_like(x)

@@ -1,0 +1,162 @@
+"""Large sweeps: chunks of samples through the chain on Dask, Parquet per chunk, a SQLite (or any SQLAlchemy
+URL) index, resumable.
+
+The N samples are drawn once from the scenario's seed (so chunk k is always the same rows); each chunk runs the
+whole chain as one vectorized call on a Dask worker and returns a table; the coordinator alone writes: the
+chunk's Parquet file first (to a temporary name, then renamed), then its row in the index. A sweep killed midway
+resumes by skipping every chunk whose index row and file are present, so finished work is never recomputed or
+lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, create_engine, select
+from sqlalchemy.engine import Engine
+
+from ..core.errors import ScenarioError
+from ..scenario.schema import Scenario
+from .sampling import sample
+
+__all__ = ["SweepResult", "run_chunk", "sweep"]
+
+METRICS = ("economics.npv_musd", "economics.irr_frac", "economics.breakeven_sc2o3_usd_per_kg",
+           "economics.capex_musd", "hydromet.sc2o3_production_tpa", "hydromet.overall_sc_recovery_frac",
+           "hydromet.reagent_cost_usd_per_kg_sc2o3")
+
+_meta = MetaData()
+SWEEPS = Table("sweeps", _meta, Column("sweep_id", String(64), primary_key=True), Column("scenario", String(200)),
+               Column("samples", Integer), Column("chunk_size", Integer), Column("seed", Integer),
+               Column("spec", String))
+CHUNKS = Table("chunks", _meta, Column("sweep_id", String(64), primary_key=True),
+               Column("chunk", Integer, primary_key=True), Column("rows", Integer), Column("path", String(500)),
+               Column("sha256", String(64)), Column("seconds", Float))
+
+
+@dataclass
+class SweepResult:
+    sweep_id: str
+    table: pd.DataFrame
+    computed_chunks: list[int]
+    skipped_chunks: list[int]
+
+
+def _spec(scenario: Scenario, n: int, chunk_size: int) -> tuple[str, str]:
+    spec = json.dumps({"scenario": scenario.model_dump(mode="json"), "samples": n, "chunk_size": chunk_size},
+                      sort_keys=True)
+    return hashlib.sha256(spec.encode()).hexdigest()[:32], spec
+
+
+def run_chunk(scenario_json: str, arrays: dict[str, np.ndarray], first_row: int) -> pd.DataFrame:
+    """One chunk through the chain (runs on a worker): inputs, key metrics and status per sample."""
+    import time
+
+    from ..chain import run
+    from .analysis import output_values
+
+    scen = Scenario.model_validate_json(scenario_json)
+    n = next(iter(arrays.values())).size
+    t0 = time.perf_counter()
+    res = run(scen, n=n, arrays=arrays)
+    df = pd.DataFrame({"sample": np.arange(first_row, first_row + n)})
+    for k, v in arrays.items():
+        df[k] = v
+    for m in METRICS:
+        try:
+            df[m] = output_values(res, m)
+        except ScenarioError:
+            continue
+    df["status"] = res.status
+    df.attrs["seconds"] = time.perf_counter() - t0
+    return df
+
+
+def _engine(db: str | Path) -> Engine:
+    url = str(db) if "://" in str(db) else f"sqlite:///{Path(db).resolve()}"
+    engine = create_engine(url)
+    if url.startswith("sqlite"):
+        with engine.connect() as con:
+            con.exec_driver_sql("PRAGMA journal_mode=WAL")
+    _meta.create_all(engine)
+    return engine
+
+
+def sweep(scenario: Scenario, n: int, out: Path, chunk_size: int = 1000, scheduler: str | None = None,
+          workers: int = 2, db: str | None = None, on_chunk: Callable[[int, int], None] | None = None,
+          client: Any = None) -> SweepResult:
+    """Run (or resume) a sweep of ``n`` samples in chunks; returns the assembled table.
+
+    ``scheduler``: address of an existing Dask scheduler; otherwise a LocalCluster of ``workers`` processes.
+    ``client``: an existing ``distributed.Client`` to use instead. ``on_chunk(done, total)`` is called after
+    each chunk is stored (progress bars; an exception there stops the sweep, as a kill would).
+    """
+    from distributed import Client, LocalCluster, as_completed
+
+    u = scenario.uncertainty
+    if not u.distributions:
+        raise ScenarioError("uncertainty.distributions", "a sweep needs at least one distribution")
+    if not 1 <= chunk_size <= 10_000_000:
+        raise ScenarioError("--chunk-size", "must be between 1 and 10,000,000")
+    out.mkdir(parents=True, exist_ok=True)
+    sweep_id, spec = _spec(scenario, n, chunk_size)
+    engine = _engine(db or out / "sweep.db")
+    with engine.begin() as con:
+        if con.execute(select(SWEEPS.c.sweep_id).where(SWEEPS.c.sweep_id == sweep_id)).first() is None:
+            con.execute(SWEEPS.insert().values(sweep_id=sweep_id, scenario=scenario.name, samples=n,
+                                               chunk_size=chunk_size, seed=scenario.seed, spec=spec))
+        done = {r.chunk: r.path for r in con.execute(select(CHUNKS).where(CHUNKS.c.sweep_id == sweep_id))}
+    samples = sample(u.distributions, n, u.method, scenario.seed, u.correlations)
+    n_chunks = (n + chunk_size - 1) // chunk_size
+    todo = [k for k in range(n_chunks) if not (k in done and Path(done[k]).exists())]
+    skipped = [k for k in range(n_chunks) if k not in todo]
+    computed: list[int] = []
+    if todo:
+        own = None
+        if client is None:
+            if scheduler:
+                try:
+                    client = Client(scheduler, timeout="5s")
+                except (OSError, TimeoutError) as exc:
+                    raise ScenarioError("--scheduler", f"cannot reach Dask scheduler {scheduler} ({exc})") from None
+            else:
+                own = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                client = Client(own)
+        try:
+            scen_json = scenario.model_dump_json()
+            futures = {}
+            for k in todo:
+                lo, hi = k * chunk_size, min(n, (k + 1) * chunk_size)
+                fut = client.submit(run_chunk, scen_json, {p: v[lo:hi] for p, v in samples.items()}, lo,
+                                    key=f"scandia-{sweep_id}-{k}", pure=False)
+                futures[fut] = k
+            for fut in as_completed(futures):
+                k = futures[fut]
+                df = fut.result()
+                path = out / f"chunk_{k:06d}.parquet"
+                tmp = path.with_suffix(".parquet.tmp")
+                df.to_parquet(tmp, index=False)
+                os.replace(tmp, path)
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                with engine.begin() as con:
+                    con.execute(CHUNKS.delete().where((CHUNKS.c.sweep_id == sweep_id) & (CHUNKS.c.chunk == k)))
+                    con.execute(CHUNKS.insert().values(sweep_id=sweep_id, chunk=k, rows=len(df), path=str(path),
+                                                       sha256=digest, seconds=float(df.attrs.get("seconds", 0.0))))
+                computed.append(k)
+                if on_chunk is not None:
+                    on_chunk(len(skipped) + len(computed), n_chunks)
+        finally:
+            if own is not None:
+                client.close()
+                own.close()
+    files = [out / f"chunk_{k:06d}.parquet" for k in range(n_chunks)]
+    table = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return SweepResult(sweep_id, table, computed, skipped)
