@@ -60,13 +60,18 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     def part(*prefixes: str) -> dict[str, np.ndarray]:
         return {k: v for k, v in arrays.items() if k.startswith(prefixes)}
 
+    # a stage none of whose inputs vary is run once and shared by every scenario (its arrays have length 1)
+    n_ben = n if (not arrays or part("beneficiation.", "plant.")) else 1
+    n_hyd = n if (not arrays or part("beneficiation.", "hydromet.", "plant.")) else 1
+
     if stage is not None and stage not in STAGES:
         raise ScenarioError("stage", f"unknown stage {stage!r}; available: {', '.join(STAGES)}")
     wanted = [stage] if stage else list(STAGES)
     results: dict[str, Any] = {}
     summaries: dict[str, Any] = {}
     if "beneficiation" in wanted:
-        results["beneficiation"] = run_beneficiation(scenario, n, part("beneficiation.", "plant."), progress=progress)
+        results["beneficiation"] = run_beneficiation(scenario, n_ben, part("beneficiation.", "plant."),
+                                                     progress=progress)
         summaries["beneficiation"] = stage_summary(results["beneficiation"])
     if "hydromet" in wanted:
         from .hydromet.report import stage_summary as hydromet_summary
@@ -75,10 +80,11 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         ben = results.get("beneficiation")
         if ben is not None:
             sel = ben.routes[ben.selected_route].metrics
-            results["hydromet"] = run_hydromet(scenario, n, part("hydromet.", "plant."), concentrate=ben.concentrate,
-                                               ore_tph=sel["feed_tph"], upstream_sc_recovery=sel["sc_recovery_frac"])
+            results["hydromet"] = run_hydromet(scenario, n_hyd, part("hydromet.", "plant."),
+                                               concentrate=ben.concentrate, ore_tph=sel["feed_tph"],
+                                               upstream_sc_recovery=sel["sc_recovery_frac"])
         else:
-            results["hydromet"] = run_hydromet(scenario, n, part("hydromet.", "plant."))
+            results["hydromet"] = run_hydromet(scenario, n_hyd, part("hydromet.", "plant."))
         summaries["hydromet"] = hydromet_summary(results["hydromet"], scenario)
         if scenario.hydromet.design and ben is not None:
             from .core.results import metric_summary

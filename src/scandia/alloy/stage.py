@@ -6,6 +6,7 @@ chain, where ``sc2o3_price_basis: chain`` prices the oxide at the hydromet stage
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -105,7 +106,7 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     db = database()
     t_e, x_l, x_s = db.eutectic()
     phase = {"eutectic_temp_c": t_e - 273.15, "eutectic_liquid_sc_at_frac": x_l, "max_solubility_sc_at_frac": x_s,
-             **_phase_tables(db, a.base, float(a.sc_wt_pct), float(a.zr_wt_pct))}
+             **_phase_tables(a.base, float(a.sc_wt_pct), float(a.zr_wt_pct))}
     metrics = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in metrics.items()}
     result = AlloyResult(master=ma, properties=props, base_yield_mpa=base_ys, cost_premium_usd_per_kg=cost,
                          sc2o3_price_usd_per_kg=price,
@@ -118,8 +119,11 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     return result
 
 
-def _phase_tables(db, base: str, sc_wt: float, zr_wt: float) -> dict[str, Any]:
-    """Equilibrium Al3Sc fraction against temperature and the Scheil path of the scenario's alloy (scenario 0)."""
+@lru_cache(maxsize=64)
+def _phase_tables(base: str, sc_wt: float, zr_wt: float) -> dict[str, Any]:
+    """Equilibrium Al3Sc fraction against temperature and the Scheil path of the scenario's alloy (scenario 0);
+    cached, since repeated chain runs (tornado, Sobol, sweeps) ask for the same alloy."""
+    db = database()
     rec = base_alloy(base)
     x = to_mole_fractions(np.array([rec["mg_wt_pct"]]), np.array([sc_wt]), np.array([zr_wt]))
     temps_c = np.arange(250.0, 661.0, 10.0)

@@ -29,8 +29,9 @@ def ok_array(n: int) -> np.ndarray:
 
 
 def combine(*statuses: np.ndarray) -> np.ndarray:
-    """Worst status per scenario."""
-    out = np.asarray(statuses[0], dtype=np.int8).copy()
+    """Worst status per scenario (arrays of one scenario broadcast: a stage shared by all scenarios)."""
+    shape = np.broadcast_shapes(*(np.shape(s) for s in statuses))
+    out = np.broadcast_to(np.asarray(statuses[0], dtype=np.int8), shape).copy()
     for s in statuses[1:]:
         np.maximum(out, np.asarray(s, dtype=np.int8), out=out)
     return out

@@ -78,28 +78,38 @@ class CashFlow:
 def npv(rate: np.ndarray, cf: np.ndarray) -> np.ndarray:
     """Σ_t cf[:, t]/(1+rate)^t, t = 0..T (numpy-financial's convention), vectorized over rows."""
     t = np.arange(cf.shape[1])
-    return (cf / (1.0 + np.asarray(rate, dtype=float)[..., None]) ** t).sum(axis=1)
+    return (cf * (1.0 + np.asarray(rate, dtype=float)[..., None]) ** (-t)).sum(axis=1)
 
 
 _IRR_GRID = np.concatenate([[-0.5, -0.3, -0.2, -0.1, -0.05], np.linspace(0.0, 0.5, 26),
                             [0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0]])
 
 
-def irr(cf: np.ndarray, iters: int = 60) -> np.ndarray:
+def irr(cf: np.ndarray, iters: int = 50) -> np.ndarray:
     """Internal rate of return: the lowest rate on [-0.5, 5] where NPV crosses from positive to negative (the
-    investment-type root; a closure cost at the end can add a second, meaningless root near -100 %), refined by
-    vectorized bisection. NaN where there is no such crossing (e.g. every cash flow of one sign)."""
-    vals = np.stack([npv(np.full(cf.shape[0], r), cf) for r in _IRR_GRID], axis=1)
+    investment-type root; a closure cost at the end can add a second, meaningless root near -100 %). The grid of
+    NPVs is one matrix product; the root is refined by the Illinois false-position method inside its bracket.
+    NaN where there is no such crossing (e.g. every cash flow of one sign)."""
+    t = np.arange(cf.shape[1])
+    vals = cf @ (1.0 + _IRR_GRID[None, :]) ** (-t[:, None])  # (n, rates)
     cross = (vals[:, :-1] > 0) & (vals[:, 1:] <= 0)
     ok = cross.any(axis=1)
     k = np.argmax(cross, axis=1)
-    a = _IRR_GRID[k]
-    b = _IRR_GRID[k + 1]
+    rows = np.arange(cf.shape[0])
+    a, b = _IRR_GRID[k], _IRR_GRID[k + 1]
+    fa, fb = vals[rows, k], vals[rows, k + 1]
+    side = np.zeros(cf.shape[0])
     for _ in range(iters):
-        mid = 0.5 * (a + b)
-        pos = npv(mid, cf) > 0
-        a = np.where(pos, mid, a)
-        b = np.where(pos, b, mid)
+        c = np.where(fa != fb, (a * fb - b * fa) / np.where(fa != fb, fb - fa, 1.0), 0.5 * (a + b))
+        fc = npv(c, cf)
+        pos = fc > 0
+        a = np.where(pos, c, a)
+        fa = np.where(pos, fc, np.where(side == -1, 0.5 * fa, fa))
+        b = np.where(pos, b, c)
+        fb = np.where(pos, np.where(side == 1, 0.5 * fb, fb), fc)
+        side = np.where(pos, 1, -1)
+        if np.all(np.abs(b - a) < 1e-12):
+            break
     return np.where(ok, 0.5 * (a + b), np.nan)
 
 
@@ -118,9 +128,14 @@ def _payback(cf: np.ndarray) -> np.ndarray:
     return np.where(has, k - 1 + np.clip(frac, 0.0, 1.0) + 1.0, np.nan)
 
 
-def evaluate(p: ProjectInputs, n: int | None = None) -> CashFlow:
-    """The cash flow of every scenario."""
-    n = n or max(np.size(getattr(p, f.name)) for f in fields(p) if isinstance(getattr(p, f.name), np.ndarray))
+def _size(p: ProjectInputs) -> int:
+    """Number of scenarios: the longest array among the inputs."""
+    return max(np.size(getattr(p, f.name)) for f in fields(p) if isinstance(getattr(p, f.name), np.ndarray))
+
+
+def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashFlow:
+    """The cash flow of every scenario (``full=False``: NPV only, for root searches on a price)."""
+    n = n or _size(p)
     p = p.broadcast(n)
     c = len(p.construction_phasing)
     life = int(p.life_years)
@@ -180,20 +195,37 @@ def evaluate(p: ProjectInputs, n: int | None = None) -> CashFlow:
     disc = (1.0 + col(p.discount_rate)) ** years
     all_in = ((opex + royalty + sustaining + capex + closure + mining_tax + tax) / disc).sum(axis=1) / np.maximum(
         (prod / disc).sum(axis=1), 1e-300)
+    if not full:
+        nan = np.full(n, np.nan)
+        return CashFlow(years=years, lines=lines, npv_usd=npv(p.discount_rate, cf), pretax_npv_usd=nan,
+                        irr_frac=nan, pretax_irr_frac=nan, payback_years=nan, all_in_cost_usd_per_kg=nan)
     return CashFlow(years=years, lines=lines, npv_usd=npv(p.discount_rate, cf),
                     pretax_npv_usd=npv(p.discount_rate, pretax_cf), irr_frac=irr(cf), pretax_irr_frac=irr(pretax_cf),
                     payback_years=_payback(cf), all_in_cost_usd_per_kg=np.where(total_kg > 0, all_in, np.nan))
 
 
-def breakeven_price(p: ProjectInputs, n: int | None = None, hi: float = 100000.0, iters: int = 60) -> np.ndarray:
-    """Sc2O3 price [US$/kg] at which the after-tax NPV is zero (vectorized bisection; NPV rises with price)."""
-    base = evaluate(p, n)
-    n = base.npv_usd.size
+def breakeven_price(p: ProjectInputs, n: int | None = None, hi: float = 100000.0, iters: int = 40) -> np.ndarray:
+    """Sc2O3 price [US$/kg] at which the after-tax NPV is zero.
+
+    NPV rises with price and is piecewise linear in it (tax brackets), so the Illinois false-position method on
+    [0, hi] converges in a few iterations; scenarios stop once the bracket is below a cent.
+    """
+    n = n or _size(p)
     a = np.zeros(n)
     b = np.full(n, hi)
+    fa = evaluate(replace(p, price_usd_per_kg=a), n, full=False).npv_usd
+    fb = evaluate(replace(p, price_usd_per_kg=b), n, full=False).npv_usd
+    side = np.zeros(n)
     for _ in range(iters):
-        mid = 0.5 * (a + b)
-        val = evaluate(replace(p, price_usd_per_kg=mid), n).npv_usd
-        a = np.where(val < 0, mid, a)
-        b = np.where(val < 0, b, mid)
-    return 0.5 * (a + b)
+        c = np.where(fb != fa, (a * fb - b * fa) / np.where(fb != fa, fb - fa, 1.0), 0.5 * (a + b))
+        c = np.clip(c, a, b)
+        fc = evaluate(replace(p, price_usd_per_kg=c), n, full=False).npv_usd
+        neg = fc < 0
+        a = np.where(neg, c, a)
+        fa = np.where(neg, fc, np.where(side == -1, 0.5 * fa, fa))
+        b = np.where(neg, b, c)
+        fb = np.where(neg, np.where(side == 1, 0.5 * fb, fb), fc)
+        side = np.where(neg, 1, -1)
+        if np.all((b - a) < 0.01) or np.all(np.abs(fc) < 1.0):
+            break
+    return np.where(b - a < 0.01, 0.5 * (a + b), c)

@@ -6,7 +6,7 @@ product is master alloy, the alloy stage's conversion cost); alone it reads ``ec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,30 @@ def _quantities(scenario: Scenario, n: int, hydromet: Any, alloy: Any, arrays: d
     q["ore_tph"] = np.broadcast_to(ore_tph, (n,)).astype(float)
     q["ore_tpa"] = q["ore_tph"] * hours
     return {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() for k, v in q.items()}
+
+
+CHUNK = 50_000
+
+
+def _evaluate_chunked(p: ProjectInputs, n: int) -> tuple[CashFlow, np.ndarray]:
+    """Cash flow and break-even price in chunks of scenarios (keeps the (n, years) arrays in cache and memory)."""
+    p = p.broadcast(n)
+    if n <= CHUNK:
+        return evaluate(p, n), breakeven_price(p, n)
+    parts, bes = [], []
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        sub = replace(p, **{f.name: getattr(p, f.name)[lo:hi] for f in fields(p)
+                            if isinstance(getattr(p, f.name), np.ndarray)})
+        parts.append(evaluate(sub, hi - lo))
+        bes.append(breakeven_price(sub, hi - lo))
+    first = parts[0]
+    cat = lambda name: np.concatenate([getattr(c, name) for c in parts])  # noqa: E731
+    lines = {k: np.concatenate([c.lines[k] for c in parts]) for k in first.lines}
+    cf = CashFlow(years=first.years, lines=lines, npv_usd=cat("npv_usd"), pretax_npv_usd=cat("pretax_npv_usd"),
+                  irr_frac=cat("irr_frac"), pretax_irr_frac=cat("pretax_irr_frac"), payback_years=cat("payback_years"),
+                  all_in_cost_usd_per_kg=cat("all_in_cost_usd_per_kg"))
+    return cf, np.concatenate(bes)
 
 
 def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: Any = None,
@@ -102,8 +126,7 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         closure_usd=e["closure_frac_of_capex"] * capex_total, cad_per_usd=e["cad_per_usd"],
         mining_tax=bool(scenario.economics.params.mining_tax), construction_phasing=phasing,
         ramp_up=(first, 0.5 * (1.0 + first)), life_years=life)
-    cf = evaluate(p, n)
-    be = breakeven_price(p, n)  # per kg Sc2O3 (sold as oxide, or inside the master alloy)
+    cf, be = _evaluate_chunked(p, n)
     metrics = {
         "npv_musd": cf.npv_usd / 1e6, "pretax_npv_musd": cf.pretax_npv_usd / 1e6, "irr_frac": cf.irr_frac,
         "pretax_irr_frac": cf.pretax_irr_frac, "payback_years": cf.payback_years,
