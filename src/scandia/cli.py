@@ -208,7 +208,10 @@ def _print_economics(summary: dict[str, Any]) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key in HEADLINE:
-        table.add_row(key, _fmt(stage["metrics"][key], key))
+        if key in stage["metrics"]:
+            table.add_row(key, _fmt(stage["metrics"][key], key))
+    pos = stage["cost_curve_position"]
+    table.add_row("cost-curve rank (by all-in cost)", f"{pos['rank']} of {pos['of']}")
     out_console.print(table)
 
 
@@ -391,6 +394,7 @@ def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
         tables["economics_cashflow"] = erep.cashflow_table(econ)
         tables["economics_capex"] = erep.capex_table(econ)
         tables["economics_opex"] = erep.opex_table(econ)
+        tables["cost_curve"] = erep.cost_curve_table(econ)
     return tables
 
 

@@ -71,3 +71,23 @@ def test_master_alloy_product(tmp_path):
     e = json.loads(res.stdout)["stages"]["economics"]
     assert e["product"] == "master_alloy"
     assert "master_alloy_conversion" in e["opex_musd_per_yr_by_item"]
+
+
+def test_footprint_and_cost_curve():
+    """CO2e per kg Sc2O3 is the sum of its sources; per kg master alloy adds the contained oxide's footprint to
+    the master-alloy step; the cost curve is in cost order and holds the project once."""
+    from scandia.chain import run
+    from scandia.economics.report import cost_curve_table
+    from scandia.scenario import load_scenario
+
+    r = run(load_scenario())
+    e = r.stages["economics"]
+    total = e.metrics["co2e_kg_per_kg_sc2o3"][0]
+    assert total == pytest.approx(sum(v[0] for v in e.footprint.values()))
+    assert e.footprint["hcl"][0] > 0 and e.footprint["electricity"][0] > 0
+    ma = r.stages["alloy"].master
+    assert e.metrics["co2e_kg_per_kg_master_alloy"][0] == pytest.approx(
+        ma.co2e_kg_per_kg[0] + ma.inputs_kg["sc2o3"][0] * total)
+    curve = cost_curve_table(e)
+    assert curve["cost_usd_per_kg"].is_monotonic_increasing and curve["is_project"].sum() == 1
+    assert curve["cumulative_tpa"].iloc[-1] == pytest.approx(curve["capacity_tpa"].sum())

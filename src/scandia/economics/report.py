@@ -10,13 +10,14 @@ import pandas as pd
 from ..core.results import metric_summary
 from ..core.status import Status
 from ..scenario.schema import Scenario
+from .footprint import cost_curve, curve_position
 from .stage import EconomicsResult
 
-__all__ = ["HEADLINE", "capex_table", "cashflow_table", "opex_table", "stage_summary"]
+__all__ = ["HEADLINE", "capex_table", "cashflow_table", "cost_curve_table", "opex_table", "stage_summary"]
 
 HEADLINE = ("npv_musd", "irr_frac", "pretax_npv_musd", "pretax_irr_frac", "payback_years",
             "breakeven_sc2o3_usd_per_kg", "all_in_cost_usd_per_kg_sc2o3", "capex_musd", "opex_usd_per_kg_sc2o3",
-            "revenue_musd_per_yr")
+            "revenue_musd_per_yr", "co2e_kg_per_kg_sc2o3", "co2e_kg_per_kg_master_alloy")
 
 
 def stage_summary(result: EconomicsResult, scenario: Scenario) -> dict[str, Any]:
@@ -30,7 +31,17 @@ def stage_summary(result: EconomicsResult, scenario: Scenario) -> dict[str, Any]
         "metrics": {k: metric_summary(v, ok) for k, v in result.metrics.items()},
         "capex_musd_by_area": {k: metric_summary(v / 1e6, ok) for k, v in result.capex_usd.items()},
         "opex_musd_per_yr_by_item": {k: metric_summary(v / 1e6, ok) for k, v in result.opex_usd_per_yr.items()},
+        "co2e_kg_per_kg_sc2o3_by_source": {k: metric_summary(v, ok if np.size(v) == ok.size else None)
+                                           for k, v in result.footprint.items()},
+        "cost_curve_position": curve_position(cost_curve_table(result)),
     }
+
+
+def cost_curve_table(result: EconomicsResult) -> pd.DataFrame:
+    """Rival supply and the project (scenario median all-in cost and output) ordered by cost."""
+    cost = float(np.nanmedian(result.metrics["all_in_cost_usd_per_kg_sc2o3"]))
+    tpa = float(np.nanmedian(result.metrics["sc2o3_production_tpa"]))
+    return cost_curve(cost, tpa)
 
 
 def cashflow_table(result: EconomicsResult) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from ..core.status import Status
 from ..scenario.schema import Scenario
 from .cashflow import CashFlow, ProjectInputs, breakeven_price, evaluate
 from .costs import capex_by_area, opex_by_item
+from .footprint import oxide_footprint
 
 __all__ = ["EconomicsResult", "run_economics"]
 
@@ -28,6 +29,7 @@ class EconomicsResult:
     metrics: dict[str, np.ndarray]
     status: np.ndarray
     quantities: dict[str, np.ndarray] = field(default_factory=dict)
+    footprint: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _quantities(scenario: Scenario, n: int, hydromet: Any, alloy: Any, arrays: dict[str, np.ndarray]
@@ -135,6 +137,15 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         "revenue_musd_per_yr": (sc_kg * price * payability + p.coproduct_revenue_usd_per_yr) / 1e6,
         "sc2o3_production_tpa": sc_kg / 1e3,
     }
+    if hydromet is not None:
+        fp = oxide_footprint(hydromet.metrics, q)
+        metrics["co2e_kg_per_kg_sc2o3"] = sum(fp.values())
+        if alloy is not None:
+            ma = alloy.master
+            metrics["co2e_kg_per_kg_master_alloy"] = ma.co2e_kg_per_kg + ma.inputs_kg["sc2o3"] * metrics[
+                "co2e_kg_per_kg_sc2o3"]
+    else:
+        fp = {}
     opex = {**variable, **fixed}
     return EconomicsResult(capex_usd=capex, opex_usd_per_yr=opex, cashflow=cf, metrics=metrics, status=status,
-                           quantities=q)
+                           quantities=q, footprint=fp)

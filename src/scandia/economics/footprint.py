@@ -1,0 +1,51 @@
+"""Carbon footprint per kg Sc2O3 and per kg master alloy, and the project's place on the supply cost curve.
+
+Footprint = Σ reagent use (the hydromet stage's kg per kg Sc2O3) × emission factor + electricity (concentrator
+per t ore, hydromet per t concentrate) × grid factor + mining diesel; factors and their status in
+``data/economics/emissions.yaml``. Master alloy: the Sc2O3 it contains times the oxide footprint plus the
+master-alloy step (:mod:`scandia.alloy.master_alloy`). Cost curve: rival supply from ``data/economics/market.yaml``
+with the project added at its all-in cost, sorted by cost (a merit-order curve).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..scenario.schema import load_data
+
+__all__ = ["cost_curve", "oxide_footprint"]
+
+REAGENTS = ("hcl", "h2so4", "naoh", "cao", "h2c2o4", "d2ehpa", "kerosene")
+
+
+def oxide_footprint(hydromet_metrics: dict[str, np.ndarray], q: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """kg CO2e per kg Sc2O3 by source (arrays (n,))."""
+    f = {k: v["value"] for k, v in load_data("economics/emissions.yaml").items()}
+    sc_kg = np.where(q["sc2o3_kg_per_yr"] > 0, q["sc2o3_kg_per_yr"], np.nan)
+    out = {r: np.asarray(hydromet_metrics.get(f"{r}_kg_per_kg_sc2o3", 0.0), dtype=float) * f[r] for r in REAGENTS}
+    kwh = q["ore_tpa"] * f["concentrator_kwh_per_t_ore"] + q["concentrate_tpa"] * f["hydromet_kwh_per_t_concentrate"]
+    out["electricity"] = kwh * f["electricity_kg_co2e_per_kwh"] / sc_kg
+    out["mining_diesel"] = q["ore_tpa"] * f["mining_diesel_l_per_t_ore"] * f["diesel_kg_co2e_per_l"] / sc_kg
+    return out
+
+
+def cost_curve(project_cost_usd_per_kg: float, project_tpa: float, name: str = "this project") -> pd.DataFrame:
+    """Supply ordered by cost with cumulative capacity; the project's row is flagged."""
+    data = load_data("economics/market.yaml")
+    rows = [{"producer": p["name"], "capacity_tpa": p["capacity_tpa"], "cost_usd_per_kg": p["cost_usd_per_kg"],
+             "is_project": False} for p in data["producers"]]
+    rows.append({"producer": name, "capacity_tpa": project_tpa, "cost_usd_per_kg": project_cost_usd_per_kg,
+                 "is_project": True})
+    df = pd.DataFrame(rows).sort_values("cost_usd_per_kg", kind="stable").reset_index(drop=True)
+    df["cumulative_tpa"] = df["capacity_tpa"].cumsum()
+    return df
+
+
+def curve_position(df: pd.DataFrame) -> dict[str, Any]:
+    """Where the project sits: its rank by cost and the capacity cheaper than it."""
+    i = int(np.flatnonzero(df["is_project"])[0])
+    return {"rank": i + 1, "of": len(df), "cheaper_capacity_tpa": float(df["capacity_tpa"][:i].sum()),
+            "total_capacity_tpa": float(df["capacity_tpa"].sum())}
