@@ -86,3 +86,20 @@ def test_non_psd_correlation_is_one_line(tmp_path):
             "    - [economics.params.reo_price_usd_per_kg, economics.params.discount_rate_frac, -0.9]\n")
     res = runner.invoke(app, ["run", _write(tmp_path, text), "--samples", "10"])
     assert res.exit_code == 2 and "positive semi-definite" in res.stderr
+
+
+def test_more_samples_than_a_beneficiation_chunk():
+    """The chain passes every scenario's concentrate to hydromet when beneficiation works in chunks."""
+    from scandia.chain import run
+
+    n = 9
+    scen = load_scenario()
+    hours = np.linspace(3800, 4600, n)
+    from scandia.beneficiation import stage as bstage
+
+    res = bstage.run_beneficiation(scen, n, {"plant.operating_hours_per_year_h_per_yr": hours}, chunk_size=4)
+    assert res.concentrate.n == n
+    full = run(scen, n=n, arrays={"plant.operating_hours_per_year_h_per_yr": hours})
+    assert full.stages["hydromet"].metrics["sc2o3_production_tpa"].shape == (n,)
+    prod = full.stages["hydromet"].metrics["sc2o3_production_tpa"]
+    np.testing.assert_allclose(prod / hours, prod[0] / hours[0], rtol=1e-9)

@@ -196,17 +196,21 @@ class BeneficiationResult:
     sample: str
     feed: Stream | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    concentrate_stream: Stream | None = None
 
     @property
     def concentrate(self) -> Stream:
-        """The selected route's concentrate (available when streams were kept)."""
+        """The selected route's concentrate, every scenario (all chunks)."""
+        if self.concentrate_stream is not None:
+            return self.concentrate_stream
         fs = self.routes[self.selected_route].flowsheet
         if fs is None:
             raise ScenarioError("beneficiation", "streams were not kept for this run (n above keep_streams_max)")
         return fs[CONCENTRATE_PORT[self.selected_route]]
 
 
-def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], keep: bool):
+def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], keep: bool,
+               concentrate_of: str | None = None):
     ore = ore_model(scenario.beneficiation.sample)
     feed, feed_status = feed_stream(ore, a, scenario.beneficiation.modal_mass_frac)
     hours = a["plant.operating_hours_per_year_h_per_yr"]
@@ -216,6 +220,8 @@ def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], 
         res = fs.solve({FEED_PORT[route]: feed}, check_balance=keep)
         metrics = route_metrics(feed, res[CONCENTRATE_PORT[route]], hours)
         out[route] = RouteResult(route, metrics, combine(feed_status, res.status), res if keep else None)
+        if route == concentrate_of:
+            out["_concentrate"] = res[CONCENTRATE_PORT[route]]
     return out, feed
 
 
@@ -248,10 +254,13 @@ def run_beneficiation(
     keep = n <= keep_streams_max
     parts: list[dict[str, RouteResult]] = []
     feed = None
+    selected = scenario.beneficiation.selected_route if scenario.beneficiation.selected_route in routes else routes[0]
+    concentrates: list[Stream] = []
     for start in range(0, n, chunk_size):
         sl = slice(start, min(n, start + chunk_size))
         chunk = {k: v[sl] for k, v in a.items()}
-        res, feed = _run_chunk(scenario, routes, chunk, keep)
+        res, feed = _run_chunk(scenario, routes, chunk, keep, concentrate_of=selected)
+        concentrates.append(res.pop("_concentrate"))  # the next stage needs every scenario's concentrate
         parts.append(res)
         if progress is not None:
             progress(sl.stop - sl.start)
@@ -265,5 +274,6 @@ def run_beneficiation(
         for r in routes
     }
     status = combine(*(rr.status for rr in merged.values()))
-    selected = scenario.beneficiation.selected_route if scenario.beneficiation.selected_route in routes else routes[0]
-    return BeneficiationResult(merged, selected, status, scenario.beneficiation.sample, feed if keep else None)
+    result = BeneficiationResult(merged, selected, status, scenario.beneficiation.sample, feed if keep else None)
+    result.concentrate_stream = Stream.concat(concentrates)
+    return result

@@ -55,6 +55,21 @@ class ParticleClasses:
         """One class, for solutions or for lumped solids."""
         return cls((label,), np.array([np.nan]), np.array([density_t_m3]), np.array([0.0]))
 
+    @staticmethod
+    def concat(parts: list[ParticleClasses], sizes: list[int]) -> ParticleClasses:
+        """Classes of streams stacked along the scenario axis (``sizes``: scenarios of each part)."""
+        first = parts[0]
+
+        def join(get) -> np.ndarray:
+            arrays = [get(p) for p in parts]
+            if all(a.ndim == 1 for a in arrays) and all(np.array_equal(a, arrays[0], equal_nan=True) for a in arrays):
+                return arrays[0]
+            return np.concatenate([np.broadcast_to(a, (k, a.shape[-1])) for a, k in zip(arrays, sizes, strict=True)])
+
+        return ParticleClasses(first.labels, join(lambda p: p.size_mm), join(lambda p: p.density_t_m3),
+                               join(lambda p: p.susceptibility_m3_kg),
+                               {key: join(lambda p, key=key: p.extra[key]) for key in first.extra})
+
     def take(self, idx: np.ndarray) -> ParticleClasses:
         """The classes restricted to scenario rows ``idx`` (per-scenario properties only)."""
 
@@ -256,6 +271,19 @@ class Stream:
         """Rows ``idx`` of the scenario axis."""
         w = self.w[idx] if self.w.ndim == 3 else self.w
         return Stream(self.components, self.classes.take(idx), self.class_tph[idx], w, validate=False)
+
+    @classmethod
+    def concat(cls, streams: list[Stream]) -> Stream:
+        """Streams of the same components and classes stacked along the scenario axis (chunked runs)."""
+        first = streams[0]
+        sizes = [s.n for s in streams]
+        ws = [s.w for s in streams]
+        if all(w.ndim == 2 for w in ws) and all(np.array_equal(w, ws[0]) for w in ws):
+            w = ws[0]
+        else:
+            w = np.concatenate([np.broadcast_to(w, (k, *w.shape[-2:])) for w, k in zip(ws, sizes, strict=True)])
+        classes = ParticleClasses.concat([s.classes for s in streams], sizes)
+        return cls(first.components, classes, np.concatenate([s.class_tph for s in streams]), w, validate=False)
 
     def zeros_like(self) -> Stream:
         return Stream(self.components, self.classes, np.zeros_like(self.class_tph), self.w, validate=False)

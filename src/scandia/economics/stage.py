@@ -73,7 +73,7 @@ def _evaluate_chunked(p: ProjectInputs, n: int) -> tuple[CashFlow, np.ndarray]:
         bes.append(breakeven_price(sub, hi - lo))
     first = parts[0]
     cat = lambda name: np.concatenate([getattr(c, name) for c in parts])  # noqa: E731
-    lines = {k: np.concatenate([c.lines[k] for c in parts]) for k in first.lines}
+    lines = first.lines  # per-year lines of the first chunk only: the tables show scenario 0, memory stays bounded
     cf = CashFlow(years=first.years, lines=lines, npv_usd=cat("npv_usd"), pretax_npv_usd=cat("pretax_npv_usd"),
                   irr_frac=cat("irr_frac"), pretax_irr_frac=cat("pretax_irr_frac"), payback_years=cat("payback_years"),
                   all_in_cost_usd_per_kg=cat("all_in_cost_usd_per_kg"))
