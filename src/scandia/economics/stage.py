@@ -83,7 +83,7 @@ def _evaluate_chunked(p: ProjectInputs, n: int) -> tuple[CashFlow, np.ndarray]:
 def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: Any = None,
                   arrays: dict[str, np.ndarray] | None = None) -> EconomicsResult:
     """Cash flow of the project for ``n`` scenarios (``arrays`` overrides scenario fields by dotted path)."""
-    arr = scenario.arrays(n)
+    arr = scenario.arrays(n, views=True)
     if arrays:
         arr.update({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in arrays.items()})
     e = {k.removeprefix("economics.params."): v for k, v in arr.items() if k.startswith("economics.params.")}

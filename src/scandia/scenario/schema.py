@@ -394,8 +394,11 @@ class Scenario(BaseModel):
                 raise ValueError(f"uncertainty.distributions: {path!r} is not a numeric scenario field")
         return self
 
-    def arrays(self, n: int = 1) -> dict[str, np.ndarray]:
+    def arrays(self, n: int = 1, views: bool = False) -> dict[str, np.ndarray]:
         """Every numeric leaf as an array of shape ``(n,)``, keyed by its dotted path.
+
+        ``views=True`` returns read-only broadcast views (no memory per scenario) for callers that never write
+        into them, e.g. a million-sample economic Monte Carlo.
 
         This is the batch the stages consume; a deterministic run is ``n = 1``.
         """
@@ -406,7 +409,8 @@ class Scenario(BaseModel):
                 for key in type(obj).model_fields:
                     walk(getattr(obj, key), f"{prefix}{key}.")
             elif isinstance(obj, int | float) and not isinstance(obj, bool):
-                out[prefix[:-1]] = np.full(n, obj)
+                one = np.array([float(obj)])
+                out[prefix[:-1]] = np.broadcast_to(one, (n,)) if views else np.full(n, obj)
 
         walk(self, "")
         return out
