@@ -25,7 +25,7 @@ from . import __version__
 from .core.errors import ScandiaError, ScenarioError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="scandia: scandium supply-chain simulation")
-out_console = Console()
+out_console = Console(width=None if sys.stdout.isatty() else 120)  # files and pipes get readable tables
 err_console = Console(stderr=True)
 
 
