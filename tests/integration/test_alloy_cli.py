@@ -9,14 +9,12 @@ from typer.testing import CliRunner
 
 from scandia.cli import app
 
+from .helpers import write_scenario
+
 pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 
-def _write(tmp_path, text: str) -> str:
-    p = tmp_path / "s.yaml"
-    p.write_text(text)
-    return str(p)
 
 
 def test_alloy_stage_alone(tmp_path):
@@ -37,7 +35,7 @@ def test_alloy_stage_alone(tmp_path):
 
 def test_chain_prices_oxide_at_chain_cost(tmp_path):
     """With sc2o3_price_basis: chain the master alloy uses the hydromet stage's reagent cost per kg Sc2O3."""
-    path = _write(tmp_path, "alloy:\n  sc2o3_price_basis: chain\n")
+    path = write_scenario(tmp_path, "alloy:\n  sc2o3_price_basis: chain\n")
     res = runner.invoke(app, ["run", path, "--format", "json", "--no-curves"])
     assert res.exit_code == 0, res.output
     s = json.loads(res.stdout)
@@ -59,7 +57,7 @@ ALLOY_BAD = [
 
 @pytest.mark.parametrize(("text", "fragment"), ALLOY_BAD)
 def test_bad_alloy_input_exit_2_one_line(tmp_path, text, fragment):
-    res = runner.invoke(app, ["run", _write(tmp_path, text), "--stage", "alloy"])
+    res = runner.invoke(app, ["run", write_scenario(tmp_path, text), "--stage", "alloy"])
     assert res.exit_code == 2, res.output
     err = res.stderr.strip()
     assert fragment in err
@@ -90,27 +88,18 @@ def test_tdb_export(tmp_path):
 
 def test_percent_and_duration_units(tmp_path):
     """'0.2 %' is 0.2 wt%, not 0.002; step durations take any time unit."""
-    path = _write(tmp_path, "alloy:\n  sc_wt_pct: 0.12 %\n  aging: [{temp_c: 300, duration_h: 0.25 d}]\n")
+    path = write_scenario(tmp_path, "alloy:\n  sc_wt_pct: 0.12 %\n  aging: [{temp_c: 300, duration_h: 0.25 d}]\n")
     res = runner.invoke(app, ["run", path, "--stage", "alloy", "--format", "json"])
     assert res.exit_code == 0, res.output
     s = json.loads(res.stdout)["stages"]["alloy"]
     assert s["sc_wt_pct"] == pytest.approx(0.12) and s["aging"][0]["duration_h"] == pytest.approx(6.0)
 
 
-def test_alone_with_chain_basis_says_market_was_used():
-    res = runner.invoke(app, ["run", _write_tmp("alloy:\n  sc2o3_price_basis: chain\n"), "--stage", "alloy",
-                              "--format", "json"])
+def test_alone_with_chain_basis_says_market_was_used(tmp_path):
+    res = runner.invoke(app, ["run", write_scenario(tmp_path, "alloy:\n  sc2o3_price_basis: chain\n"), "--stage",
+                              "alloy", "--format", "json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["stages"]["alloy"]["sc2o3_price_basis"].startswith("market (no hydromet")
-
-
-def _write_tmp(text: str) -> str:
-    import tempfile
-
-    fd = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
-    fd.write(text)
-    fd.close()
-    return fd.name
 
 
 @pytest.mark.parametrize("target", [["alloy", "tdb", "/nonexistent/dir/x.tdb"]])

@@ -9,14 +9,12 @@ from typer.testing import CliRunner
 
 from scandia.cli import app
 
+from .helpers import write_scenario
+
 pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 
-def _write(tmp_path, text: str) -> str:
-    p = tmp_path / "s.yaml"
-    p.write_text(text)
-    return str(p)
 
 
 def test_chain_reports_npv_and_writes_cash_flow(tmp_path):
@@ -33,7 +31,7 @@ def test_chain_reports_npv_and_writes_cash_flow(tmp_path):
 def test_economics_alone_from_inputs(tmp_path):
     text = ("economics:\n  inputs: {concentrate_tpa: 200000, sc2o3_production_tpa: 40, reo_production_tpa: 300,"
             " reagent_cost_usd_per_kg_sc2o3: 900}\n")
-    res = runner.invoke(app, ["run", _write(tmp_path, text), "--stage", "economics", "--format", "json"])
+    res = runner.invoke(app, ["run", write_scenario(tmp_path, text), "--stage", "economics", "--format", "json"])
     assert res.exit_code == 0, res.output
     s = json.loads(res.stdout)
     assert set(s["stages"]) == {"economics"}
@@ -43,7 +41,7 @@ def test_economics_alone_from_inputs(tmp_path):
 def test_higher_price_raises_npv(tmp_path):
     out = []
     for price in (2500, 3500):
-        path = _write(tmp_path, f"economics:\n  params: {{sc2o3_price_usd_per_kg: {price}}}\n")
+        path = write_scenario(tmp_path, f"economics:\n  params: {{sc2o3_price_usd_per_kg: {price}}}\n")
         res = runner.invoke(app, ["run", path, "--format", "json", "--no-curves"])
         out.append(json.loads(res.stdout)["stages"]["economics"]["metrics"]["npv_musd"])
     assert out[1] > out[0]
@@ -55,7 +53,7 @@ def test_higher_price_raises_npv(tmp_path):
     ("economics:\n  product: gold\n", "economics.product"),
 ])
 def test_bad_economics_input(tmp_path, text, fragment):
-    res = runner.invoke(app, ["run", _write(tmp_path, text), "--stage", "economics"])
+    res = runner.invoke(app, ["run", write_scenario(tmp_path, text), "--stage", "economics"])
     assert res.exit_code == 2 and fragment in res.stderr and "Traceback" not in res.output
 
 
@@ -65,8 +63,8 @@ def test_economics_alone_without_inputs_is_a_clear_error():
 
 
 def test_master_alloy_product(tmp_path):
-    res = runner.invoke(app, ["run", _write(tmp_path, "economics:\n  product: master_alloy\n"), "--format", "json",
-                              "--no-curves"])
+    path = write_scenario(tmp_path, "economics:\n  product: master_alloy\n")
+    res = runner.invoke(app, ["run", path, "--format", "json", "--no-curves"])
     assert res.exit_code == 0, res.output
     e = json.loads(res.stdout)["stages"]["economics"]
     assert e["product"] == "master_alloy"

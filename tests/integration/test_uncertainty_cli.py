@@ -12,6 +12,8 @@ from scandia.cli import app
 from scandia.scenario import load_scenario
 from scandia.uncertainty.analysis import monte_carlo, tornado
 
+from .helpers import write_scenario
+
 pytestmark = pytest.mark.integration
 runner = CliRunner()
 
@@ -56,10 +58,6 @@ def test_sensitivity_command(tmp_path):
     assert "sc2o3_price_usd_per_kg" in res.output and (tmp_path / "sobol_indices.csv").exists()
 
 
-def _write(tmp_path, text):
-    p = tmp_path / "u.yaml"
-    p.write_text(text)
-    return str(p)
 
 
 @pytest.mark.parametrize(("text", "fragment"), [
@@ -71,7 +69,7 @@ def _write(tmp_path, text):
     ("uncertainty:\n  samples: 0\n", "uncertainty.samples"),
 ])
 def test_bad_uncertainty_input(tmp_path, text, fragment):
-    res = runner.invoke(app, ["run", _write(tmp_path, text)])
+    res = runner.invoke(app, ["run", write_scenario(tmp_path, text)])
     assert res.exit_code == 2 and fragment in res.stderr and "Traceback" not in res.output
 
 
@@ -84,7 +82,7 @@ def test_non_psd_correlation_is_one_line(tmp_path):
             "    - [economics.params.sc2o3_price_usd_per_kg, economics.params.reo_price_usd_per_kg, 0.9]\n"
             "    - [economics.params.sc2o3_price_usd_per_kg, economics.params.discount_rate_frac, 0.9]\n"
             "    - [economics.params.reo_price_usd_per_kg, economics.params.discount_rate_frac, -0.9]\n")
-    res = runner.invoke(app, ["run", _write(tmp_path, text), "--samples", "10"])
+    res = runner.invoke(app, ["run", write_scenario(tmp_path, text), "--samples", "10"])
     assert res.exit_code == 2 and "positive semi-definite" in res.stderr
 
 
