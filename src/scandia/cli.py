@@ -411,6 +411,8 @@ def run(
     samples: Annotated[int | None, typer.Option(
         help="Monte Carlo samples of the scenario's uncertainty section (default: its 'samples', 1 = deterministic)"
     )] = None,
+    excel: Annotated[Path | None, typer.Option(
+        help="also write an Excel workbook (tables, units, assumptions)")] = None,
 ) -> None:
     """Run a scenario and print (and, with --out, write) its results."""
     from .beneficiation.stage import resolved_scenario
@@ -431,11 +433,19 @@ def run(
         else:
             result = run_chain(scen, stage=stage)
         summary = result.summary
-        if out is not None:
+        if out is not None or excel is not None:
             # results are written only once everything is computed: a failing run leaves earlier files intact
             tables = {**_result_tables(scen, result, curves), **mc_tables}
             resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
+        if out is not None:
             _write_results(out, tables, table_format, resolved, summary)
+        if excel is not None:
+            from .report.excel import write_workbook
+
+            try:
+                write_workbook(excel, summary, tables, resolved)
+            except OSError as exc:
+                raise ScenarioError("--excel", f"cannot write {excel}: {exc.strerror or exc}") from None
     except ScandiaError as exc:
         _fail(str(exc))
     if format is OutputFormat.json:
