@@ -413,6 +413,9 @@ def run(
     )] = None,
     excel: Annotated[Path | None, typer.Option(
         help="also write an Excel workbook (tables, units, assumptions)")] = None,
+    db: Annotated[str | None, typer.Option(help="run store: SQLite file or database URL (default $SCANDIA_DB or "
+                                                "~/.local/share/scandia/runs.db)")] = None,
+    store: Annotated[bool, typer.Option(help="record the run in the run store")] = True,
 ) -> None:
     """Run a scenario and print (and, with --out, write) its results."""
     from .beneficiation.stage import resolved_scenario
@@ -446,6 +449,16 @@ def run(
                 write_workbook(excel, summary, tables, resolved)
             except OSError as exc:
                 raise ScenarioError("--excel", f"cannot write {excel}: {exc.strerror or exc}") from None
+        run_id = None
+        if store:
+            from .store import open_store, record_run
+
+            if out is None and excel is None:
+                resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
+            artefacts = [str((out / f).resolve()) for f in summary.get("files", [])] if out is not None else []
+            if excel is not None:
+                artefacts.append(str(excel.resolve()))
+            run_id = record_run(open_store(db), summary, resolved, artefacts)
     except ScandiaError as exc:
         _fail(str(exc))
     if format is OutputFormat.json:
@@ -466,6 +479,8 @@ def run(
         out_console.print(f"status: {status['ok']} ok" + (f", {bad}" if bad else "") + "   (* selected route)")
         if out is not None:
             out_console.print(f"wrote {len(summary['files'])} files to {out}/ (scandia {__version__})")
+        if run_id is not None:
+            out_console.print(f"run {run_id} recorded (scandia runs show {run_id[:8]})")
 
 
 @app.command()
@@ -641,6 +656,64 @@ def alloy_tdb(out: Annotated[Path, typer.Argument(help="TDB file to write")]) ->
     except OSError as exc:
         _fail(str(ScenarioError("OUT", f"cannot write {out}: {exc.strerror or exc}")))
     out_console.print(f"wrote {out}")
+
+
+runs_app = typer.Typer(add_completion=False, no_args_is_help=True, help="the run store: list, show, compare")
+app.add_typer(runs_app, name="runs")
+DbOption = Annotated[str | None, typer.Option(help="SQLite file or database URL (default $SCANDIA_DB)")]
+
+
+@runs_app.command("list")
+def runs_list(db: DbOption = None, limit: Annotated[int, typer.Option(help="newest N runs")] = 20) -> None:
+    """Newest runs first."""
+    from .store import list_runs, open_store
+
+    try:
+        df = list_runs(open_store(db), limit)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    table = Table(title=f"Runs ({len(df)})", title_justify="left")
+    for col in ("id", "created (UTC)", "scenario", "version", "seed", "scenarios", "status"):
+        table.add_column(col)
+    for r in df.itertuples(index=False):
+        counts = json.loads(r.status) if r.status else {}
+        status = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "-"
+        table.add_row(r.run_id[:12], str(r.created_utc)[:19], str(r.scenario), str(r.version), str(r.seed),
+                      str(r.n_scenarios), status)
+    out_console.print(table)
+
+
+@runs_app.command("show")
+def runs_show(run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")], db: DbOption = None) -> None:
+    """A stored run's summary (JSON), scenario and artefacts."""
+    from .store import get_run, open_store
+
+    try:
+        row = get_run(open_store(db), run_id)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    sys.stdout.write(json.dumps({"run_id": row["run_id"], "created_utc": str(row["created_utc"]),
+                                 "artefacts": row["artefacts"], "summary": row["summary"]}, indent=2) + "\n")
+
+
+@runs_app.command("compare")
+def runs_compare(a: Annotated[str, typer.Argument(help="first run id (prefix)")],
+                 b: Annotated[str, typer.Argument(help="second run id (prefix)")], db: DbOption = None) -> None:
+    """Key figures of two runs side by side and their differences."""
+    from .store import compare_runs, open_store
+
+    try:
+        df = compare_runs(open_store(db), a, b)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    table = Table(title=f"Run {df.attrs['a'][:8]} (a) vs {df.attrs['b'][:8]} (b)", title_justify="left")
+    for col in ("metric", "a", "b", "b - a"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for r in df.itertuples(index=False):
+        if r.a != r.b:
+            table.add_row(r.metric, f"{r.a:.4g}", f"{r.b:.4g}", f"{r.b_minus_a:+.4g}")
+    out_console.print(table)
+    out_console.print(f"{int((df['a'] == df['b']).sum())} further metrics are equal")
 
 
 @app.callback(invoke_without_command=True)

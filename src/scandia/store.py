@@ -1,0 +1,124 @@
+"""The run store: every run's scenario, version, seed, status, summary and artefact paths, kept by SQLAlchemy in a
+SQLite file (WAL mode, so concurrent writers lose nothing) or any database URL (e.g. ``postgresql://...``).
+
+Default location: ``$SCANDIA_DB`` if set, else ``~/.local/share/scandia/runs.db``. Run ids are random 128-bit hex
+(unguessable); any unique prefix finds a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from .core.errors import ScenarioError
+
+__all__ = ["compare_runs", "default_db", "get_run", "list_runs", "open_store", "record_run"]
+
+_meta = MetaData()
+RUNS = Table("runs", _meta, Column("run_id", String(32), primary_key=True), Column("created_utc", DateTime),
+             Column("scenario", String(200)), Column("version", String(40)), Column("seed", Integer),
+             Column("n_scenarios", Integer), Column("status", Text), Column("summary", Text),
+             Column("scenario_yaml", Text), Column("artefacts", Text))
+
+
+def default_db() -> str:
+    return os.environ.get("SCANDIA_DB") or str(Path.home() / ".local" / "share" / "scandia" / "runs.db")
+
+
+def open_store(db: str | None = None) -> Engine:
+    """Engine for a database URL or a SQLite file path (created with its folder, WAL journal)."""
+    db = db or default_db()
+    if "://" in db:
+        url = db
+    else:
+        path = Path(db).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError("--db", f"cannot create {path.parent}: {exc.strerror or exc}") from None
+        url = f"sqlite:///{path.resolve()}"
+    error: Exception | None = None
+    for attempt in range(20):  # several processes may create the same new store at once: retry the race
+        try:
+            engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+            if url.startswith("sqlite"):
+                with engine.connect() as con:
+                    con.exec_driver_sql("PRAGMA journal_mode=WAL")
+            _meta.create_all(engine)
+            return engine
+        except OperationalError as exc:
+            error = exc
+            time.sleep(0.02 * (attempt + 1))
+        except Exception as exc:  # driver errors have many types; one line names the store
+            error = exc
+            break
+    raise ScenarioError("--db", f"cannot open run store {db}: {type(error).__name__}")
+
+
+def record_run(engine: Engine, summary: dict[str, Any], scenario_yaml: str, artefacts: list[str]) -> str:
+    """Store one run; returns its id."""
+    run_id = secrets.token_hex(16)
+    with engine.begin() as con:
+        con.execute(RUNS.insert().values(
+            run_id=run_id, created_utc=datetime.now(UTC).replace(tzinfo=None), scenario=summary.get("scenario"),
+            version=summary.get("scandia_version"), seed=summary.get("seed"), n_scenarios=summary.get("n_scenarios"),
+            status=json.dumps(summary.get("status")), summary=json.dumps(summary), scenario_yaml=scenario_yaml,
+            artefacts=json.dumps(artefacts)))
+    return run_id
+
+
+def list_runs(engine: Engine, limit: int = 20) -> pd.DataFrame:
+    """Newest runs first: id, time, scenario, version, seed, scenarios, status counts."""
+    with engine.connect() as con:
+        rows = con.execute(select(RUNS.c.run_id, RUNS.c.created_utc, RUNS.c.scenario, RUNS.c.version, RUNS.c.seed,
+                                  RUNS.c.n_scenarios, RUNS.c.status)
+                           .order_by(RUNS.c.created_utc.desc()).limit(limit)).all()
+    return pd.DataFrame(rows, columns=["run_id", "created_utc", "scenario", "version", "seed", "n_scenarios",
+                                       "status"])
+
+
+def get_run(engine: Engine, prefix: str) -> dict[str, Any]:
+    """The run whose id starts with ``prefix`` (unique), with its summary decoded."""
+    if not prefix or not all(c in "0123456789abcdef" for c in prefix.lower()):
+        raise ScenarioError("run id", f"{prefix!r} is not a run id (hex)")
+    with engine.connect() as con:
+        rows = con.execute(select(RUNS).where(RUNS.c.run_id.like(f"{prefix.lower()}%")).limit(2)).mappings().all()
+    if not rows:
+        raise ScenarioError("run id", f"no run {prefix}")
+    if len(rows) > 1:
+        raise ScenarioError("run id", f"{prefix} matches several runs; give more characters")
+    row = dict(rows[0])
+    row["summary"] = json.loads(row["summary"])
+    row["artefacts"] = json.loads(row["artefacts"])
+    return row
+
+
+def _flat_metrics(summary: dict[str, Any]) -> dict[str, float]:
+    out = {}
+    for stage, s in summary.get("stages", {}).items():
+        for k, v in (s.get("metrics") or {}).items():
+            v = v.get("p50") if isinstance(v, dict) else v
+            if isinstance(v, int | float):
+                out[f"{stage}.{k}"] = float(v)
+    return out
+
+
+def compare_runs(engine: Engine, a: str, b: str) -> pd.DataFrame:
+    """Key figures of two runs side by side with their difference (P50 for sampled runs)."""
+    ra, rb = get_run(engine, a), get_run(engine, b)
+    ma, mb = _flat_metrics(ra["summary"]), _flat_metrics(rb["summary"])
+    keys = [k for k in ma if k in mb]
+    df = pd.DataFrame({"metric": keys, "a": [ma[k] for k in keys], "b": [mb[k] for k in keys]})
+    df["b_minus_a"] = df["b"] - df["a"]
+    df.attrs.update(a=ra["run_id"], b=rb["run_id"])
+    return df

@@ -1,0 +1,62 @@
+"""Run store: record, list, show, compare; concurrent writers lose nothing; bad input exit 2."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from typer.testing import CliRunner
+
+from scandia.cli import app
+from scandia.store import get_run, list_runs, open_store, record_run
+
+from .helpers import write_scenario
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+def test_runs_are_recorded_and_compared(tmp_path):
+    db = str(tmp_path / "runs.db")
+    a = runner.invoke(app, ["run", "--stage", "alloy", "--db", db, "--out", str(tmp_path / "a")])
+    b = runner.invoke(app, ["run", write_scenario(tmp_path, "alloy:\n  sc_wt_pct: 0.1\n"), "--stage", "alloy",
+                            "--db", db])
+    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    runs = list_runs(open_store(db))
+    assert len(runs) == 2 and all(len(r) == 32 for r in runs.run_id)
+    first = get_run(open_store(db), runs.run_id[1][:10])
+    assert first["summary"]["stages"]["alloy"]["sc_wt_pct"] == 0.15
+    assert any(p.endswith("summary.json") for p in first["artefacts"])
+    shown = runner.invoke(app, ["runs", "show", runs.run_id[0][:8], "--db", db])
+    assert json.loads(shown.stdout)["run_id"] == runs.run_id[0]
+    cmp = runner.invoke(app, ["runs", "compare", runs.run_id[1][:8], runs.run_id[0][:8], "--db", db])
+    assert cmp.exit_code == 0 and "alloy.yield_mpa" in cmp.output
+    assert runner.invoke(app, ["runs", "list", "--db", db]).exit_code == 0
+
+
+def test_concurrent_writers_lose_no_run(tmp_path):
+    """Eight threads, 25 runs each, one SQLite file in WAL mode: all 200 runs are there."""
+    db = str(tmp_path / "c.db")
+    summary = {"scenario": "x", "scandia_version": "t", "seed": 0, "n_scenarios": 1, "status": {"ok": 1}}
+
+    def writer():
+        engine = open_store(db)
+        for _ in range(25):
+            record_run(engine, summary, "name: x\n", [])
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(list_runs(open_store(db), limit=1000)) == 200
+
+
+@pytest.mark.parametrize("args", [["runs", "show", "zz"], ["runs", "show", "abcdef0123"],
+                                  ["runs", "list", "--db", "/proc/nope/runs.db"]])
+def test_bad_store_input_exit_2(tmp_path, args):
+    if "--db" not in args:
+        args = [*args, "--db", str(tmp_path / "e.db")]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "Traceback" not in res.output
