@@ -135,13 +135,11 @@ def master_alloy(route: str = "aluminothermic_sc2o3", n: int = 1,
         inputs["al"] = al_product + mol_sc * M_AL / 1000.0 + dross_al
         inputs["hf"] = hf
     else:  # electrolysis: the cell makes the Al from alumina; oxygen of Sc2O3 leaves at the anode
-        inputs["al"] = zero.copy()
+        # Al produced in the cell counts as an input of electrolysed Al (its balance closes against alumina)
+        inputs["al"] = al_product.copy()
         outputs["o_to_anode"] = mol_sc * 1.5 * M_O / 1000.0
         outputs["dross_al"] = zero.copy()
         hf = zero
-    if route == "electrolysis":
-        # Al produced in the cell counts as an input of electrolysed Al (its balance closes against alumina)
-        inputs["al"] = al_product.copy()
     flux = arr["flux_kg_per_kg_al"] * al_product
     inputs["flux"] = flux
     outputs["flux"] = flux

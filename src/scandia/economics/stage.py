@@ -32,8 +32,7 @@ class EconomicsResult:
     footprint: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _quantities(scenario: Scenario, n: int, hydromet: Any, alloy: Any, arrays: dict[str, np.ndarray]
-                ) -> dict[str, np.ndarray]:
+def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     hours = arrays["plant.operating_hours_per_year_h_per_yr"]
     ore_tph = arrays["plant.ore_feed_rate_tph"]
     if hydromet is not None:
@@ -87,11 +86,10 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
     if arrays:
         arr.update({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in arrays.items()})
     e = {k.removeprefix("economics.params."): v for k, v in arr.items() if k.startswith("economics.params.")}
-    q = _quantities(scenario, n, hydromet, alloy, arr)
+    q = _quantities(scenario, n, hydromet, arr)
     year = int(scenario.economics.params.currency_year)
     capex = capex_by_area(q, year, e["indirects_frac"], e["contingency_frac"])
     variable, fixed = opex_by_item(q, e)
-    status = np.zeros(n, dtype=np.int8)
     sc_kg = q["sc2o3_kg_per_yr"]
     price = e["sc2o3_price_usd_per_kg"]
     payability = e["sc2o3_payability_frac"]
@@ -109,7 +107,7 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
     var_total = sum(variable.values())
     fixed_total = sum(fixed.values())
     safe_kg = np.where(sc_kg > 0, sc_kg, np.nan)
-    status = np.where(sc_kg > 0, status, Status.infeasible).astype(np.int8)
+    status = np.where(sc_kg > 0, Status.ok, Status.infeasible).astype(np.int8)
     capex_total = sum(capex.values())
     life = int(scenario.economics.params.life_years)
     c_years = int(scenario.economics.params.construction_years)
