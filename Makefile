@@ -18,9 +18,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-## demo: install, run the default scenario end to end, write results to out/
+## demo: install, run the default scenario end to end (500 samples, tornado, Sobol), write results and out/report.html
 demo: $(VENV)/.installed
-	$(BIN)/scandia run --out $(OUT) --samples 500
+	$(BIN)/scandia run --out $(OUT) --samples 500 --sobol 128 --report $(OUT)/report.html
 
 ## test: install test extras, lint, run the whole test suite
 test: $(VENV)/.installed-test

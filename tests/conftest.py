@@ -18,3 +18,17 @@ def _private_run_store():
             os.environ.pop("SCANDIA_DB", None)
         else:
             os.environ["SCANDIA_DB"] = old
+
+
+@pytest.fixture(scope="session")
+def sampled_run_dir(tmp_path_factory):
+    """A run folder of the default scenario with 40 Monte Carlo samples and Sobol indices (N = 8), written once
+    per test session by ``scandia run`` and shared by the report and browser tests (read-only for them)."""
+    from typer.testing import CliRunner
+
+    from scandia.cli import app
+
+    out = tmp_path_factory.mktemp("sampled_run")
+    res = CliRunner().invoke(app, ["run", "--out", str(out), "--samples", "40", "--sobol", "8", "--no-store"])
+    assert res.exit_code == 0, res.output
+    return out

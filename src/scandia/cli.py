@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -62,10 +61,9 @@ def _stage_table(df: Any, path: Path, fmt: TableFormat) -> tuple[Path, Path]:
 
 
 def _stage_text(path: Path, text: str) -> tuple[Path, Path]:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return Path(tmp), path
+    from .core.files import staged_text
+
+    return staged_text(path, text), path
 
 
 def _write_results(out: Path, tables: dict[str, Any], fmt: TableFormat, scenario_yaml: str, summary: dict) -> None:
@@ -215,9 +213,10 @@ def _print_economics(summary: dict[str, Any]) -> None:
     out_console.print(table)
 
 
-def _monte_carlo(scen: Any, n: int, stage: str | None) -> tuple[Any, dict[str, Any]]:
-    """Sampled run of the whole chain plus the tornado; returns the result (summary extended) and tables."""
-    from .uncertainty.analysis import distribution_summary, monte_carlo, tornado
+def _monte_carlo(scen: Any, n: int, stage: str | None, sobol: int = 0) -> tuple[Any, dict[str, Any]]:
+    """Sampled run of the whole chain plus the tornado (and Sobol indices with ``sobol`` > 0, the Saltelli base
+    count); returns the result (summary extended) and tables."""
+    from .uncertainty.analysis import distribution_summary, monte_carlo, sobol_indices, tornado
 
     if stage is not None:
         raise ScenarioError("--samples", "Monte Carlo runs the whole chain; leave out --stage")
@@ -226,6 +225,10 @@ def _monte_carlo(scen: Any, n: int, stage: str | None) -> tuple[Any, dict[str, A
         mc = monte_carlo(scen, n)
         progress.update(task, description="tornado (one input at a time, P10/P90)")
         torn = tornado(scen)
+        if sobol:
+            progress.update(task, description=f"Sobol indices ({sobol * (len(scen.uncertainty.distributions) + 2):,}"
+                                              " chain evaluations)")
+            sob = sobol_indices(scen, sobol)
     u = scen.uncertainty
     summary = mc.result.summary
     summary["uncertainty"] = {
@@ -237,7 +240,11 @@ def _monte_carlo(scen: Any, n: int, stage: str | None) -> tuple[Any, dict[str, A
     samples_df = pd.DataFrame({k: v for k, v in mc.samples.items()})
     samples_df[u.output] = mc.values
     samples_df["status"] = mc.result.status
-    return mc.result, {"uncertainty_samples": samples_df, "tornado": torn}
+    tables = {"uncertainty_samples": samples_df, "tornado": torn}
+    if sobol:
+        summary["uncertainty"]["sobol"] = {"base_samples": sobol, "rows": sob.to_dict(orient="records")}
+        tables["sobol_indices"] = sob
+    return mc.result, tables
 
 
 def _print_uncertainty(summary: dict[str, Any]) -> None:
@@ -354,11 +361,17 @@ def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
     import pandas as pd
 
     from .beneficiation.curves import grade_recovery_curve
+    from .beneficiation.ore import REE
     from .beneficiation.report import routes_table, stream_table
+    from .core.balance import balance_table
 
     tables: dict[str, Any] = {}
+    groups = {"Sc": ("Sc",), "TREE": tuple(REE), "Fe": ("Fe",), "Th": ("Th",)}
+    balances = []
     ben = result.stages.get("beneficiation")
     if ben is not None:
+        balances += [balance_table(rr.flowsheet, "beneficiation", name, groups)
+                     for name, rr in ben.routes.items() if rr.flowsheet is not None]
         tables["beneficiation_routes"] = routes_table(ben)
         tables["beneficiation_streams"] = stream_table(ben)
         if curves:
@@ -371,6 +384,8 @@ def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
         tables["hydromet_routes"] = hrep.routes_table(hyd)
         tables["hydromet_streams"] = hrep.stream_table(hyd)
         tables["sx_mccabe_thiele"] = hrep.sx_mccabe_thiele(hyd)
+        if hyd.flowsheet is not None:
+            balances.append(balance_table(hyd.flowsheet, "hydromet", scen.hydromet.leach_route, groups))
         if curves:
             sel = ben.routes[ben.selected_route].metrics if ben is not None else None
             tables["leach_tradeoff"] = hrep.tradeoff_curve(
@@ -385,6 +400,9 @@ def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
         tables["master_alloy"] = arep.master_alloy_table(alloy)
         tables["alloy_equilibrium"] = arep.equilibrium_table(alloy)
         tables["alloy_scheil"] = arep.scheil_table(alloy)
+        tables["alloy_phase_diagram"] = arep.binary_phase_table()
+        if curves:
+            tables["alloy_strength_vs_sc"] = arep.strength_vs_sc_table(scen)
         if alloy.design is not None:
             tables["alloy_design_pareto"] = alloy.design.pareto
     if "economics" in result.stages:
@@ -395,6 +413,8 @@ def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
         tables["economics_capex"] = erep.capex_table(econ)
         tables["economics_opex"] = erep.opex_table(econ)
         tables["cost_curve"] = erep.cost_curve_table(econ)
+    if balances:
+        tables["balance_health"] = pd.concat(balances, ignore_index=True)
     return tables
 
 
@@ -411,8 +431,11 @@ def run(
     samples: Annotated[int | None, typer.Option(
         help="Monte Carlo samples of the scenario's uncertainty section (default: its 'samples', 1 = deterministic)"
     )] = None,
+    sobol: Annotated[int, typer.Option(
+        help="with --samples > 1: also Sobol indices from a Saltelli design of this base count N (0 = off)")] = 0,
     excel: Annotated[Path | None, typer.Option(
         help="also write an Excel workbook (tables, units, assumptions)")] = None,
+    report: Annotated[Path | None, typer.Option(help="also write the HTML report to this file")] = None,
     db: Annotated[str | None, typer.Option(help="run store: SQLite file or database URL (default $SCANDIA_DB or "
                                                 "~/.local/share/scandia/runs.db)")] = None,
     store: Annotated[bool, typer.Option(help="record the run in the run store")] = True,
@@ -430,18 +453,24 @@ def run(
         n_samples = scen.uncertainty.samples if samples is None else samples
         if n_samples < 1:
             raise ScenarioError("--samples", "must be >= 1")
+        if sobol and not 8 <= sobol <= 1_000_000:
+            raise ScenarioError("--sobol", "base sample count must be 0 (off) or between 8 and 1,000,000")
         mc_tables: dict[str, Any] = {}
         if n_samples > 1:
-            result, mc_tables = _monte_carlo(scen, n_samples, stage)
+            result, mc_tables = _monte_carlo(scen, n_samples, stage, sobol)
         else:
             result = run_chain(scen, stage=stage)
         summary = result.summary
-        if out is not None or excel is not None:
+        if out is not None or excel is not None or report is not None:
             # results are written only once everything is computed: a failing run leaves earlier files intact
             tables = {**_result_tables(scen, result, curves), **mc_tables}
             resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
         if out is not None:
             _write_results(out, tables, table_format, resolved, summary)
+        if report is not None:
+            from .report.html import build_report, write_report
+
+            write_report(report, build_report(summary, tables, resolved, source="scandia run"))
         if excel is not None:
             from .report.excel import write_workbook
 
@@ -453,11 +482,13 @@ def run(
         if store:
             from .store import open_store, record_run
 
-            if out is None and excel is None:
+            if out is None and excel is None and report is None:
                 resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
             artefacts = [str((out / f).resolve()) for f in summary.get("files", [])] if out is not None else []
             if excel is not None:
                 artefacts.append(str(excel.resolve()))
+            if report is not None:
+                artefacts.append(str(report.resolve()))
             run_id = record_run(open_store(db), summary, resolved, artefacts)
     except ScandiaError as exc:
         _fail(str(exc))
@@ -481,6 +512,48 @@ def run(
             out_console.print(f"wrote {len(summary['files'])} files to {out}/ (scandia {__version__})")
         if run_id is not None:
             out_console.print(f"run {run_id} recorded (scandia runs show {run_id[:8]})")
+
+
+@app.command("report")
+def report_cmd(
+    source: Annotated[str | None, typer.Argument(
+        help="a run folder (written by scandia run --out), a scenario YAML or a built-in name (default crater-lake)")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="HTML file to write")] = Path("report.html"),
+    samples: Annotated[int | None, typer.Option(help="when running a scenario: Monte Carlo samples")] = None,
+    sobol: Annotated[int, typer.Option(help="when running a scenario: Sobol base count N (0 = off)")] = 0,
+) -> None:
+    """Write the self-contained HTML report of a run folder, or of a scenario (run first, not stored)."""
+    from .report.html import build_report, load_run_dir, write_report
+
+    try:
+        if source is not None and Path(source).is_dir():
+            summary, tables, resolved = load_run_dir(Path(source))
+            origin = f"run folder {Path(source).resolve()}"
+        else:
+            from .beneficiation.stage import resolved_scenario
+            from .chain import run as run_chain
+            from .scenario import load_scenario
+
+            scen = load_scenario(source)
+            n = scen.uncertainty.samples if samples is None else samples
+            if n < 1:
+                raise ScenarioError("--samples", "must be >= 1")
+            if sobol and not 8 <= sobol <= 1_000_000:
+                raise ScenarioError("--sobol", "base sample count must be 0 (off) or between 8 and 1,000,000")
+            mc_tables: dict[str, Any] = {}
+            if n > 1:
+                result, mc_tables = _monte_carlo(scen, n, None, sobol)
+            else:
+                result = run_chain(scen)
+            summary = result.summary
+            tables = {**_result_tables(scen, result, True), **mc_tables}
+            resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
+            origin = f"scenario {source or 'crater-lake'}"
+        write_report(out, build_report(summary, tables, resolved, source=origin))
+    except ScandiaError as exc:
+        _fail(str(exc))
+    out_console.print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, self-contained)")
 
 
 @app.command()

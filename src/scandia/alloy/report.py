@@ -12,8 +12,8 @@ from ..core.status import Status
 from ..scenario.schema import Scenario
 from .stage import AlloyResult
 
-__all__ = ["HEADLINE", "aging_curve_table", "equilibrium_table", "master_alloy_table", "scheil_table", "stage_summary",
-           "strength_table"]
+__all__ = ["HEADLINE", "aging_curve_table", "binary_phase_table", "equilibrium_table", "master_alloy_table",
+           "scheil_table", "stage_summary", "strength_table", "strength_vs_sc_table"]
 
 HEADLINE = ("yield_mpa", "uts_mpa", "base_yield_mpa", "yield_gain_mpa", "precipitate_radius_nm", "grain_um",
             "master_alloy_cost_usd_per_kg", "master_alloy_cost_usd_per_kg_sc", "master_alloy_co2e_kg_per_kg",
@@ -79,3 +79,41 @@ def master_alloy_table(result: AlloyResult) -> pd.DataFrame:
     rows += [("co2e", k, float(np.asarray(v).reshape(-1)[0]), "kg CO2e/kg") for k, v in m.co2e_kg.items()]
     rows += [("balance", f"{e} out - in", float(v[0]), "kg/kg") for e, v in m.element_balance().items()]
     return pd.DataFrame(rows, columns=["kind", "item", "value", "unit"])
+
+
+def binary_phase_table(points: int = 30) -> pd.DataFrame:
+    """Al-rich corner of the Al-Sc diagram from scandia's description (``data/alloy/thermo*.yaml``): the (Al)
+    solvus below the eutectic and the (Al) and Al3Sc liquidus lines, as (curve, sc_at_pct, temp_c) rows."""
+    from .thermo import database
+
+    db = database()
+    t_e, x_e, _ = db.eutectic()
+    temps = np.linspace(700.0, t_e, points)
+    x_liq = np.linspace(1e-5, 0.006, points)
+    t_fcc, _ = db.liquidus_fcc(np.stack([1 - x_liq, x_liq], axis=-1))
+    t_c = db.liquidus_compound(x_liq)
+    lo, hi = x_liq <= x_e, x_liq >= x_e
+    parts = [("(Al) solvus", db.solvus(temps), temps), ("(Al) liquidus", x_liq[lo], t_fcc[lo]),
+             ("Al3Sc liquidus", x_liq[hi], t_c[hi]), ("eutectic", np.array([x_e]), np.array([t_e]))]
+    return pd.concat([pd.DataFrame({"curve": name, "sc_at_pct": 100 * np.asarray(x, dtype=float).reshape(-1),
+                                    "temp_c": np.asarray(t, dtype=float).reshape(-1) - 273.15})
+                      for name, x, t in parts], ignore_index=True)
+
+
+def strength_vs_sc_table(scenario: Scenario, sc_wt_pct: np.ndarray | None = None) -> pd.DataFrame:
+    """Yield strength against Sc content at the scenario's Zr and aging schedule, aged and as cast [MPa].
+
+    One vectorized :func:`~scandia.alloy.properties.predict` call (the scenario's precipitation model)."""
+    from .properties import predict
+
+    a = scenario.alloy
+    sc = np.linspace(0.0, 0.5, 11) if sc_wt_pct is None else np.asarray(sc_wt_pct, dtype=float)
+    k = sc.size
+    temps = np.tile([s.temp_c for s in a.aging], (k, 1))
+    hours = np.tile([s.duration_h for s in a.aging], (k, 1))
+    aged = predict(a.base, sc, np.full(k, float(a.zr_wt_pct)), temps, hours, model=a.precipitation_model)
+    cast = predict(a.base, sc, np.full(k, float(a.zr_wt_pct)), np.full((k, 1), 20.0), np.zeros((k, 1)))
+    return pd.DataFrame({"sc_wt_pct": sc, "zr_wt_pct": float(a.zr_wt_pct),
+                         "aged_yield_mpa": np.broadcast_to(aged.yield_mpa, (k,)),
+                         "as_cast_yield_mpa": np.broadcast_to(cast.yield_mpa, (k,)),
+                         "status": [Status(int(v)).name for v in np.broadcast_to(aged.status, (k,))]})

@@ -1,0 +1,541 @@
+"""The HTML report: one self-contained file a user can send, read offline, and trace to its sources.
+
+Built only from what a run wrote (its JSON summary, result tables and resolved scenario), so a report made from a
+run folder and one made straight after a run are the same; no model is evaluated here. plotly.js is embedded once
+from the installed ``plotly`` package (no CDN); every figure is a plotly figure whose data and layout are inlined
+as JSON, so the file opens anywhere without a network.
+
+Sections: headline figures (P10/P50/P90 when sampled), balance health, a Sankey of the chain switchable between
+total mass, Sc and US$, stream tables, grade-recovery per concentration route, the leach trade-off, the SX
+McCabe-Thiele diagram, the Al-Sc phase diagram, precipitate evolution and strength vs Sc, cash flow, NPV
+histogram, tornado, Sobol indices, the cost curve, every data-file assumption with its source, and run metadata.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..core.errors import ScenarioError
+from ..core.files import atomic_write_text
+
+__all__ = ["build_report", "load_run_dir", "write_report"]
+
+#: headline metrics: (stage, metric, label, format); format is applied to the number (P50 when sampled)
+HEADLINE: tuple[tuple[str, str, str, str], ...] = (
+    ("economics", "npv_musd", "NPV (after tax)", "US${:,.0f} M"),
+    ("economics", "irr_frac", "IRR (after tax)", "{:.1%}"),
+    ("economics", "capex_musd", "Initial capex", "US${:,.0f} M"),
+    ("economics", "breakeven_sc2o3_usd_per_kg", "Break-even Sc2O3 price", "US${:,.0f}/kg"),
+    ("economics", "all_in_cost_usd_per_kg_sc2o3", "All-in cost", "US${:,.0f}/kg Sc2O3"),
+    ("hydromet", "sc2o3_production_tpa", "Sc2O3 production", "{:,.1f} t/a"),
+    ("hydromet", "sc2o3_purity_frac", "Sc2O3 purity", "{:.2%}"),
+    ("hydromet", "overall_sc_recovery_frac", "Sc recovery, ore to oxide", "{:.1%}"),
+    ("alloy", "yield_mpa", "Alloy yield strength", "{:,.0f} MPa"),
+    ("alloy", "master_alloy_cost_usd_per_kg", "Master alloy cost", "US${:,.0f}/kg"),
+    ("economics", "co2e_kg_per_kg_sc2o3", "Footprint", "{:,.0f} kg CO2e/kg Sc2O3"),
+)
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2733;background:#f6f7f9}
+header{background:#17324d;color:#fff;padding:18px 32px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;opacity:.85;font-size:13px}
+main{max-width:1180px;margin:0 auto;padding:16px 24px 48px}
+section{background:#fff;border:1px solid #dde2e8;border-radius:6px;margin:16px 0;padding:12px 18px}
+h2{font-size:17px;margin:6px 0 10px;color:#17324d}p.note{font-size:12.5px;color:#5a6673;margin:4px 0 8px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
+.card{border:1px solid #dde2e8;border-radius:6px;padding:8px 12px;background:#fbfcfd}
+.card .v{font-size:19px;font-weight:600}.card .l{font-size:12px;color:#5a6673}.card .r{font-size:11.5px;color:#5a6673}
+table{border-collapse:collapse;font-size:12.5px;width:100%}th,td{padding:3px 8px;border-bottom:1px solid #eceff3;
+text-align:right}th{background:#f0f3f6;position:sticky;top:0}td.t,th.t{text-align:left}
+.scroll{max-height:420px;overflow:auto}.warn{background:#fff4e5;border-color:#f0b45a}.bad{color:#b3261e;font-weight:600}
+.ok{color:#1b7f3b}.plot{width:100%;min-height:380px}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+@media(max-width:900px){.grid2{grid-template-columns:1fr}}pre{font-size:12px;background:#f6f7f9;padding:8px;
+overflow:auto;max-height:420px}details summary{cursor:pointer;font-weight:600;margin:6px 0}
+"""
+
+
+def _num(value: Any) -> float | None:
+    """The P50 of a sampled metric or the number itself; None when absent or not finite."""
+    if isinstance(value, dict):
+        value = value.get("p50")
+    if isinstance(value, int | float) and np.isfinite(value):
+        return float(value)
+    return None
+
+
+def _fmt(fmt: str, value: Any) -> str:
+    v = _num(value)
+    return "-" if v is None else fmt.format(v)
+
+
+def _metric(summary: dict[str, Any], stage: str, key: str) -> Any:
+    return (summary.get("stages", {}).get(stage, {}).get("metrics") or {}).get(key)
+
+
+def _table_html(df: pd.DataFrame, max_rows: int = 400, digits: int = 4) -> str:
+    """A plain HTML table; numbers to ``digits`` significant figures, text left-aligned."""
+    if df is None or df.empty:
+        return "<p class='note'>(empty)</p>"
+    df = df.head(max_rows)
+    head = "".join(f"<th class='{'t' if df[c].dtype == object else ''}'>{html.escape(str(c))}</th>"
+                   for c in df.columns)
+    rows = []
+    for rec in df.itertuples(index=False):
+        cells = []
+        for v in rec:
+            if isinstance(v, bool | np.bool_):
+                cells.append(f"<td class='t {'ok' if v else 'bad'}'>{'yes' if v else 'NO'}</td>")
+            elif isinstance(v, int | float | np.number):
+                cells.append(f"<td>{'' if pd.isna(v) else f'{v:.{digits}g}'}</td>")
+            else:
+                cells.append(f"<td class='t'>{html.escape(str(v))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+
+
+class _Report:
+    """Collects sections and figures; figures are rendered by one script at the end of the page."""
+
+    def __init__(self) -> None:
+        self.sections: list[str] = []
+        self.figures: list[tuple[str, str]] = []  # (div id, figure JSON)
+
+    def figure(self, fig: Any, name: str) -> str:
+        div = f"fig-{len(self.figures)}-{name}"
+        fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50},
+                          font={"size": 12})
+        self.figures.append((div, fig.to_json()))
+        return f"<div class='plot' id='{div}' data-figure='{name}'></div>"
+
+    def section(self, title: str, body: str, anchor: str, cls: str = "") -> None:
+        self.sections.append(f"<section id='{anchor}' class='{cls}'><h2>{html.escape(title)}</h2>{body}</section>")
+
+
+def _go() -> Any:
+    try:
+        import plotly.graph_objects as go
+    except ImportError:  # pragma: no cover - plotly is a core dependency
+        raise ScenarioError("report", "the HTML report needs plotly: pip install plotly") from None
+    return go
+
+
+def _headline(rep: _Report, summary: dict[str, Any]) -> None:
+    cards = []
+    for stage, key, label, fmt in HEADLINE:
+        value = _metric(summary, stage, key)
+        if value is None:
+            continue
+        rng = ""
+        if isinstance(value, dict):
+            rng = (f"<div class='r'>P10 {_fmt(fmt, value.get('p10'))} · P90 {_fmt(fmt, value.get('p90'))}</div>")
+        cards.append(f"<div class='card' data-metric='{stage}.{key}'><div class='l'>{html.escape(label)}"
+                     f"{' (P50)' if rng else ''}</div><div class='v'>{_fmt(fmt, value)}</div>{rng}</div>")
+    status = summary.get("status", {})
+    bad = {k: v for k, v in status.items() if k != "ok" and v}
+    note = (f"<p class='note'>{summary.get('n_scenarios', 1):,} scenario(s): {status.get('ok', 0):,} ok"
+            + (f", <span class='bad'>{html.escape(json.dumps(bad))}</span>" if bad else "") + "</p>")
+    warn = ""
+    if bad:
+        warn = ("<p class='bad'>Some scenarios did not finish cleanly; figures show the usable ones. "
+                "Status codes: clipped = an input was clipped to its range; out_of_range = outside the model's "
+                "validated range; not_converged = a solver hit its limit; infeasible = no physical solution.</p>")
+    rep.section("Headline figures", note + warn + f"<div class='cards'>{''.join(cards)}</div>", "headline",
+                "warn" if bad else "")
+
+
+def _balance(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
+    df = tables.get("balance_health")
+    if df is None or df.empty:
+        rep.section("Balance health", "<p class='note'>No flowsheet stage in this run.</p>", "balance")
+        return
+    worst = float(df["rel_imbalance"].abs().max())
+    all_ok = bool(df["closes"].all())
+    msg = (f"<p class='note'>In = feeds + reagents, out = product streams, scenario 0. Worst relative imbalance "
+           f"{worst:.2g}; <span class='{'ok' if all_ok else 'bad'}'>"
+           f"{'every balance closes' if all_ok else 'SOME BALANCES DO NOT CLOSE'}</span> (tolerance 1e-6).</p>")
+    rep.section("Balance health", msg + _table_html(df), "balance", "" if all_ok else "warn")
+
+
+def _sankey_traces(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
+    """(labels, sources, targets, values, unit) per basis: total mass (t/h), Sc (kg/h), US$ (M/a)."""
+    out: dict[str, tuple] = {}
+    ben = tables.get("beneficiation_streams")
+    hyd = tables.get("hydromet_streams")
+    ben_s = summary.get("stages", {}).get("beneficiation", {})
+    route = ben_s.get("selected_route")
+    for basis, ben_col, ben_scale, hyd_col, unit in (("mass", "mass_tph", 1.0, "mass_tph", "t/h"),
+                                                     ("Sc", "sc_tph", 1000.0, "sc_kg_per_h", "kg/h Sc")):
+        labels: list[str] = []
+        links: list[tuple[int, int, float]] = []
+
+        def node(name: str, labels: list[str] = labels) -> int:
+            if name not in labels:
+                labels.append(name)
+            return labels.index(name)
+
+        conc_value = None
+        if ben is not None and route in set(ben.get("route", [])):
+            r = ben[ben["route"] == route]
+            port = ben_s.get("routes", {}).get(route, {}).get("concentrate_port", "mix.product")
+            feed = float(r[r["stream"] == "feed"][ben_col].iloc[0]) * ben_scale
+            conc_rows = r[r["stream"] == port]
+            if len(conc_rows):
+                conc_value = float(conc_rows[ben_col].iloc[0]) * ben_scale
+                links.append((node("Ore feed"), node(f"Concentrator ({route})"), feed))
+                links.append((node(f"Concentrator ({route})"), node("Concentrate"), conc_value))
+                links.append((node(f"Concentrator ({route})"), node("Rejects (tailings)"), max(feed - conc_value, 0)))
+        if hyd is not None and not hyd.empty:
+            feed_rows = hyd[hyd["stream"].str.endswith("(feed)")]
+            h_in = float(feed_rows[hyd_col].iloc[0]) if len(feed_rows) else 0.0
+            prods = hyd[hyd["role"].fillna("").astype(str) != ""]
+            leach = f"Hydromet ({summary['stages'].get('hydromet', {}).get('leach_route', '')})"
+            src = node("Concentrate") if conc_value is not None else node("Concentrate (assay)")
+            links.append((src, node(leach), h_in))
+            added = float(prods[hyd_col].sum()) - h_in
+            if added > 0:
+                links.append((node("Reagents and water"), node(leach), added))
+            for _, p in prods.iterrows():
+                links.append((node(leach), node(str(p["role"])), float(p[hyd_col])))
+        links = [lk for lk in links if lk[2] > 0]
+        if links:
+            out[basis] = (labels, *map(list, zip(*links, strict=True)), unit)
+    cf = tables.get("economics_cashflow")
+    if cf is not None and not cf.empty:
+        year = cf.loc[cf["revenue_musd"].idxmax()]
+        labels = ["Revenue (Sc2O3 + REO)"]
+        links = []
+        opex = tables.get("economics_opex")
+        costs: list[tuple[str, float]] = []
+        if opex is not None and not opex.empty and opex["opex_musd_per_yr"].sum() > 0:
+            scale = float(year["opex_musd"]) / float(opex["opex_musd_per_yr"].sum())
+            costs += [(f"Opex: {r.item.replace('_', ' ')}", float(r.opex_musd_per_yr) * scale)
+                      for r in opex.itertuples()]
+        else:
+            costs.append(("Opex", float(year["opex_musd"])))
+        costs += [("Royalty", float(year["royalty_musd"])), ("Québec mining tax", float(year["mining_tax_musd"])),
+                  ("Income tax", float(year["income_tax_musd"])),
+                  ("Sustaining capex", float(year["sustaining_capex_musd"]))]
+        revenue = float(year["revenue_musd"])
+        margin = revenue - sum(v for _, v in costs)
+        if margin > 0:
+            costs.append(("Free cash flow", margin))
+        else:
+            labels.append("Shortfall (funded)")
+            links.append((1, 0, -margin))
+        for name, v in costs:
+            if v > 0:
+                labels.append(name)
+                links.append((0, len(labels) - 1, v))
+        out["US$"] = (labels, *map(list, zip(*links, strict=True)), f"US$ M in year {int(year['year'])}")
+    return out
+
+
+def _sankey(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
+    go = _go()
+    traces = _sankey_traces(summary, tables)
+    if not traces:
+        rep.section("The chain as flows", "<p class='note'>No streams in this run.</p>", "sankey")
+        return
+    fig = go.Figure()
+    names = list(traces)
+    for i, (basis, (labels, src, tgt, val, unit)) in enumerate(traces.items()):
+        fig.add_trace(go.Sankey(visible=i == 0, name=basis, valueformat=".4g", valuesuffix=f" {unit}",
+                                node={"label": labels, "pad": 14, "thickness": 14},
+                                link={"source": src, "target": tgt, "value": val}))
+    buttons = [{"label": {"mass": "Total mass", "Sc": "Scandium", "US$": "US$"}[b], "method": "update",
+                "args": [{"visible": [j == i for j in range(len(names))]},
+                         {"title": f"Chain Sankey: {b} ({traces[b][-1]})"}]} for i, b in enumerate(names)]
+    fig.update_layout(title=f"Chain Sankey: {names[0]} ({traces[names[0]][-1]})", height=460,
+                      updatemenus=[{"type": "buttons", "direction": "right", "x": 0.0, "y": 1.13,
+                                    "xanchor": "left", "buttons": buttons}])
+    note = ("<p class='note'>Switch the basis with the buttons. Mass and Sc follow the selected concentration "
+            "route and leach route; US$ splits the year of highest revenue into where the money goes. Flows, "
+            "stream tables, cash flow and alloy curves are scenario 0 (the first sample of a sampled run); the "
+            "headline figures are P50 with P10-P90.</p>")
+    rep.section("The chain as flows", note + rep.figure(fig, "sankey"), "sankey")
+
+
+def _streams(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
+    parts = []
+    ben = tables.get("beneficiation_streams")
+    route = summary.get("stages", {}).get("beneficiation", {}).get("selected_route")
+    if ben is not None and not ben.empty:
+        parts.append(f"<details open><summary>Concentration ({html.escape(str(route))}), t/h and ppm</summary>"
+                     f"{_table_html(ben[ben['route'] == route] if route else ben)}</details>")
+    hyd = tables.get("hydromet_streams")
+    if hyd is not None and not hyd.empty:
+        parts.append(f"<details open><summary>Hydrometallurgy, t/h and kg/h</summary>{_table_html(hyd)}</details>")
+    if parts:
+        rep.section("Stream table", "<p class='note'>Scenario 0; every unit outlet.</p>" + "".join(parts),
+                    "streams")
+
+
+def _process_figures(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
+    go = _go()
+    blocks = []
+    gr = tables.get("grade_recovery")
+    if gr is not None and not gr.empty:
+        fig = go.Figure()
+        for route, d in gr.groupby("route", sort=False):
+            fig.add_trace(go.Scatter(x=d["sc_recovery_frac"] * 100, y=d["concentrate_grade_sc_ppm"],
+                                     mode="lines+markers", name=str(route),
+                                     hovertext=[f"{d['cut_parameter'].iloc[0]} = {v:.3g}" for v in d["cut_value"]]))
+        fig.update_layout(title="Grade-recovery by concentration route", xaxis_title="Sc recovery, %",
+                          yaxis_title="concentrate grade, ppm Sc")
+        blocks.append(rep.figure(fig, "grade_recovery"))
+    lt = tables.get("leach_tradeoff")
+    if lt is not None and not lt.empty:
+        fig = go.Figure()
+        for route, d in lt.groupby("leach_route", sort=False):
+            fig.add_trace(go.Scatter(x=d["leach_acid_cost_usd_per_t_ore"], y=d["payable_sc_recovery_frac"] * 100,
+                                     mode="lines+markers", name=str(route)))
+        fig.update_layout(title="Leach trade-off: acid cost against payable Sc recovery",
+                          xaxis_title="leach acid cost, US$/t ore", yaxis_title="payable Sc recovery, %")
+        blocks.append(rep.figure(fig, "leach_tradeoff"))
+    mt = tables.get("sx_mccabe_thiele")
+    if mt is not None and not mt.empty:
+        x, y = mt["x_aq_mol_l"].to_numpy(), mt["y_org_mol_l"].to_numpy()
+        ox, oy = mt["operating_x_mol_l"].to_numpy(), mt["operating_y_mol_l"].to_numpy()
+        stair_x, stair_y = [], []
+        for i in range(len(x)):  # stage i: equilibrium point, then down the operating line to the next stage
+            stair_x += [x[i], ox[i]]
+            stair_y += [y[i], oy[i]]
+        order = np.argsort(x)
+        fig = go.Figure([
+            go.Scatter(x=x[order] * 1e3, y=y[order] * 1e3, mode="lines+markers", name="equilibrium (stages)"),
+            go.Scatter(x=ox * 1e3, y=oy * 1e3, mode="lines", name="operating line"),
+            go.Scatter(x=np.array(stair_x) * 1e3, y=np.array(stair_y) * 1e3, mode="lines", name="stages",
+                       line={"dash": "dot", "color": "#888"}),
+        ])
+        fig.update_layout(title=f"SX extraction McCabe-Thiele, {mt['element'].iloc[0]} ({len(x)} stages)",
+                          xaxis_title="aqueous, mmol/L", yaxis_title="organic, mmol/L")
+        blocks.append(rep.figure(fig, "mccabe_thiele"))
+    if blocks:
+        rep.section("Process: concentration, leaching, solvent extraction",
+                    "<div class='grid2'>" + "".join(blocks) + "</div>", "process")
+
+
+def _alloy_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    blocks = []
+    pd_ = tables.get("alloy_phase_diagram")
+    if pd_ is not None and not pd_.empty:
+        fig = go.Figure()
+        for curve, d in pd_.groupby("curve", sort=False):
+            fig.add_trace(go.Scatter(x=d["sc_at_pct"], y=d["temp_c"], name=str(curve),
+                                     mode="markers" if len(d) == 1 else "lines"))
+        fig.update_layout(title="Al-rich Al-Sc phase diagram (scandia CALPHAD description)",
+                          xaxis_title="Sc, at.%", yaxis_title="temperature, °C")
+        blocks.append(rep.figure(fig, "phase_diagram"))
+    ac = tables.get("alloy_aging_curve")
+    if ac is not None and not ac.empty:
+        d = ac[ac["time_h"] > 0]
+        fig = make_subplots(specs=[[{"secondary_y": True}]])
+        fig.add_trace(go.Scatter(x=d["time_h"], y=d["radius_nm"], name="mean radius, nm"), secondary_y=False)
+        nd = d[d["number_density_m3"] >= 1e15]  # below ~1e15 m^-3 there is no precipitate to speak of
+        fig.add_trace(go.Scatter(x=nd["time_h"], y=nd["number_density_m3"], name="number density, m⁻³"),
+                      secondary_y=True)
+        fig.add_trace(go.Scatter(x=d["time_h"], y=d["volume_frac"] * 1e3, name="volume fraction, ‰"),
+                      secondary_y=False)
+        fig.update_xaxes(type="log", title_text="aging time, h")
+        fig.update_yaxes(title_text="radius, nm / volume, ‰", secondary_y=False)
+        fig.update_yaxes(title_text="number density, m⁻³", type="log", secondary_y=True)
+        fig.update_layout(title="Al3(Sc,Zr) precipitate evolution (scenario 0)",
+                          legend={"orientation": "h", "y": -0.25})
+        blocks.append(rep.figure(fig, "precipitation"))
+    sv = tables.get("alloy_strength_vs_sc")
+    if sv is not None and not sv.empty:
+        a = summary.get("stages", {}).get("alloy", {})
+        aging = ", ".join(f"{s['temp_c']:g} °C/{s['duration_h']:g} h" for s in a.get("aging", []))
+        fig = go.Figure([go.Scatter(x=sv["sc_wt_pct"], y=sv["aged_yield_mpa"], mode="lines+markers",
+                                    name=f"aged ({aging})"),
+                         go.Scatter(x=sv["sc_wt_pct"], y=sv["as_cast_yield_mpa"], mode="lines+markers",
+                                    name="as cast")])
+        if a.get("sc_wt_pct") is not None:
+            fig.add_vline(x=a["sc_wt_pct"], line_dash="dot", annotation_text="this alloy")
+        fig.update_layout(title=f"Yield strength vs Sc, {a.get('base', '')} + {a.get('zr_wt_pct', 0):g} wt% Zr",
+                          xaxis_title="Sc, wt%", yaxis_title="yield strength, MPa")
+        blocks.append(rep.figure(fig, "strength_vs_sc"))
+    st = tables.get("alloy_strength_terms")
+    if st is not None and not st.empty:
+        cols = [c for c in st.columns if c.endswith("_mpa") and c != "yield_mpa"]
+        fig = go.Figure([go.Bar(x=[c.removesuffix("_mpa").replace("_", " ") for c in cols],
+                                y=[float(st[c].median()) for c in cols])])
+        fig.update_layout(title=f"Strength build-up: {float(st['yield_mpa'].median()):.0f} MPa",
+                          yaxis_title="contribution, MPa")
+        blocks.append(rep.figure(fig, "strength_terms"))
+    if blocks:
+        rep.section("Alloy: thermodynamics, precipitation, strength",
+                    "<div class='grid2'>" + "".join(blocks) + "</div>", "alloy")
+
+
+def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
+    go = _go()
+    blocks = []
+    cf = tables.get("economics_cashflow")
+    if cf is not None and not cf.empty:
+        fig = go.Figure([go.Bar(x=cf["year"], y=cf["cash_flow_musd"], name="after-tax cash flow",
+                                marker_color=np.where(cf["cash_flow_musd"] < 0, "#c0392b", "#2e7d32").tolist()),
+                         go.Scatter(x=cf["year"], y=cf["cash_flow_musd"].cumsum(), name="cumulative",
+                                    mode="lines")])
+        fig.update_layout(title="Cash flow by year (real US$ M, scenario 0)", xaxis_title="year",
+                          yaxis_title="US$ M")
+        blocks.append(rep.figure(fig, "cashflow"))
+    cc = tables.get("cost_curve")
+    if cc is not None and not cc.empty:
+        fig = go.Figure()
+        left = cc["cumulative_tpa"] - cc["capacity_tpa"]
+        colors = np.where(cc["is_project"].astype(bool), "#d35400", "#5d6d7e").tolist()
+        fig.add_trace(go.Bar(x=left + cc["capacity_tpa"] / 2, y=cc["cost_usd_per_kg"], width=cc["capacity_tpa"],
+                             marker_color=colors, hovertext=cc["producer"], name="producers"))
+        fig.update_layout(title="Sc2O3 cost curve (this project in orange)", xaxis_title="cumulative capacity, t/a",
+                          yaxis_title="all-in cost, US$/kg", bargap=0)
+        blocks.append(rep.figure(fig, "cost_curve"))
+    u = summary.get("uncertainty")
+    samples = tables.get("uncertainty_samples")
+    if u is not None:
+        out_name = u.get("output", "economics.npv_musd")
+        if samples is not None and out_name in samples:
+            ok = samples["status"] == 0 if "status" in samples else slice(None)
+            vals = samples.loc[ok, out_name]
+        else:
+            vals = None
+        d = u.get("distribution", {})
+        fig = go.Figure()
+        if vals is not None:
+            fig.add_trace(go.Histogram(x=vals, nbinsx=40, name="samples"))
+        for q in ("p10", "p50", "p90"):
+            if d.get(q) is not None:
+                fig.add_vline(x=d[q], line_dash="dash", annotation_text=q.upper())
+        fig.update_layout(title=f"{out_name}: {u.get('samples', 0):,} samples ({u.get('method')}), "
+                                f"P(<0) = {d.get('prob_negative', float('nan')):.1%}",
+                          xaxis_title=out_name, yaxis_title="count", showlegend=False)
+        blocks.append(rep.figure(fig, "histogram"))
+        torn = u.get("tornado", {}).get("rows", [])
+        if torn:
+            t = pd.DataFrame(torn).sort_values("swing")
+            base = u["tornado"]["base_output"]
+            labels = [r.split(".")[-1] for r in t["input"]]
+            fig = go.Figure([go.Bar(y=labels, x=t["output_at_p10"] - base, base=base, orientation="h",
+                                    name="input at P10"),
+                             go.Bar(y=labels, x=t["output_at_p90"] - base, base=base, orientation="h",
+                                    name="input at P90")])
+            fig.update_layout(title=f"Tornado: {out_name} (base {base:,.0f})", barmode="overlay",
+                              xaxis_title=out_name)
+            blocks.append(rep.figure(fig, "tornado"))
+        sob = u.get("sobol", {}).get("rows", [])
+        if sob:
+            s = pd.DataFrame(sob)
+            labels = [r.split(".")[-1] for r in s["input"]]
+            fig = go.Figure([go.Bar(x=labels, y=s["S1"], error_y={"array": s["S1_conf"]}, name="first order S1"),
+                             go.Bar(x=labels, y=s["ST"], error_y={"array": s["ST_conf"]}, name="total ST")])
+            fig.update_layout(title=f"Sobol indices of {out_name} (N = {u['sobol']['base_samples']})",
+                              yaxis_title="index", barmode="group")
+            blocks.append(rep.figure(fig, "sobol"))
+    if blocks:
+        e = summary.get("stages", {}).get("economics", {})
+        note = f"<p class='note'>{html.escape(str(e.get('basis', '')))}</p>" if e else ""
+        if u is not None and not u.get("sobol"):
+            note += "<p class='note'>Sobol indices were not computed for this run (scandia run --sobol N).</p>"
+        rep.section("Economics and uncertainty", note + "<div class='grid2'>" + "".join(blocks) + "</div>",
+                    "economics")
+
+
+def _assumptions(rep: _Report, assumptions: pd.DataFrame | None) -> None:
+    if assumptions is None:
+        from .excel import assumptions_table
+
+        assumptions = assumptions_table()
+    n_assumed = int((assumptions.get("basis", pd.Series(dtype=str)) == "assumption").sum())
+    rep.section("Every default value and its source",
+                f"<p class='note'>{len(assumptions)} values from the package's data files; {n_assumed} are labelled "
+                "assumptions (no published figure found), the rest cite a source or the targets they were fitted "
+                f"to.</p><details><summary>show the table</summary>{_table_html(assumptions, 5000)}</details>",
+                "assumptions")
+
+
+def _metadata(rep: _Report, summary: dict[str, Any], scenario_yaml: str, source: str) -> None:
+    meta = pd.DataFrame([
+        ("scenario", summary.get("scenario")), ("scandia version (run)", summary.get("scandia_version")),
+        ("scandia version (report)", __version__), ("seed", summary.get("seed")),
+        ("scenarios evaluated", summary.get("n_scenarios")), ("status", json.dumps(summary.get("status"))),
+        ("built from", source), ("report written (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+    ], columns=["item", "value"]).astype(str)
+    rep.section("Run metadata", _table_html(meta) + "<details><summary>resolved scenario (YAML): rerun with "
+                "<code>scandia run scenario.yaml</code></summary><pre>" + html.escape(scenario_yaml) +
+                "</pre></details>", "metadata")
+
+
+def build_report(summary: dict[str, Any], tables: dict[str, pd.DataFrame], scenario_yaml: str,
+                 assumptions: pd.DataFrame | None = None, source: str = "run") -> str:
+    """The report as one HTML string (plotly.js inlined once, no network needed to view it)."""
+    import plotly
+    from plotly.offline import get_plotlyjs
+
+    rep = _Report()
+    error = summary.get("error")
+    if error:
+        rep.section("This run failed", f"<p class='bad'>{html.escape(str(error))}</p>", "failure", "warn")
+    _headline(rep, summary)
+    _balance(rep, tables)
+    _sankey(rep, summary, tables)
+    _streams(rep, tables, summary)
+    _process_figures(rep, tables)
+    _alloy_figures(rep, tables, summary)
+    _economics_figures(rep, tables, summary)
+    _assumptions(rep, assumptions)
+    _metadata(rep, summary, scenario_yaml, source)
+    script = "\n".join(
+        f"(function(){{var f={fig};Plotly.newPlot('{div}',f.data,f.layout,{{responsive:true,displaylogo:false}});}})();"
+        for div, fig in rep.figures)
+    title = f"scandia report: {summary.get('scenario', '')}"
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{html.escape(title)}</title>"
+        f"<style>{_CSS}</style><script>{get_plotlyjs()}</script></head><body>"
+        f"<header><h1>{html.escape(title)}</h1><p>scandia {html.escape(str(summary.get('scandia_version')))} · "
+        f"seed {summary.get('seed')} · {summary.get('n_scenarios', 1):,} scenario(s) · plotly.js "
+        f"{plotly.__version__} embedded</p></header><main>{''.join(rep.sections)}</main>"
+        f"<script>{script}</script></body></html>"
+    )
+
+
+def load_run_dir(path: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame], str]:
+    """(summary, tables, scenario YAML) of a folder written by ``scandia run --out``."""
+    try:
+        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError("RUN_DIR", f"{path} has no summary.json (write one with scandia run --out)") from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError("RUN_DIR", f"cannot read {path / 'summary.json'}: {exc}") from None
+    tables: dict[str, pd.DataFrame] = {}
+    for name in summary.get("files", []):
+        f = path / name
+        try:
+            if name.endswith(".csv"):
+                tables[name.removesuffix(".csv")] = pd.read_csv(f)
+            elif name.endswith(".parquet"):
+                tables[name.removesuffix(".parquet")] = pd.read_parquet(f)
+        except (OSError, ValueError, ImportError) as exc:
+            raise ScenarioError("RUN_DIR", f"cannot read {f}: {exc}") from None
+    scen = path / "scenario.yaml"
+    return summary, tables, scen.read_text(encoding="utf-8") if scen.exists() else ""
+
+
+def write_report(path: Path, text: str) -> Path:
+    """Write the report atomically (a temporary file renamed into place); a bad path is a one-line error."""
+    try:
+        atomic_write_text(Path(path), text)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
