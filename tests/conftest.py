@@ -32,3 +32,28 @@ def sampled_run_dir(tmp_path_factory):
     res = CliRunner().invoke(app, ["run", "--out", str(out), "--samples", "40", "--sobol", "8", "--no-store"])
     assert res.exit_code == 0, res.output
     return out
+
+
+def _postgres_url() -> str | None:
+    """The PostgreSQL test database (set by .ci/run); None when not configured."""
+    url = os.environ.get("SCANDIA_TEST_PG")
+    if not url and os.environ.get("SCANDIA_REQUIRE_PG") == "1":
+        pytest.fail("SCANDIA_REQUIRE_PG=1 but SCANDIA_TEST_PG (a postgresql:// URL) is not set")
+    return url or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_db(request, tmp_path):
+    """A fresh, empty run store on each backend: a SQLite file, or the PostgreSQL test database with its tables
+    dropped first. PostgreSQL is skipped where it is not configured (CI configures and requires it)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "runs.db")
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL not configured here (SCANDIA_TEST_PG); .ci/run starts one")
+    from scandia.store import _meta, open_store
+
+    engine = open_store(url)
+    _meta.drop_all(engine)
+    engine.dispose()
+    return url

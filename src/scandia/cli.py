@@ -7,15 +7,15 @@ allowed range, and exit with code 2, without a traceback.
 from __future__ import annotations
 
 import json
-import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-import yaml
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -43,89 +43,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _stage_table(df: Any, path: Path, fmt: TableFormat) -> tuple[Path, Path]:
-    """Write a table to a hidden temporary file beside its target; returns (temporary, target)."""
-    if fmt is TableFormat.parquet:
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            _fail("--table-format parquet needs pyarrow: pip install 'scandia[parquet]'")
-        target = path.with_suffix(".parquet")
-        tmp = target.with_name(f".{target.name}.tmp")
-        df.to_parquet(tmp, index=False)
-    else:
-        target = path.with_suffix(".csv")
-        tmp = target.with_name(f".{target.name}.tmp")
-        df.to_csv(tmp, index=False, float_format="%.10g")
-    return tmp, target
-
-
-def _stage_text(path: Path, text: str) -> tuple[Path, Path]:
-    from .core.files import staged_text
-
-    return staged_text(path, text), path
-
-
-def _write_results(out: Path, tables: dict[str, Any], fmt: TableFormat, scenario_yaml: str, summary: dict) -> None:
-    """Write every result file, all or nothing.
-
-    Everything is first written to hidden temporary files; the current files are then set aside as backups and
-    the new ones renamed into place. On any failure the new files are removed and the backups restored, so the
-    folder holds either the whole earlier run or the whole new one. Result files of the earlier run that this run
-    does not produce (listed in its summary.json) are removed at the end; other files are never touched.
-    """
-    staged: list[tuple[Path, Path]] = []
-    placed: list[tuple[Path, Path | None]] = []  # (target, backup)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        previous = _previous_files(out)
-        for name, df in tables.items():
-            staged.append(_stage_table(df, out / name, fmt))
-        staged.append(_stage_text(out / "scenario.yaml", scenario_yaml))
-        summary["files"] = sorted([t.name for _, t in staged] + ["summary.json"])
-        staged.append(_stage_text(out / "summary.json", json.dumps(summary, indent=2)))
-        for tmp, target in staged:
-            backup = None
-            if target.exists():
-                backup = target.with_name(f".{target.name}.bak")
-                os.replace(target, backup)
-            placed.append((target, backup))
-            os.replace(tmp, target)
-    except Exception as exc:
-        for target, backup in reversed(placed):
-            _quiet_unlink(target)
-            if backup is not None:
-                os.replace(backup, target)
-        for tmp, _ in staged:
-            _quiet_unlink(tmp)
-        for name in tables:  # a table that failed while being staged
-            for suffix in (".csv", ".parquet"):
-                _quiet_unlink(out / f".{name}{suffix}.tmp")
-        if isinstance(exc, OSError | ValueError):
-            raise ScenarioError("--out", f"cannot write results to {out}: {getattr(exc, 'strerror', None) or exc}"
-                                ) from None
-        raise
-    for _, backup in placed:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-    for name in previous - set(summary["files"]):
-        (out / name).unlink(missing_ok=True)
-
-
-def _quiet_unlink(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
-def _previous_files(out: Path) -> set[str]:
-    """Result files written by an earlier run into ``out`` (from its summary.json), as plain names."""
-    try:
-        files = json.loads((out / "summary.json").read_text(encoding="utf-8")).get("files", [])
-    except (OSError, ValueError, AttributeError):
-        return set()
-    return {f for f in files if isinstance(f, str) and "/" not in f and not f.startswith(".")}
+@contextmanager
+def _spinner() -> Iterator[Callable[[str], None]]:
+    """A transient progress line on stderr; yields a function that updates its text."""
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task("running", total=None)
+        yield lambda msg: progress.update(task, description=msg)
 
 
 def _fmt(value: Any, key: str) -> str:
@@ -211,40 +134,6 @@ def _print_economics(summary: dict[str, Any]) -> None:
     pos = stage["cost_curve_position"]
     table.add_row("cost-curve rank (by all-in cost)", f"{pos['rank']} of {pos['of']}")
     out_console.print(table)
-
-
-def _monte_carlo(scen: Any, n: int, stage: str | None, sobol: int = 0) -> tuple[Any, dict[str, Any]]:
-    """Sampled run of the whole chain plus the tornado (and Sobol indices with ``sobol`` > 0, the Saltelli base
-    count); returns the result (summary extended) and tables."""
-    from .uncertainty.analysis import distribution_summary, monte_carlo, sobol_indices, tornado
-
-    if stage is not None:
-        raise ScenarioError("--samples", "Monte Carlo runs the whole chain; leave out --stage")
-    with Progress(transient=True, console=err_console) as progress:
-        task = progress.add_task(f"Monte Carlo, {n:,} samples through the chain", total=None)
-        mc = monte_carlo(scen, n)
-        progress.update(task, description="tornado (one input at a time, P10/P90)")
-        torn = tornado(scen)
-        if sobol:
-            progress.update(task, description=f"Sobol indices ({sobol * (len(scen.uncertainty.distributions) + 2):,}"
-                                              " chain evaluations)")
-            sob = sobol_indices(scen, sobol)
-    u = scen.uncertainty
-    summary = mc.result.summary
-    summary["uncertainty"] = {
-        "samples": n, "method": u.method, "seed": scen.seed, "inputs": list(u.distributions),
-        "correlations": [list(c) for c in u.correlations], "output": u.output,
-        "distribution": distribution_summary(mc.values, mc.result.status),
-        "tornado": {"base_output": torn.attrs["base_output"], "rows": torn.to_dict(orient="records")},
-    }
-    samples_df = pd.DataFrame({k: v for k, v in mc.samples.items()})
-    samples_df[u.output] = mc.values
-    samples_df["status"] = mc.result.status
-    tables = {"uncertainty_samples": samples_df, "tornado": torn}
-    if sobol:
-        summary["uncertainty"]["sobol"] = {"base_samples": sobol, "rows": sob.to_dict(orient="records")}
-        tables["sobol_indices"] = sob
-    return mc.result, tables
 
 
 def _print_uncertainty(summary: dict[str, Any]) -> None:
@@ -356,68 +245,6 @@ def _aging_text(row: Any) -> str:
     return "as cast" if hours == 0 else f"{float(row['temp_c']):g} C/{hours:g} h"
 
 
-def _result_tables(scen: Any, result: Any, curves: bool) -> dict[str, Any]:
-    """Every result table of a run, by file stem (computed before anything is written)."""
-    import pandas as pd
-
-    from .beneficiation.curves import grade_recovery_curve
-    from .beneficiation.ore import REE
-    from .beneficiation.report import routes_table, stream_table
-    from .core.balance import balance_table
-
-    tables: dict[str, Any] = {}
-    groups = {"Sc": ("Sc",), "TREE": tuple(REE), "Fe": ("Fe",), "Th": ("Th",)}
-    balances = []
-    ben = result.stages.get("beneficiation")
-    if ben is not None:
-        balances += [balance_table(rr.flowsheet, "beneficiation", name, groups)
-                     for name, rr in ben.routes.items() if rr.flowsheet is not None]
-        tables["beneficiation_routes"] = routes_table(ben)
-        tables["beneficiation_streams"] = stream_table(ben)
-        if curves:
-            tables["grade_recovery"] = pd.concat([grade_recovery_curve(scen, r) for r in ben.routes],
-                                                 ignore_index=True)
-    if "hydromet" in result.stages:
-        from .hydromet import report as hrep
-
-        hyd = result.hydromet
-        tables["hydromet_routes"] = hrep.routes_table(hyd)
-        tables["hydromet_streams"] = hrep.stream_table(hyd)
-        tables["sx_mccabe_thiele"] = hrep.sx_mccabe_thiele(hyd)
-        if hyd.flowsheet is not None:
-            balances.append(balance_table(hyd.flowsheet, "hydromet", scen.hydromet.leach_route, groups))
-        if curves:
-            sel = ben.routes[ben.selected_route].metrics if ben is not None else None
-            tables["leach_tradeoff"] = hrep.tradeoff_curve(
-                scen, ben.concentrate if ben is not None else None, sel["feed_tph"] if sel else None,
-                sel["sc_recovery_frac"] if sel else None)
-    if "alloy" in result.stages:
-        from .alloy import report as arep
-
-        alloy = result.stages["alloy"]
-        tables["alloy_strength_terms"] = arep.strength_table(alloy)
-        tables["alloy_aging_curve"] = arep.aging_curve_table(alloy)
-        tables["master_alloy"] = arep.master_alloy_table(alloy)
-        tables["alloy_equilibrium"] = arep.equilibrium_table(alloy)
-        tables["alloy_scheil"] = arep.scheil_table(alloy)
-        tables["alloy_phase_diagram"] = arep.binary_phase_table()
-        if curves:
-            tables["alloy_strength_vs_sc"] = arep.strength_vs_sc_table(scen)
-        if alloy.design is not None:
-            tables["alloy_design_pareto"] = alloy.design.pareto
-    if "economics" in result.stages:
-        from .economics import report as erep
-
-        econ = result.stages["economics"]
-        tables["economics_cashflow"] = erep.cashflow_table(econ)
-        tables["economics_capex"] = erep.capex_table(econ)
-        tables["economics_opex"] = erep.opex_table(econ)
-        tables["cost_curve"] = erep.cost_curve_table(econ)
-    if balances:
-        tables["balance_health"] = pd.concat(balances, ignore_index=True)
-    return tables
-
-
 @app.command()
 def run(
     scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
@@ -441,8 +268,7 @@ def run(
     store: Annotated[bool, typer.Option(help="record the run in the run store")] = True,
 ) -> None:
     """Run a scenario and print (and, with --out, write) its results."""
-    from .beneficiation.stage import resolved_scenario
-    from .chain import run as run_chain
+    from .runner import execute, resolved_yaml, write_run_dir
     from .scenario import load_scenario
 
     try:
@@ -451,22 +277,14 @@ def run(
             if out.exists() and not out.is_dir():
                 raise ScenarioError("--out", f"{out} exists and is not a folder")
         n_samples = scen.uncertainty.samples if samples is None else samples
-        if n_samples < 1:
-            raise ScenarioError("--samples", "must be >= 1")
-        if sobol and not 8 <= sobol <= 1_000_000:
-            raise ScenarioError("--sobol", "base sample count must be 0 (off) or between 8 and 1,000,000")
-        mc_tables: dict[str, Any] = {}
-        if n_samples > 1:
-            result, mc_tables = _monte_carlo(scen, n_samples, stage, sobol)
-        else:
-            result = run_chain(scen, stage=stage)
-        summary = result.summary
-        if out is not None or excel is not None or report is not None:
-            # results are written only once everything is computed: a failing run leaves earlier files intact
-            tables = {**_result_tables(scen, result, curves), **mc_tables}
-            resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
+        want_files = out is not None or excel is not None or report is not None
+        # results are written only once everything is computed: a failing run leaves earlier files intact
+        with _spinner() as say:
+            _, summary, tables = execute(scen, n_samples, stage, sobol, curves, tables=want_files,
+                                         progress=say)
+        resolved = resolved_yaml(scen)
         if out is not None:
-            _write_results(out, tables, table_format, resolved, summary)
+            write_run_dir(out, tables, resolved, summary, table_format.value)
         if report is not None:
             from .report.html import build_report, write_report
 
@@ -482,13 +300,8 @@ def run(
         if store:
             from .store import open_store, record_run
 
-            if out is None and excel is None and report is None:
-                resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
             artefacts = [str((out / f).resolve()) for f in summary.get("files", [])] if out is not None else []
-            if excel is not None:
-                artefacts.append(str(excel.resolve()))
-            if report is not None:
-                artefacts.append(str(report.resolve()))
+            artefacts += [str(p.resolve()) for p in (excel, report) if p is not None]
             run_id = record_run(open_store(db), summary, resolved, artefacts)
     except ScandiaError as exc:
         _fail(str(exc))
@@ -531,24 +344,14 @@ def report_cmd(
             summary, tables, resolved = load_run_dir(Path(source))
             origin = f"run folder {Path(source).resolve()}"
         else:
-            from .beneficiation.stage import resolved_scenario
-            from .chain import run as run_chain
+            from .runner import execute, resolved_yaml
             from .scenario import load_scenario
 
             scen = load_scenario(source)
-            n = scen.uncertainty.samples if samples is None else samples
-            if n < 1:
-                raise ScenarioError("--samples", "must be >= 1")
-            if sobol and not 8 <= sobol <= 1_000_000:
-                raise ScenarioError("--sobol", "base sample count must be 0 (off) or between 8 and 1,000,000")
-            mc_tables: dict[str, Any] = {}
-            if n > 1:
-                result, mc_tables = _monte_carlo(scen, n, None, sobol)
-            else:
-                result = run_chain(scen)
-            summary = result.summary
-            tables = {**_result_tables(scen, result, True), **mc_tables}
-            resolved = yaml.safe_dump(resolved_scenario(scen).model_dump(mode="json"), sort_keys=False)
+            with _spinner() as say:
+                _, summary, tables = execute(scen, scen.uncertainty.samples if samples is None else samples,
+                                             sobol=sobol, progress=say)
+            resolved = resolved_yaml(scen)
             origin = f"scenario {source or 'crater-lake'}"
         write_report(out, build_report(summary, tables, resolved, source=origin))
     except ScandiaError as exc:
@@ -787,6 +590,40 @@ def runs_compare(a: Annotated[str, typer.Argument(help="first run id (prefix)")]
             table.add_row(r.metric, f"{r.a:.4g}", f"{r.b:.4g}", f"{r.b_minus_a:+.4g}")
     out_console.print(table)
     out_console.print(f"{int((df['a'] == df['b']).sum())} further metrics are equal")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind (loopback by default; any other needs SCANDIA_TOKEN)")] = (
+        "127.0.0.1"),
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    db: Annotated[str | None, typer.Option(help="run store: SQLite file or database URL (default $SCANDIA_DB)")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="folder for run results and sweeps")] = None,
+    max_body: Annotated[int, typer.Option(help="largest request body accepted, bytes")] = 1_000_000,
+    workers: Annotated[int, typer.Option(help="background job threads")] = 1,
+    warm: Annotated[bool, typer.Option(help="precompute the dashboard's default case and alloy grid at start")] = True,
+) -> None:
+    """Serve the REST API, the what-if dashboard (at /) and offline API docs (at /docs) with uvicorn."""
+    from .web.app import create_app, is_loopback, token_from_env
+
+    token = token_from_env()
+    try:
+        if not is_loopback(host) and token is None:
+            raise ScenarioError("--host", f"binding to {host} (not loopback) needs a token: set SCANDIA_TOKEN")
+        if not 1 <= port <= 65535:
+            raise ScenarioError("--port", "must be between 1 and 65535")
+        if not 1_000 <= max_body <= 1_000_000_000:
+            raise ScenarioError("--max-body", "must be between 1,000 and 1,000,000,000 bytes")
+        if not 1 <= workers <= 64:
+            raise ScenarioError("--workers", "must be between 1 and 64")
+        api = create_app(db=db, data_dir=data_dir, token=token, max_body_bytes=max_body, workers=workers, warm=warm)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    import uvicorn
+
+    err_console.print(f"scandia {__version__}: dashboard http://{host}:{port}/  API docs http://{host}:{port}/docs"
+                      + ("  (token required)" if token else ""))
+    uvicorn.run(api, host=host, port=port, log_level="warning")
 
 
 @app.callback(invoke_without_command=True)

@@ -7,9 +7,11 @@ Default location: ``$SCANDIA_DB`` if set, else ``~/.local/share/scandia/runs.db`
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import secrets
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,17 +20,24 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from .core.errors import ScenarioError
 
-__all__ = ["compare_runs", "default_db", "get_run", "list_runs", "open_store", "record_run"]
+__all__ = ["JOB_STATES", "compare_runs", "create_job", "default_db", "get_job", "get_run", "list_runs", "open_store",
+           "record_run", "update_job"]
 
 _meta = MetaData()
 RUNS = Table("runs", _meta, Column("run_id", String(32), primary_key=True), Column("created_utc", DateTime),
              Column("scenario", String(200)), Column("version", String(40)), Column("seed", Integer),
              Column("n_scenarios", Integer), Column("status", Text), Column("summary", Text),
              Column("scenario_yaml", Text), Column("artefacts", Text))
+#: work submitted to the service (runs and sweeps): state, progress and the error of a failed one
+JOBS = Table("jobs", _meta, Column("job_id", String(32), primary_key=True), Column("kind", String(10)),
+             Column("state", String(12)), Column("created_utc", DateTime), Column("updated_utc", DateTime),
+             Column("done", Integer), Column("total", Integer), Column("message", Text), Column("error", Text),
+             Column("request", Text), Column("result", Text))
+JOB_STATES = ("queued", "running", "done", "failed")
 
 
 def default_db() -> str:
@@ -39,7 +48,7 @@ def open_store(db: str | None = None) -> Engine:
     """Engine for a database URL or a SQLite file path (created with its folder, WAL journal)."""
     db = db or default_db()
     if "://" in db:
-        url = db
+        url = _with_driver(db)
     else:
         path = Path(db).expanduser()
         try:
@@ -47,27 +56,58 @@ def open_store(db: str | None = None) -> Engine:
         except OSError as exc:
             raise ScenarioError("--db", f"cannot create {path.parent}: {exc.strerror or exc}") from None
         url = f"sqlite:///{path.resolve()}"
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
     error: Exception | None = None
     for attempt in range(20):  # several processes may create the same new store at once: retry the race
         try:
-            engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+            if engine is None:
+                engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
             if url.startswith("sqlite"):
                 with engine.connect() as con:
                     con.exec_driver_sql("PRAGMA journal_mode=WAL")
             _meta.create_all(engine)
+            with _ENGINES_LOCK:
+                engine = _ENGINES.setdefault(url, engine)
             return engine
-        except OperationalError as exc:
+        except (OperationalError, ProgrammingError, IntegrityError) as exc:
+            # concurrent first use: SQLite locks, or PostgreSQL's catalog races on CREATE TABLE; retry
             error = exc
             time.sleep(0.02 * (attempt + 1))
         except Exception as exc:  # driver errors have many types; one line names the store
             error = exc
             break
+    if engine is not None:
+        engine.dispose()
     raise ScenarioError("--db", f"cannot open run store {db}: {type(error).__name__}")
 
 
-def record_run(engine: Engine, summary: dict[str, Any], scenario_yaml: str, artefacts: list[str]) -> str:
-    """Store one run; returns its id."""
-    run_id = secrets.token_hex(16)
+#: one engine (and connection pool) per store URL for the life of the process; closed at exit
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_engines() -> None:
+    for engine in list(_ENGINES.values()):
+        engine.dispose()
+    _ENGINES.clear()
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://`` means psycopg (3) here, the driver scandia installs, unless psycopg2 is present."""
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError:
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def record_run(engine: Engine, summary: dict[str, Any], scenario_yaml: str, artefacts: list[str],
+               run_id: str | None = None) -> str:
+    """Store one run (a new random id unless ``run_id`` is given, e.g. the service's job id); returns its id."""
+    run_id = run_id or secrets.token_hex(16)
     with engine.begin() as con:
         con.execute(RUNS.insert().values(
             run_id=run_id, created_utc=datetime.now(UTC).replace(tzinfo=None), scenario=summary.get("scenario"),
@@ -122,3 +162,39 @@ def compare_runs(engine: Engine, a: str, b: str) -> pd.DataFrame:
     df["b_minus_a"] = df["b"] - df["a"]
     df.attrs.update(a=ra["run_id"], b=rb["run_id"])
     return df
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def create_job(engine: Engine, kind: str, request: dict[str, Any]) -> str:
+    """Register queued work (``kind`` 'run' or 'sweep'); returns its unguessable 128-bit id."""
+    job_id = secrets.token_hex(16)
+    with engine.begin() as con:
+        con.execute(JOBS.insert().values(job_id=job_id, kind=kind, state="queued", created_utc=_now(),
+                                         updated_utc=_now(), done=0, total=0, message="queued",
+                                         request=json.dumps(request), error=None, result=None))
+    return job_id
+
+
+def update_job(engine: Engine, job_id: str, **fields: Any) -> None:
+    """Set a job's state, progress (done/total), message, error or result (JSON-encoded when not a string)."""
+    if "state" in fields and fields["state"] not in JOB_STATES:
+        raise ValueError(f"unknown job state {fields['state']!r}")
+    if "result" in fields and not isinstance(fields["result"], str):
+        fields["result"] = json.dumps(fields["result"])
+    with engine.begin() as con:
+        con.execute(JOBS.update().where(JOBS.c.job_id == job_id).values(updated_utc=_now(), **fields))
+
+
+def get_job(engine: Engine, job_id: str) -> dict[str, Any] | None:
+    """A job by its full id, or None."""
+    with engine.connect() as con:
+        row = con.execute(select(JOBS).where(JOBS.c.job_id == job_id)).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    out["request"] = json.loads(out["request"] or "{}")
+    out["result"] = json.loads(out["result"]) if out["result"] else None
+    return out

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scandia.cli import app
-from scandia.store import get_run, list_runs, open_store, record_run
+from scandia.store import create_job, get_job, get_run, list_runs, open_store, record_run, update_job
 
 from .helpers import write_scenario
 
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 
-def test_runs_are_recorded_and_compared(tmp_path):
-    db = str(tmp_path / "runs.db")
+def test_runs_are_recorded_and_compared(tmp_path, store_db):
+    db = store_db
     a = runner.invoke(app, ["run", "--stage", "alloy", "--db", db, "--out", str(tmp_path / "a")])
     b = runner.invoke(app, ["run", write_scenario(tmp_path, "alloy:\n  sc_wt_pct: 0.1\n"), "--stage", "alloy",
                             "--db", db])
@@ -35,9 +35,9 @@ def test_runs_are_recorded_and_compared(tmp_path):
     assert runner.invoke(app, ["runs", "list", "--db", db]).exit_code == 0
 
 
-def test_concurrent_writers_lose_no_run(tmp_path):
-    """Eight threads, 25 runs each, one SQLite file in WAL mode: all 200 runs are there."""
-    db = str(tmp_path / "c.db")
+def test_concurrent_writers_lose_no_run(store_db):
+    """Eight threads, 25 runs each, one store (SQLite in WAL mode, or PostgreSQL): all 200 runs are there."""
+    db = store_db
     summary = {"scenario": "x", "scandia_version": "t", "seed": 0, "n_scenarios": 1, "status": {"ok": 1}}
 
     def writer():
@@ -60,3 +60,22 @@ def test_bad_store_input_exit_2(tmp_path, args):
         args = [*args, "--db", str(tmp_path / "e.db")]
     res = runner.invoke(app, args)
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_jobs_track_state_and_progress(store_db):
+    engine = open_store(store_db)
+    job = create_job(engine, "sweep", {"samples": 10})
+    assert get_job(engine, job)["state"] == "queued"
+    update_job(engine, job, state="running", done=1, total=2, message="1 of 2 chunks")
+    update_job(engine, job, state="done", done=2, result={"rows": 10})
+    got = get_job(engine, job)
+    assert (got["state"], got["done"], got["total"], got["result"]) == ("done", 2, 2, {"rows": 10})
+    assert got["request"] == {"samples": 10} and get_job(engine, "0" * 32) is None
+    with pytest.raises(ValueError, match="unknown job state"):
+        update_job(engine, job, state="exploded")
+
+
+def test_sqlite_store_uses_wal(tmp_path):
+    engine = open_store(str(tmp_path / "w.db"))
+    with engine.connect() as con:
+        assert con.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -33,19 +33,36 @@ R_GAS = 8.314462618
 _TERMS = ("c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7")
 
 
+_POLY_CACHE: dict[int, tuple[list[dict], np.ndarray, np.ndarray]] = {}
+
+
+def _compiled(ranges: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """(upper temperature limits (R,), coefficients (R + 1, 8)) of a piecewise polynomial; the extra last row of
+    zeros is the value above the last range. Cached per list object (the entry keeps the list alive, so its id
+    cannot be reused by another list while cached)."""
+    hit = _POLY_CACHE.get(id(ranges))
+    if hit is not None and hit[0] is ranges:
+        return hit[1], hit[2]
+    t_max = np.array([float(r["t_max"]) for r in ranges])
+    coef = np.zeros((len(ranges) + 1, len(_TERMS)))
+    for i, r in enumerate(ranges):
+        coef[i] = [float(r["c"].get(k, 0.0)) for k in _TERMS]
+    if len(_POLY_CACHE) > 4096:
+        _POLY_CACHE.clear()
+    _POLY_CACHE[id(ranges)] = (ranges, t_max, coef)
+    return t_max, coef
+
+
 def _poly(ranges: list[dict], temp: np.ndarray) -> np.ndarray:
-    """Piecewise SGTE polynomial c0 + c1 T + c2 T lnT + c3 T² + c4 T³ + c5/T + c6 T⁷ + c7 T⁻⁹."""
+    """Piecewise SGTE polynomial c0 + c1 T + c2 T lnT + c3 T² + c4 T³ + c5/T + c6 T⁷ + c7 T⁻⁹.
+
+    Range i applies for t_max[i-1] < T <= t_max[i]; above the last range the value is 0."""
     temp = np.asarray(temp, dtype=float)
-    out = np.zeros_like(temp)
-    lo = -np.inf
-    for rng in ranges:
-        c = {k: float(rng["c"].get(k, 0.0)) for k in _TERMS}
-        val = (c["c0"] + c["c1"] * temp + c["c2"] * temp * np.log(temp) + c["c3"] * temp**2 + c["c4"] * temp**3
-               + c["c5"] / temp + c["c6"] * temp**7 + c["c7"] * temp ** -9.0)
-        sel = (temp > lo) & (temp <= rng["t_max"])
-        out = np.where(sel, val, out)
-        lo = rng["t_max"]
-    return out
+    t_max, coef = _compiled(ranges)
+    c = coef[np.searchsorted(t_max, temp, side="left")]  # (..., 8)
+    # the same operations in the same order as term by term, so results are bit-identical to a range-by-range sum
+    return (c[..., 0] + c[..., 1] * temp + c[..., 2] * temp * np.log(temp) + c[..., 3] * temp**2
+            + c[..., 4] * temp**3 + c[..., 5] / temp + c[..., 6] * temp**7 + c[..., 7] * temp ** -9.0)
 
 
 def _load(name: str) -> dict:
@@ -200,7 +217,13 @@ class ThermoDB:
         return temp, xs
 
     def eutectic(self) -> tuple[float, float, float]:
-        """Al-rich eutectic of Al-Sc: (T [K], liquid x_Sc, (Al) x_Sc)."""
+        """Al-rich eutectic of Al-Sc: (T [K], liquid x_Sc, (Al) x_Sc); solved once per description (0.5 s)."""
+        memo = self.__dict__.get("_eutectic_memo")
+        if memo is None:
+            memo = self.__dict__["_eutectic_memo"] = self._solve_eutectic()
+        return memo
+
+    def _solve_eutectic(self) -> tuple[float, float, float]:
         def gap(x: float) -> float:
             t_fcc, _ = self.liquidus_fcc(np.array([[1.0 - x, x]]))
             return float(self.liquidus_compound(np.array([x]))[0] - t_fcc[0])
@@ -216,6 +239,15 @@ class ThermoDB:
         McEwen, Acta Mater. 46 (1998) 5715), so this is the grain-refinement threshold.
         """
         x_mg = np.maximum(np.atleast_1d(np.asarray(x_mg, dtype=float)), 1e-12)
+        memo = self.__dict__.setdefault("_threshold_memo", {})
+        if x_mg.size <= 4:  # the usual case, one base alloy: solved once per Mg content
+            key = (x_mg.shape, x_mg.tobytes())
+            if key not in memo:
+                memo[key] = self._solve_threshold(x_mg)
+            return memo[key].copy()
+        return self._solve_threshold(x_mg)
+
+    def _solve_threshold(self, x_mg: np.ndarray) -> np.ndarray:
         comps = ("AL", "MG", "SC")
         g = self
 

@@ -25,6 +25,7 @@ import pandas as pd
 from .. import __version__
 from ..core.errors import ScenarioError
 from ..core.files import atomic_write_text
+from .flows import sankey_data
 
 __all__ = ["build_report", "load_run_dir", "write_report"]
 
@@ -164,83 +165,9 @@ def _balance(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
     rep.section("Balance health", msg + _table_html(df), "balance", "" if all_ok else "warn")
 
 
-def _sankey_traces(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
-    """(labels, sources, targets, values, unit) per basis: total mass (t/h), Sc (kg/h), US$ (M/a)."""
-    out: dict[str, tuple] = {}
-    ben = tables.get("beneficiation_streams")
-    hyd = tables.get("hydromet_streams")
-    ben_s = summary.get("stages", {}).get("beneficiation", {})
-    route = ben_s.get("selected_route")
-    for basis, ben_col, ben_scale, hyd_col, unit in (("mass", "mass_tph", 1.0, "mass_tph", "t/h"),
-                                                     ("Sc", "sc_tph", 1000.0, "sc_kg_per_h", "kg/h Sc")):
-        labels: list[str] = []
-        links: list[tuple[int, int, float]] = []
-
-        def node(name: str, labels: list[str] = labels) -> int:
-            if name not in labels:
-                labels.append(name)
-            return labels.index(name)
-
-        conc_value = None
-        if ben is not None and route in set(ben.get("route", [])):
-            r = ben[ben["route"] == route]
-            port = ben_s.get("routes", {}).get(route, {}).get("concentrate_port", "mix.product")
-            feed = float(r[r["stream"] == "feed"][ben_col].iloc[0]) * ben_scale
-            conc_rows = r[r["stream"] == port]
-            if len(conc_rows):
-                conc_value = float(conc_rows[ben_col].iloc[0]) * ben_scale
-                links.append((node("Ore feed"), node(f"Concentrator ({route})"), feed))
-                links.append((node(f"Concentrator ({route})"), node("Concentrate"), conc_value))
-                links.append((node(f"Concentrator ({route})"), node("Rejects (tailings)"), max(feed - conc_value, 0)))
-        if hyd is not None and not hyd.empty:
-            feed_rows = hyd[hyd["stream"].str.endswith("(feed)")]
-            h_in = float(feed_rows[hyd_col].iloc[0]) if len(feed_rows) else 0.0
-            prods = hyd[hyd["role"].fillna("").astype(str) != ""]
-            leach = f"Hydromet ({summary['stages'].get('hydromet', {}).get('leach_route', '')})"
-            src = node("Concentrate") if conc_value is not None else node("Concentrate (assay)")
-            links.append((src, node(leach), h_in))
-            added = float(prods[hyd_col].sum()) - h_in
-            if added > 0:
-                links.append((node("Reagents and water"), node(leach), added))
-            for _, p in prods.iterrows():
-                links.append((node(leach), node(str(p["role"])), float(p[hyd_col])))
-        links = [lk for lk in links if lk[2] > 0]
-        if links:
-            out[basis] = (labels, *map(list, zip(*links, strict=True)), unit)
-    cf = tables.get("economics_cashflow")
-    if cf is not None and not cf.empty:
-        year = cf.loc[cf["revenue_musd"].idxmax()]
-        labels = ["Revenue (Sc2O3 + REO)"]
-        links = []
-        opex = tables.get("economics_opex")
-        costs: list[tuple[str, float]] = []
-        if opex is not None and not opex.empty and opex["opex_musd_per_yr"].sum() > 0:
-            scale = float(year["opex_musd"]) / float(opex["opex_musd_per_yr"].sum())
-            costs += [(f"Opex: {r.item.replace('_', ' ')}", float(r.opex_musd_per_yr) * scale)
-                      for r in opex.itertuples()]
-        else:
-            costs.append(("Opex", float(year["opex_musd"])))
-        costs += [("Royalty", float(year["royalty_musd"])), ("Québec mining tax", float(year["mining_tax_musd"])),
-                  ("Income tax", float(year["income_tax_musd"])),
-                  ("Sustaining capex", float(year["sustaining_capex_musd"]))]
-        revenue = float(year["revenue_musd"])
-        margin = revenue - sum(v for _, v in costs)
-        if margin > 0:
-            costs.append(("Free cash flow", margin))
-        else:
-            labels.append("Shortfall (funded)")
-            links.append((1, 0, -margin))
-        for name, v in costs:
-            if v > 0:
-                labels.append(name)
-                links.append((0, len(labels) - 1, v))
-        out["US$"] = (labels, *map(list, zip(*links, strict=True)), f"US$ M in year {int(year['year'])}")
-    return out
-
-
 def _sankey(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
     go = _go()
-    traces = _sankey_traces(summary, tables)
+    traces = sankey_data(summary, tables)
     if not traces:
         rep.section("The chain as flows", "<p class='note'>No streams in this run.</p>", "sankey")
         return
@@ -252,7 +179,7 @@ def _sankey(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFram
                                 link={"source": src, "target": tgt, "value": val}))
     buttons = [{"label": {"mass": "Total mass", "Sc": "Scandium", "US$": "US$"}[b], "method": "update",
                 "args": [{"visible": [j == i for j in range(len(names))]},
-                         {"title": f"Chain Sankey: {b} ({traces[b][-1]})"}]} for i, b in enumerate(names)]
+                         {"title.text": f"Chain Sankey: {b} ({traces[b][-1]})"}]} for i, b in enumerate(names)]
     fig.update_layout(title=f"Chain Sankey: {names[0]} ({traces[names[0]][-1]})", height=460,
                       updatemenus=[{"type": "buttons", "direction": "right", "x": 0.0, "y": 1.13,
                                     "xanchor": "left", "buttons": buttons}])

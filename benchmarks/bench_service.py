@@ -1,0 +1,197 @@
+"""Service benchmark: dashboard what-if round trips and a bounded loopback load test.
+
+Run: ``python benchmarks/bench_service.py [--moves 300] [--clients 200] [--requests 4000]``.
+
+Starts ``scandia serve`` in its own process on a free loopback port (a throw-away run store), then:
+
+1. **Cold start**: the first what-if (nothing cached) and the time until the dashboard's warm-up (default case
+   plus the 816-point alloy grid) has finished.
+2. **What-if round trips** (HTTP, keep-alive, one client, as the dashboard does): a random walk of ``--moves``
+   slider moves over the dashboard's controls and their slider steps (price, discount rate, Sc, Zr, acid dose,
+   ore sample, concentration route, leach route). Prints p50/p95/max overall and per control, against the goal
+   p95 <= 150 ms, and the ratio to the same evaluations without the stage cache in this process (the peer here
+   is the chain itself, run cold: what a user without the service would wait).
+3. **Load**: ``--clients`` concurrent clients on loopback sending ``--requests`` requests in all (a mix of cached
+   what-ifs and run lookups): throughput, p95 and error count (goal 0).
+
+Also prints the server's peak resident memory (from /proc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+def server_rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+CONTROLS = {
+    "sc2o3_price_usd_per_kg": [float(v) for v in range(1000, 6001, 100)],
+    "discount_rate_frac": [round(0.03 + 0.005 * i, 3) for i in range(25)],
+    "sc_wt_pct": [round(0.01 * i, 2) for i in range(51)],
+    "zr_wt_pct": [round(0.02 * i, 2) for i in range(16)],
+    "acid": [round(20 + 5 * i, 1) for i in range(47)],
+    "sample": ["met01", "met02"],
+    "concentration_route": ["lims_whims", "dms", "xrt"],
+    "leach_route": ["tank", "heap"],
+}
+
+
+def random_walk(client: httpx.Client, moves: int, rng: random.Random) -> dict[str, list[float]]:
+    state: dict[str, object] = {"sc2o3_price_usd_per_kg": 3000.0, "discount_rate_frac": 0.08, "sc_wt_pct": 0.15,
+                                "zr_wt_pct": 0.1, "sample": "met01", "concentration_route": "lims_whims",
+                                "leach_route": "tank", "acid": 100.0}
+    times: dict[str, list[float]] = {k: [] for k in CONTROLS}
+    for _ in range(moves):
+        control = rng.choice(list(CONTROLS))
+        state[control] = rng.choice(CONTROLS[control])
+        body = dict(state)
+        if state["leach_route"] != "tank":
+            body.pop("acid")  # the acid slider's range follows the route; keep the route's own dose
+        t0 = time.perf_counter()
+        r = client.post("/whatif", json=body)
+        dt = 1e3 * (time.perf_counter() - t0)
+        if r.status_code != 200:
+            raise RuntimeError(f"what-if {body} -> {r.status_code} {r.text[:200]}")
+        times[control].append(dt)
+    return times
+
+
+def uncached_peer(moves: int, rng: random.Random) -> list[float]:
+    """The same kind of evaluations in this process with a fresh evaluator each time (no cached stages)."""
+    from scandia.web.whatif import WhatIf, WhatIfRequest, scenario_for
+
+    out = []
+    for _ in range(moves):
+        w = WhatIf()
+        req = WhatIfRequest(sc2o3_price_usd_per_kg=rng.choice(CONTROLS["sc2o3_price_usd_per_kg"]))
+        w.grid(scenario_for(req))  # the alloy grid's base strength is not what is timed
+        t0 = time.perf_counter()
+        w.evaluate(req)
+        out.append(1e3 * (time.perf_counter() - t0))
+    return out
+
+
+async def load(base: str, clients: int, requests: int, run_id: str) -> tuple[float, list[float], int]:
+    per = requests // clients
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=120.0, limits=limits) as client:
+        async def worker(k: int) -> None:
+            nonlocal errors
+            rng = random.Random(k)
+            for i in range(per):
+                t0 = time.perf_counter()
+                try:
+                    if i % 2:
+                        r = await client.get(f"/runs/{run_id}/summary")
+                    else:
+                        price = rng.choice([2500, 3000, 3500])
+                        r = await client.post("/whatif", json={"sc2o3_price_usd_per_kg": price})
+                    if r.status_code != 200:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append(1e3 * (time.perf_counter() - t0))
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(k) for k in range(clients)))
+        wall = time.perf_counter() - t0
+    return wall, latencies, errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--moves", type=int, default=300)
+    ap.add_argument("--clients", type=int, default=200)
+    ap.add_argument("--requests", type=int, default=4000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "SCANDIA_DB": str(Path(tmp) / "runs.db")}
+        env.pop("SCANDIA_TOKEN", None)
+        exe = Path(sys.executable).with_name("scandia")
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--data-dir", str(Path(tmp) / "data")],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            t_start = time.perf_counter()
+            with httpx.Client(base_url=base, timeout=300.0) as client:
+                while True:
+                    try:
+                        if client.get("/health").status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        time.sleep(0.1)
+                t_up = time.perf_counter() - t_start
+                t0 = time.perf_counter()
+                assert client.post("/whatif", json={}).status_code == 200
+                first = 1e3 * (time.perf_counter() - t0)
+                while not client.get("/health").json()["dashboard_warm"]:
+                    time.sleep(0.2)
+                t_warm = time.perf_counter() - t_start
+                print(f"server up in {t_up:.1f} s; first what-if {first:.0f} ms (cold); warm-up done after "
+                      f"{t_warm:.1f} s")
+                rng = random.Random(args.seed)
+                times = random_walk(client, args.moves, rng)
+                allt = [t for v in times.values() for t in v]
+                print(f"\nwhat-if round trip, {len(allt)} random slider moves (HTTP, keep-alive):")
+                print(f"  p50 {pct(allt, 50):.1f} ms   p95 {pct(allt, 95):.1f} ms   max {max(allt):.0f} ms   "
+                      f"goal p95 <= 150 ms: {'met' if pct(allt, 95) <= 150 else 'NOT met'}")
+                for k, v in times.items():
+                    if v:
+                        print(f"  {k:24s} n={len(v):3d}  p50 {pct(v, 50):6.1f}  p95 {pct(v, 95):6.1f}  "
+                              f"max {max(v):6.0f} ms")
+                peer = uncached_peer(10, random.Random(args.seed))
+                print(f"  peer: the same evaluation uncached, in process: median {statistics.median(peer):.0f} ms "
+                      f"-> the service's p50 is {statistics.median(peer) / pct(allt, 50):.0f}x faster")
+                r = client.post("/runs?scenario=crater-lake&samples=1")
+                run_id = r.json()["id"]
+            wall, lat, errors = asyncio.run(load(base, args.clients, args.requests, run_id))
+            n = len(lat)
+            print(f"\nload: {args.clients} concurrent clients, {n} requests (half cached what-ifs, half run "
+                  f"summaries): {n / wall:.0f} req/s, p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms, "
+                  f"errors {errors} (goal 0)")
+            print(f"server peak resident memory {server_rss_mib(proc.pid):.0f} MiB")
+            print(json.dumps({"whatif_p50_ms": pct(allt, 50), "whatif_p95_ms": pct(allt, 95), "load_rps": n / wall,
+                              "load_p95_ms": pct(lat, 95), "load_errors": errors}))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()

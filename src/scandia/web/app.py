@@ -1,0 +1,489 @@
+"""The scandia service (FastAPI): runs, reports, sweeps and the what-if dashboard over HTTP.
+
+``scandia serve`` starts it with uvicorn, on 127.0.0.1 by default. Bound to any other address it refuses to start
+without a token (``SCANDIA_TOKEN``); with a token set, every request but ``GET /health`` must carry it as
+``Authorization: Bearer <token>`` (or ``X-Scandia-Token``; the dashboard page also takes ``?token=``).
+
+Endpoints: ``POST /runs`` (scenario as YAML or JSON; runs of at most ``sync_max_samples`` samples answer at once
+with 201, larger ones are queued as background jobs and answer 202), ``GET /runs``, ``GET /runs/{id}``,
+``/runs/{id}/summary``, ``/runs/{id}/report`` (the HTML report; for a failed run it says what failed),
+``POST /sweeps`` and ``GET /sweeps/{id}`` (progress by chunk), ``GET /scenarios``, ``GET /scenarios/{name}``,
+``GET /health``, ``POST /whatif`` and the dashboard at ``/``. OpenAPI docs at ``/docs`` are served from the
+installed ``swagger-ui-bundle`` package (no CDN), as is plotly.js from the ``plotly`` package.
+
+Bad input: a malformed scenario answers 422 with the field path, an unknown id 404, a body over the size limit
+413, a missing or wrong token 401. Run ids are random 128-bit hex. No model logic lives here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import secrets
+import threading
+import traceback
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from fastapi import Body, FastAPI, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
+from .. import __version__
+from ..core.errors import ScandiaError, ScenarioError
+from ..store import create_job, get_job, get_run, list_runs, open_store, record_run, update_job
+from .whatif import ACID_FIELDS, WhatIf, WhatIfRequest
+
+__all__ = ["LOOPBACK", "create_app", "is_loopback"]
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+_ID = re.compile(r"^[0-9a-f]{32}$")
+MAX_SAMPLES = 1_000_000
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _BodyLimit:
+    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413 (by Content-Length, or while reading
+    a body of unknown length) before any handler sees them."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        too_big = JSONResponse({"detail": f"request body over {self.limit:,} bytes"}, status_code=413)
+        if length is not None:
+            try:
+                if int(length) > self.limit:
+                    await too_big(scope, receive, send)
+                    return
+            except ValueError:
+                await JSONResponse({"detail": "bad Content-Length"}, status_code=400)(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited() -> dict:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLargeError
+            return msg
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLargeError:
+            await too_big(scope, receive, send)
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+def _error(status: int, detail: Any, **extra: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=status)
+
+
+def _unprocessable(exc: ScenarioError, **extra: Any) -> JSONResponse:
+    loc = ["body", *[p for p in exc.field.split(".") if p]] if exc.field else ["body"]
+    return _error(422, [{"loc": loc, "msg": exc.message, "type": "value_error"}], **extra)
+
+
+def _parse_body(raw: bytes, content_type: str) -> Any:
+    """A scenario mapping from a JSON or YAML body (an empty body is the default scenario)."""
+    if not raw.strip():
+        return {}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("scenario", "body is not UTF-8 text") from None
+    if "json" in content_type:
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ScenarioError("scenario", f"malformed JSON ({exc})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError("scenario", f"malformed YAML{pos}") from None
+
+
+_SCENARIO_BODY = {
+    "required": False,
+    "description": "A scenario (see GET /scenarios/{name} for a complete one and `scandia validate --schema`); "
+                   "an empty body runs the default scenario. `name` may instead name a built-in scenario with "
+                   "the query parameter `scenario`.",
+    "content": {"application/json": {"schema": {"type": "object"}},
+                "application/yaml": {"schema": {"type": "string"}}},
+}
+
+
+def create_app(db: str | None = None, data_dir: Path | None = None, token: str | None = None,
+               max_body_bytes: int = 1_000_000, sync_max_samples: int = 200, workers: int = 1,
+               warm: bool = False, max_samples: int = MAX_SAMPLES) -> FastAPI:
+    """Build the service. ``db``: run store (SQLite path or URL); ``data_dir``: run folders and sweeps
+    (default beside the store); ``token``: required on every request but /health when set; ``warm``: precompute
+    the dashboard's default scenario and alloy grid in a background thread; ``max_samples``: largest run or
+    sweep accepted."""
+    from ..scenario.loader import DEFAULT_SCENARIO, builtin_scenarios, load_scenario, scenario_from_dict
+
+    engine = open_store(db)
+    if data_dir is None:
+        base = Path(db).expanduser().parent if db and "://" not in db else Path.home() / ".local/share/scandia"
+        data_dir = base / "service"
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scandia-job")
+    whatif = WhatIf()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=whatif.warm, name="scandia-warm", daemon=True).start()
+        yield
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(title="scandia", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
+                  description="Scandium supply-chain simulation: runs, reports, sweeps and what-ifs.")
+    app.state.pool = pool
+    app.state.whatif = whatif
+    app.state.engine = engine
+
+    @app.middleware("http")
+    async def _auth(request: Request, call_next: Any) -> Response:
+        if token is not None and request.url.path != "/health":
+            given = request.headers.get("authorization", "")
+            given = given[7:] if given.lower().startswith("bearer ") else request.headers.get("x-scandia-token", "")
+            if not given and request.method == "GET":
+                given = request.query_params.get("token", "")
+            if not secrets.compare_digest(given.encode(), token.encode()):
+                return _error(401, "missing or wrong token (Authorization: Bearer <SCANDIA_TOKEN>)")
+        return await call_next(request)
+
+    # ------------------------------------------------------------------ runs
+    def _execute_run(run_id: str, scen: Any, samples: int, stage: str | None, sobol: int) -> dict[str, Any]:
+        from ..runner import execute, resolved_yaml, write_run_dir
+
+        update_job(engine, run_id, state="running", message="running", total=samples)
+        try:
+            _, summary, tables = execute(scen, samples, stage, sobol,
+                                         progress=lambda msg: update_job(engine, run_id, message=msg))
+            resolved = resolved_yaml(scen)
+            folder = data_dir / "runs" / run_id
+            write_run_dir(folder, tables, resolved, summary)
+            artefacts = [str(folder / f) for f in summary.get("files", [])]
+            record_run(engine, summary, resolved, artefacts, run_id=run_id)
+            update_job(engine, run_id, state="done", done=samples, message="done", result={"folder": str(folder)})
+            return summary
+        except ScandiaError as exc:
+            update_job(engine, run_id, state="failed", message="failed", error=str(exc),
+                       result={"field": getattr(exc, "field", None)})
+            raise
+        except Exception as exc:  # a bug: keep the run's record honest, then let the server answer 500
+            update_job(engine, run_id, state="failed", message="failed",
+                       error=f"internal error: {type(exc).__name__}: {exc}")
+            traceback.print_exc()
+            raise
+
+    def _background(run_id: str, *args: Any) -> None:
+        try:
+            _execute_run(run_id, *args)
+        except Exception:  # recorded in the job row by _execute_run
+            pass
+
+    def _run_view(run_id: str) -> dict[str, Any] | None:
+        job = get_job(engine, run_id)
+        try:
+            stored = get_run(engine, run_id)
+        except ScenarioError:
+            stored = None
+        if job is None and stored is None:
+            return None
+        view: dict[str, Any] = {"id": run_id, "kind": "run"}
+        if job is not None:
+            view.update(state=job["state"], message=job["message"], error=job["error"],
+                        created_utc=str(job["created_utc"]), updated_utc=str(job["updated_utc"]),
+                        request=job["request"])
+        else:
+            view.update(state="done", message="recorded by the CLI", error=None,
+                        created_utc=str(stored["created_utc"]))
+        if stored is not None:
+            view.update(scenario=stored["scenario"], version=stored["version"], seed=stored["seed"],
+                        n_scenarios=stored["n_scenarios"], status=json.loads(stored["status"] or "{}"))
+        view["links"] = {"self": f"/runs/{run_id}", "summary": f"/runs/{run_id}/summary",
+                         "report": f"/runs/{run_id}/report"}
+        return view
+
+    @app.post("/runs", status_code=201, openapi_extra={"requestBody": _SCENARIO_BODY},
+              responses={201: {"description": "finished run with its summary"},
+                         202: {"description": "queued as a background job"},
+                         413: {"description": "body too large"}, 422: {"description": "bad scenario"}})
+    async def post_run(request: Request,
+                       scenario: str | None = Query(None, max_length=200, description="built-in scenario name"),
+                       samples: int | None = Query(None, ge=1, le=MAX_SAMPLES,
+                                                   description="Monte Carlo samples (default: the scenario's)"),
+                       stage: str | None = Query(None, max_length=40, description="run one stage alone"),
+                       sobol: int = Query(0, ge=0, le=100_000, description="Sobol base count N (0 = off)"),
+                       ) -> Response:
+        """Run a scenario. Small runs answer at once (201) with the summary; large ones are queued (202)."""
+        raw = await request.body()
+        try:
+            if scenario is not None:
+                if raw.strip():
+                    raise ScenarioError("scenario", "give a body or ?scenario=NAME, not both")
+                if scenario not in builtin_scenarios():
+                    raise ScenarioError("scenario", f"unknown built-in {scenario!r}; known: "
+                                                    f"{', '.join(builtin_scenarios())}")
+                scen = load_scenario(scenario)
+            elif not raw.strip():
+                scen = load_scenario(None)  # the default scenario
+            else:
+                scen = scenario_from_dict(_parse_body(raw, request.headers.get("content-type", "")))
+            n = scen.uncertainty.samples if samples is None else samples
+            if n > max_samples:
+                raise ScenarioError("samples", f"must be at most {max_samples:,} on this server")
+            if n > 1 and not scen.uncertainty.distributions:
+                raise ScenarioError("uncertainty.distributions", f"{n} samples asked for, but no field has a "
+                                                                  "distribution")
+            if stage is not None and n > 1:
+                raise ScenarioError("stage", "a Monte Carlo run (samples > 1) runs the whole chain; leave out stage")
+            if sobol and not 8 <= sobol:
+                raise ScenarioError("sobol", "base sample count must be 0 (off) or >= 8")
+        except ScenarioError as exc:
+            return _unprocessable(exc)
+        run_id = create_job(engine, "run", {"scenario": scen.name, "samples": n, "stage": stage, "sobol": sobol})
+        if n <= sync_max_samples and not sobol:
+            from starlette.concurrency import run_in_threadpool
+
+            try:
+                summary = await run_in_threadpool(_execute_run, run_id, scen, n, stage, sobol)
+            except ScenarioError as exc:
+                return _unprocessable(exc, run_id=run_id)
+            except ScandiaError as exc:
+                return _error(422, [{"loc": ["body"], "msg": str(exc), "type": "value_error"}], run_id=run_id)
+            return JSONResponse({**_run_view(run_id), "summary": summary}, status_code=201)
+        pool.submit(_background, run_id, scen, n, stage, sobol)
+        return JSONResponse(_run_view(run_id), status_code=202)
+
+    @app.get("/runs")
+    def runs(limit: int = Query(20, ge=1, le=1000)) -> list[dict[str, Any]]:
+        """Newest runs first (CLI and service runs)."""
+        df = list_runs(engine, limit)
+        df["created_utc"] = df["created_utc"].astype(str)
+        return json.loads(df.to_json(orient="records"))
+
+    def _lookup(run_id: str) -> dict[str, Any] | JSONResponse:
+        if not _ID.match(run_id):
+            return _error(404, f"no run {run_id!r} (ids are 32 hex digits)")
+        view = _run_view(run_id)
+        return _error(404, f"no run {run_id}") if view is None else view
+
+    @app.get("/runs/{run_id}", responses={404: {"description": "unknown run"}})
+    def get_run_view(run_id: str) -> Any:
+        """A run's state (queued, running, done, failed), status counts and links."""
+        return _lookup(run_id)
+
+    @app.get("/runs/{run_id}/summary", responses={404: {"description": "unknown run"},
+                                                  409: {"description": "not finished or failed"}})
+    def get_summary(run_id: str) -> Any:
+        """The run's JSON summary (the same object `scandia run --format json` prints)."""
+        view = _lookup(run_id)
+        if isinstance(view, JSONResponse):
+            return view
+        if view["state"] != "done":
+            return _error(409, f"run is {view['state']}" + (f": {view['error']}" if view.get("error") else ""))
+        return get_run(engine, run_id)["summary"]
+
+    @app.get("/runs/{run_id}/report", response_class=HTMLResponse,
+             responses={404: {"description": "unknown run"}, 409: {"description": "not finished"}})
+    def get_report(run_id: str) -> Any:
+        """The self-contained HTML report; for a failed run, a report that says what failed."""
+        from ..report.html import build_report, load_run_dir
+
+        view = _lookup(run_id)
+        if isinstance(view, JSONResponse):
+            return view
+        if view["state"] in ("queued", "running"):
+            return _error(409, f"run is {view['state']}")
+        if view["state"] == "failed":
+            summary = {"scenario": (view.get("request") or {}).get("scenario"), "scandia_version": __version__,
+                       "seed": None, "n_scenarios": (view.get("request") or {}).get("samples", 1),
+                       "status": {}, "stages": {}, "error": view["error"]}
+            return HTMLResponse(build_report(summary, {}, "", source=f"service run {run_id} (failed)"))
+        stored = get_run(engine, run_id)
+        folders = {Path(a).parent for a in stored["artefacts"] if a.endswith("summary.json")}
+        for folder in folders:
+            try:
+                summary, tables, resolved = load_run_dir(folder)
+                return HTMLResponse(build_report(summary, tables, resolved, source=f"run {run_id}"))
+            except ScenarioError:
+                break  # the folder was moved or deleted: fall back to the stored summary
+        return HTMLResponse(build_report(stored["summary"], {}, stored["scenario_yaml"] or "",
+                                         source=f"run {run_id} (stored summary only; result tables not found)"))
+
+    # ------------------------------------------------------------------ sweeps
+    def _execute_sweep(sweep_id: str, scen: Any, n: int, chunk: int) -> None:
+        from distributed import Client
+
+        from ..uncertainty.sweep import sweep
+
+        update_job(engine, sweep_id, state="running", message="starting workers", total=-(-n // chunk))
+        try:
+            with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
+                res = sweep(scen, n, data_dir / "sweeps" / sweep_id, chunk_size=chunk, client=client,
+                            on_chunk=lambda done, total: update_job(engine, sweep_id, done=done, total=total,
+                                                                    message=f"{done} of {total} chunks"))
+            t = res.table
+            stats = {}
+            for col in t.columns:
+                if col.startswith(("economics.", "hydromet.")) and t[col].dtype.kind == "f":
+                    q = t[col].quantile([0.1, 0.5, 0.9])
+                    stats[col] = {"p10": float(q.iloc[0]), "p50": float(q.iloc[1]), "p90": float(q.iloc[2])}
+            update_job(engine, sweep_id, state="done", message="done",
+                       result={"rows": len(t), "folder": str(data_dir / "sweeps" / sweep_id), "metrics": stats})
+        except ScandiaError as exc:
+            update_job(engine, sweep_id, state="failed", message="failed", error=str(exc))
+        except Exception as exc:
+            update_job(engine, sweep_id, state="failed", message="failed",
+                       error=f"internal error: {type(exc).__name__}: {exc}")
+            traceback.print_exc()
+
+    @app.post("/sweeps", status_code=202, responses={422: {"description": "bad request"}})
+    def post_sweep(body: Annotated[dict[str, Any], Body(examples=[{"scenario": "crater-lake", "samples": 2000,
+                                                                    "chunk_size": 500}])]) -> Any:
+        """Queue a sweep: ``samples`` draws of the scenario's distributions through the chain, in chunks
+        (Parquet per chunk, resumable). ``scenario`` is a built-in name or a scenario object."""
+        try:
+            extra = set(body) - {"scenario", "samples", "chunk_size"}
+            if extra:
+                raise ScenarioError(sorted(extra)[0], "unknown field (allowed: scenario, samples, chunk_size)")
+            s = body.get("scenario", "crater-lake")
+            if isinstance(s, str):
+                if s not in builtin_scenarios():
+                    raise ScenarioError("scenario", f"unknown built-in {s!r}")
+                scen = load_scenario(s)
+            elif isinstance(s, dict):
+                scen = scenario_from_dict(s)
+            else:
+                raise ScenarioError("scenario", "must be a built-in name or a scenario object")
+            n, chunk = body.get("samples", 1000), body.get("chunk_size", 500)
+            for name, v, hi in (("samples", n, max_samples), ("chunk_size", chunk, max_samples)):
+                if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= hi:
+                    raise ScenarioError(name, f"must be an integer in [1, {hi:,}]")
+            if n > 10_000 * chunk:
+                raise ScenarioError("chunk_size", f"at most 10,000 chunks: use chunk_size >= {-(-n // 10_000)}")
+            if not scen.uncertainty.distributions:
+                raise ScenarioError("scenario.uncertainty.distributions", "a sweep needs at least one distribution")
+        except ScenarioError as exc:
+            return _unprocessable(exc)
+        sweep_id = create_job(engine, "sweep", {"scenario": scen.name, "samples": n, "chunk_size": chunk})
+        pool.submit(_execute_sweep, sweep_id, scen, n, chunk)
+        return {"id": sweep_id, "state": "queued", "links": {"self": f"/sweeps/{sweep_id}"}}
+
+    @app.get("/sweeps/{sweep_id}", responses={404: {"description": "unknown sweep"}})
+    def get_sweep(sweep_id: str) -> Any:
+        """A sweep's state and progress (chunks done of total) and, when done, P10/P50/P90 of its metrics."""
+        job = get_job(engine, sweep_id) if _ID.match(sweep_id) else None
+        if job is None or job["kind"] != "sweep":
+            return _error(404, f"no sweep {sweep_id!r}")
+        return {"id": sweep_id, "state": job["state"], "message": job["message"], "error": job["error"],
+                "progress": {"done": job["done"], "total": job["total"]}, "request": job["request"],
+                "result": job["result"]}
+
+    # ------------------------------------------------------------------ scenarios, health
+    @app.get("/scenarios")
+    def scenarios() -> list[dict[str, str]]:
+        """Built-in scenarios with their one-line descriptions."""
+        return [{"name": k, "description": v} for k, v in builtin_scenarios().items()]
+
+    @app.get("/scenarios/{name}", responses={404: {"description": "unknown scenario"}})
+    def scenario(name: str) -> Any:
+        """A built-in scenario as a complete object (POST it back to /runs, edited)."""
+        if name not in builtin_scenarios():
+            return _error(404, f"no built-in scenario {name!r}")
+        return load_scenario(name).model_dump(mode="json")
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        """Liveness: version and store backend (no token needed)."""
+        return {"status": "ok", "version": __version__, "store": engine.dialect.name,
+                "dashboard_warm": whatif.warmed}
+
+    # ------------------------------------------------------------------ dashboard
+    @app.post("/whatif", responses={422: {"description": "bad slider value"}})
+    def post_whatif(req: WhatIfRequest) -> Any:
+        """Evaluate the chain for slider values (stage results and the alloy grid are cached)."""
+        try:
+            return whatif.evaluate(req)
+        except ScenarioError as exc:
+            return _unprocessable(exc)
+
+    @app.get("/whatif/controls")
+    def controls() -> dict[str, Any]:
+        """Choices and ranges of the dashboard's selectors and sliders."""
+        from ..scenario.schema import load_data
+
+        samples = load_data("beneficiation/samples.yaml")["samples"]
+        return {"scenarios": list(builtin_scenarios()), "default_scenario": DEFAULT_SCENARIO,
+                "samples": {k: v.get("description", "") for k, v in samples.items()},
+                "concentration_routes": ["lims_whims", "dms", "xrt"], "leach_routes": list(ACID_FIELDS),
+                "acid": {k: {"field": f, "unit": u, "min": lo, "max": hi} for k, (f, u, lo, hi) in ACID_FIELDS.items()}}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard() -> HTMLResponse:
+        return HTMLResponse((Path(__file__).parent / "dashboard.html").read_text(encoding="utf-8"))
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        import plotly
+
+        return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+                            media_type="application/javascript")
+
+    @app.get("/static/swagger/{name}", include_in_schema=False)
+    def swagger_asset(name: str) -> Any:
+        import swagger_ui_bundle
+
+        if name not in ("swagger-ui-bundle.js", "swagger-ui.css"):
+            return _error(404, "no such asset")
+        return FileResponse(Path(swagger_ui_bundle.swagger_ui_path) / name)
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="scandia API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css", swagger_favicon_url="")
+
+    app.add_middleware(_BodyLimit, limit=max_body_bytes)
+    return app
+
+
+def token_from_env() -> str | None:
+    t = os.environ.get("SCANDIA_TOKEN")
+    return t if t else None

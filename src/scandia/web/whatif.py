@@ -1,0 +1,293 @@
+"""What-if evaluation behind the dashboard: a scenario plus a few slider values, evaluated through the chain.
+
+Speed comes from the chain's :class:`~scandia.chain.StageCache` (a move of the price or discount-rate slider
+re-runs only the economics stage, a move of Sc or Zr only the alloy and economics stages), from evaluating only
+the selected concentration and leach routes, and from the scenario axis: the NPV-vs-price curve is one
+economics call over 25 prices. The strength-vs-Sc curve is cached per (base alloy, Zr, aging schedule).
+No model logic lives here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import lru_cache
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..chain import StageCache
+from ..chain import run as run_chain
+from ..core.errors import ScenarioError
+from ..report.flows import sankey_data
+from ..scenario import load_scenario
+from ..scenario.loader import builtin_scenarios, scenario_from_dict
+
+__all__ = ["ACID_FIELDS", "WhatIf", "WhatIfRequest", "evaluate"]
+
+#: the acid-dose field each leach route reads, with its unit and slider range
+ACID_FIELDS: dict[str, tuple[str, str, float, float]] = {
+    "tank": ("hydromet.tank.free_acid_g_per_l", "g/L free acid", 20.0, 250.0),
+    "heap": ("hydromet.heap.acid_g_per_l", "g/L acid in the irrigation solution", 20.0, 250.0),
+    "bake": ("hydromet.bake.acid_dose_kg_per_t", "kg H2SO4 per t concentrate", 200.0, 1500.0),
+}
+
+
+class WhatIfRequest(BaseModel):
+    """Slider and selector values; a missing value keeps the scenario's own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field("crater-lake", description="built-in scenario name", max_length=200)
+    sample: str | None = Field(None, description="ore sample (sets the head grade)", max_length=50)
+    concentration_route: Literal["lims_whims", "dms", "xrt"] | None = None
+    leach_route: Literal["tank", "heap", "bake"] | None = None
+    acid: float | None = Field(None, description="acid dose in the leach route's unit (see ACID_FIELDS)")
+    sc_wt_pct: float | None = Field(None, ge=0.0, le=0.6, description="Sc in the alloy, wt%")
+    zr_wt_pct: float | None = Field(None, ge=0.0, le=0.3, description="Zr in the alloy, wt%")
+    sc2o3_price_usd_per_kg: float | None = Field(None, ge=100.0, le=20000.0)
+    discount_rate_frac: float | None = Field(None, ge=0.0, le=0.3)
+
+
+def _set(d: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for p in parents:
+        d = d.setdefault(p, {})
+    d[leaf] = value
+
+
+@lru_cache(maxsize=16)
+def _base_scenario(name: str) -> dict[str, Any]:
+    if name not in builtin_scenarios():
+        raise ScenarioError("scenario", f"unknown built-in scenario {name!r}; known: {', '.join(builtin_scenarios())}")
+    return load_scenario(name).model_dump(mode="json", exclude={"uncertainty"})
+
+
+def scenario_for(req: WhatIfRequest) -> Any:
+    """The scenario with the request's values applied, evaluating only the selected routes."""
+    import copy
+
+    d = copy.deepcopy(_base_scenario(req.scenario))
+    ben = d.setdefault("beneficiation", {})
+    if req.sample is not None:
+        ben["sample"] = req.sample
+    if req.concentration_route is not None:
+        ben["selected_route"] = req.concentration_route
+    ben["routes"] = [ben.get("selected_route", "lims_whims")]
+    hyd = d.setdefault("hydromet", {})
+    if req.leach_route is not None:
+        hyd["leach_route"] = req.leach_route
+    route = hyd.get("leach_route", "tank")
+    if route == "bake":
+        hyd["lixiviant"] = "H2SO4"  # the sulphation bake needs sulphuric acid
+    hyd["routes"] = [route]
+    if req.acid is not None:
+        _set(d, ACID_FIELDS[route][0], req.acid)
+    for key, path in (("sc_wt_pct", "alloy.sc_wt_pct"), ("zr_wt_pct", "alloy.zr_wt_pct"),
+                      ("sc2o3_price_usd_per_kg", "economics.params.sc2o3_price_usd_per_kg"),
+                      ("sc2o3_price_usd_per_kg", "alloy.sc2o3_price_usd_per_kg"),
+                      ("discount_rate_frac", "economics.params.discount_rate_frac")):
+        v = getattr(req, key)
+        if v is not None:
+            _set(d, path, v)
+    d.setdefault("alloy", {})["design"] = False  # the inverse-design grid is not a what-if
+    return scenario_from_dict(d)
+
+
+#: slider positions of the alloy grid (wt%)
+SC_GRID = np.round(np.arange(0.0, 0.5 + 1e-9, 0.01), 3)
+ZR_GRID = np.round(np.arange(0.0, 0.3 + 1e-9, 0.02), 3)
+
+
+class AlloyGrid:
+    """Yield strength on the dashboard's (Sc, Zr) slider grid for one base alloy and aging schedule.
+
+    A request computes the whole Sc row of its Zr in one vectorized :func:`~scandia.alloy.properties.predict`
+    call (51 compositions, about 0.4 s), so every later Sc position at that Zr is a lookup, and the row is the
+    strength-vs-Sc curve. :meth:`warm` fills every row (816 compositions, about 14 s) in the background.
+    Off-grid compositions are computed one at a time and kept.
+    """
+
+    def __init__(self, base: str, temps_c: tuple[float, ...], hours: tuple[float, ...], model: str) -> None:
+        self.base, self.temps, self.hours, self.model = base, temps_c, hours, model
+        self._rows: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._single: dict[tuple[float, float], float] = {}
+        self._lock = threading.Lock()
+        from ..alloy.properties import predict
+
+        self.base_yield_mpa = float(predict(base, [0.0], [0.0], [[20.0]], [[0.0]]).yield_mpa[0])
+
+    def _predict(self, sc: np.ndarray, zr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from ..alloy.properties import predict
+
+        k = sc.size
+        p = predict(self.base, sc, zr, np.tile(self.temps, (k, 1)), np.tile(self.hours, (k, 1)), model=self.model)
+        return np.broadcast_to(p.yield_mpa, (k,)).astype(float), np.broadcast_to(p.status, (k,)).astype(int)
+
+    def row(self, zr: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(Sc grid, yield MPa, status) at Zr ``zr`` (computed once)."""
+        key = round(float(zr), 3)
+        with self._lock:
+            hit = self._rows.get(key)
+        if hit is None:
+            ys, st = self._predict(SC_GRID, np.full(SC_GRID.size, key))
+            hit = (SC_GRID, ys, st)
+            with self._lock:
+                self._rows[key] = hit
+        return hit
+
+    def yield_mpa(self, sc: float, zr: float) -> tuple[float, int]:
+        sc_r, zr_r = round(float(sc), 3), round(float(zr), 3)
+        if np.any(np.isclose(ZR_GRID, zr_r)) and np.any(np.isclose(SC_GRID, sc_r)):
+            grid, ys, st = self.row(zr_r)
+            i = int(np.argmin(np.abs(grid - sc_r)))
+            return float(ys[i]), int(st[i])
+        with self._lock:
+            hit = self._single.get((sc_r, zr_r))
+        if hit is None:
+            ys, st = self._predict(np.array([sc_r]), np.array([zr_r]))
+            hit = (float(ys[0]), int(st[0]))
+            with self._lock:
+                self._single[(sc_r, zr_r)] = hit
+        return hit
+
+    def warm(self) -> None:
+        """Compute every Zr row not yet computed (one vectorized call)."""
+        with self._lock:
+            todo = [z for z in ZR_GRID if round(float(z), 3) not in self._rows]
+        if not todo:
+            return
+        sc = np.tile(SC_GRID, len(todo))
+        zr = np.repeat(np.asarray(todo, dtype=float), SC_GRID.size)
+        ys, st = self._predict(sc, zr)
+        with self._lock:
+            for j, z in enumerate(todo):
+                sl = slice(j * SC_GRID.size, (j + 1) * SC_GRID.size)
+                self._rows.setdefault(round(float(z), 3), (SC_GRID, ys[sl], st[sl]))
+
+
+def _num(v: Any) -> float | None:
+    v = v.get("p50") if isinstance(v, dict) else v
+    return float(v) if isinstance(v, int | float) and np.isfinite(v) else None
+
+
+class WhatIf:
+    """Evaluates what-if requests with a shared stage cache (thread-safe)."""
+
+    def __init__(self, cache_size: int = 128) -> None:
+        self.cache = StageCache(cache_size)
+        self._lock = threading.Lock()
+        self._grids: dict[tuple, AlloyGrid] = {}
+        self.warmed = False  #: True once :meth:`warm` has finished
+
+    def grid(self, scen: Any) -> AlloyGrid:
+        a = scen.alloy
+        key = (a.base, tuple(s.temp_c for s in a.aging), tuple(s.duration_h for s in a.aging), a.precipitation_model)
+        with self._lock:
+            g = self._grids.get(key)
+            if g is None:
+                g = self._grids[key] = AlloyGrid(*key)
+        return g
+
+    def warm(self, scenario: str = "crater-lake") -> None:
+        """Precompute the default scenario's chain and its whole alloy grid (call from a background thread)."""
+        self.evaluate(WhatIfRequest(scenario=scenario))
+        self.grid(scenario_for(WhatIfRequest(scenario=scenario))).warm()
+        self.warmed = True
+
+    def _alloy(self, scen: Any) -> dict[str, Any]:
+        from ..alloy.design import alloy_cost
+        from ..alloy.master_alloy import master_alloy
+
+        a = scen.alloy
+        g = self.grid(scen)
+        ys, st = g.yield_mpa(a.sc_wt_pct, a.zr_wt_pct)
+        ma = master_alloy(a.master_alloy_route, 1, np.array([float(a.sc2o3_price_usd_per_kg)]),
+                          **a.master_alloy.model_dump())
+        hours = sum(s.duration_h for s in a.aging)
+        cost = alloy_cost(a.base, np.array([a.sc_wt_pct]), np.array([a.zr_wt_pct]), np.array([hours]),
+                          ma.cost_usd_per_kg, float(a.master_alloy.master_sc_wt_pct))
+        grid, row, row_st = g.row(a.zr_wt_pct)
+        return {"yield_mpa": ys, "status": st, "base_yield_mpa": g.base_yield_mpa,
+                "cost_premium_usd_per_kg": float(np.ravel(sum(cost.values()))[0]),
+                "master_alloy_cost_usd_per_kg": float(np.ravel(ma.cost_usd_per_kg)[0]),
+                "curve": {"sc_wt_pct": grid.tolist(), "aged_yield_mpa": row.tolist(),
+                          "ok": (row_st == 0).tolist()}}
+
+    def evaluate(self, req: WhatIfRequest) -> dict[str, Any]:
+        from ..beneficiation.report import stream_table as ben_streams
+        from ..economics.report import cashflow_table, opex_table
+        from ..economics.stage import run_economics
+        from ..hydromet.report import stream_table as hyd_streams
+
+        t0 = time.perf_counter()
+        scen = scenario_for(req)
+        route = scen.hydromet.leach_route
+        if req.acid is not None:
+            lo, hi = ACID_FIELDS[route][2:]
+            if not lo <= req.acid <= hi:
+                raise ScenarioError("acid", f"for the {route} route must lie in [{lo:g}, {hi:g}] "
+                                            f"{ACID_FIELDS[route][1]}")
+        # the alloy figures come from the precomputed grid unless the product is the master alloy
+        skip = ("alloy",) if scen.economics.product == "sc2o3" else ()
+        res = run_chain(scen, cache=self.cache, skip=skip)
+        alloy = self._alloy(scen)
+        s = res.summary
+        tables = {"beneficiation_streams": ben_streams(res.stages["beneficiation"]),
+                  "hydromet_streams": hyd_streams(res.stages["hydromet"]),
+                  "economics_cashflow": cashflow_table(res.stages["economics"]),
+                  "economics_opex": opex_table(res.stages["economics"])}
+        flows = {k: {"labels": v[0], "source": v[1], "target": v[2], "value": v[3], "unit": v[4]}
+                 for k, v in sankey_data(s, tables).items()}
+        prices = np.linspace(1000.0, 6000.0, 26)
+        curve = run_economics(scen, prices.size, hydromet=res.stages["hydromet"], alloy=None,
+                              arrays={"economics.params.sc2o3_price_usd_per_kg": prices})
+        npv_curve = np.asarray(curve.metrics["npv_musd"], dtype=float)
+        m = {**{f"economics.{k}": v for k, v in s["stages"]["economics"]["metrics"].items()},
+             **{f"hydromet.{k}": v for k, v in s["stages"]["hydromet"]["metrics"].items()},
+             "alloy.yield_mpa": alloy["yield_mpa"], "alloy.cost_premium_usd_per_kg": alloy["cost_premium_usd_per_kg"],
+             "alloy.master_alloy_cost_usd_per_kg": alloy["master_alloy_cost_usd_per_kg"]}
+        sel = s["stages"]["beneficiation"]["routes"][scen.beneficiation.selected_route]
+        keys = ("economics.npv_musd", "economics.irr_frac", "economics.capex_musd",
+                "economics.breakeven_sc2o3_usd_per_kg", "economics.all_in_cost_usd_per_kg_sc2o3",
+                "hydromet.sc2o3_production_tpa", "hydromet.overall_sc_recovery_frac", "hydromet.sc2o3_purity_frac",
+                "alloy.yield_mpa", "alloy.cost_premium_usd_per_kg")
+        metrics = {k: _num(m.get(k)) for k in keys}
+        metrics["beneficiation.head_grade_sc_ppm"] = _num(sel["head_grade_sc_ppm"])
+        metrics["beneficiation.sc_recovery_frac"] = _num(sel["sc_recovery_frac"])
+        status = {k: v for k, v in s["status"].items() if v}
+        if alloy["status"]:
+            from ..core.status import Status
+
+            status[f"alloy: {Status(alloy['status']).name}"] = 1
+        return {
+            "scenario": req.scenario, "inputs": {
+                "sample": scen.beneficiation.sample, "concentration_route": scen.beneficiation.selected_route,
+                "leach_route": route, "acid_field": ACID_FIELDS[route][0], "acid_unit": ACID_FIELDS[route][1],
+                "acid": _get(scen, ACID_FIELDS[route][0]), "sc_wt_pct": scen.alloy.sc_wt_pct,
+                "zr_wt_pct": scen.alloy.zr_wt_pct,
+                "sc2o3_price_usd_per_kg": scen.economics.params.sc2o3_price_usd_per_kg,
+                "discount_rate_frac": scen.economics.params.discount_rate_frac},
+            "metrics": metrics, "status": status, "sankey": flows,
+            "npv_vs_price": {"sc2o3_price_usd_per_kg": prices.tolist(),
+                             "npv_musd": [float(v) if np.isfinite(v) else None for v in npv_curve]},
+            "strength_vs_sc": {**alloy["curve"], "base_yield_mpa": alloy["base_yield_mpa"]},
+            "elapsed_ms": 1e3 * (time.perf_counter() - t0),
+            "cache": {"hits": self.cache.hits, "misses": self.cache.misses},
+        }
+
+
+def _get(scen: Any, path: str) -> Any:
+    obj = scen
+    for p in path.split("."):
+        obj = getattr(obj, p)
+    return obj
+
+
+_default = WhatIf()
+
+
+def evaluate(req: WhatIfRequest) -> dict[str, Any]:
+    """Evaluate with the process-wide what-if evaluator."""
+    return _default.evaluate(req)

@@ -1,0 +1,192 @@
+"""The REST service (in process, through FastAPI's test client): runs, reports, sweeps, what-ifs, bad input."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from scandia.cli import app as cli
+from scandia.web.app import create_app
+
+pytestmark = pytest.mark.integration
+SMALL = "name: small\nuncertainty:\n  samples: 1\n"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("service")
+    with TestClient(create_app(db=str(tmp / "runs.db"), data_dir=tmp / "data", sync_max_samples=5)) as c:
+        yield c
+
+
+def _wait(client, url, until=("done", "failed"), timeout=120.0):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        body = client.get(url).json()
+        if body["state"] in until:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"{url} still {body['state']} after {timeout} s")
+
+
+def test_health_and_scenarios(client):
+    assert client.get("/health").json()["status"] == "ok"
+    names = [s["name"] for s in client.get("/scenarios").json()]
+    assert "crater-lake" in names
+    scen = client.get("/scenarios/crater-lake").json()
+    assert scen["name"] == "crater-lake" and "economics" in scen
+    assert client.get("/scenarios/nope").status_code == 404
+
+
+def test_small_run_answers_at_once_with_summary_and_report(client):
+    r = client.post("/runs", content=SMALL, headers={"content-type": "application/yaml"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert re.fullmatch(r"[0-9a-f]{32}", body["id"]) and body["state"] == "done"
+    assert body["summary"]["stages"]["economics"]["metrics"]["npv_musd"] == pytest.approx(110.8, abs=1.0)
+    run_id = body["id"]
+    assert client.get(f"/runs/{run_id}").json()["status"]["ok"] == 1
+    summary = client.get(f"/runs/{run_id}/summary").json()
+    assert summary["scenario"] == "small" and summary["n_scenarios"] == 1
+    rep = client.get(f"/runs/{run_id}/report")
+    assert rep.status_code == 200 and rep.headers["content-type"].startswith("text/html")
+    assert "data-figure='sankey'" in rep.text and "Balance health" in rep.text
+    assert any(r["run_id"] == run_id for r in client.get("/runs").json())
+
+
+def test_json_body_and_builtin_by_name(client):
+    r = client.post("/runs", json={"name": "j", "uncertainty": {"samples": 1}, "alloy": {"sc_wt_pct": 0.2}})
+    assert r.status_code == 201
+    assert r.json()["summary"]["stages"]["alloy"]["sc_wt_pct"] == 0.2
+    r = client.post("/runs?scenario=crater-lake&samples=1&stage=beneficiation")
+    assert r.status_code == 201 and set(r.json()["summary"]["stages"]) == {"beneficiation"}
+
+
+def test_large_run_becomes_a_background_job(client):
+    r = client.post("/runs?scenario=crater-lake&samples=12")
+    assert r.status_code == 202
+    done = _wait(client, f"/runs/{r.json()['id']}")
+    assert done["state"] == "done" and done["n_scenarios"] == 12
+    s = client.get(f"/runs/{done['id']}/summary").json()
+    assert s["uncertainty"]["samples"] == 12 and "p50" in s["stages"]["economics"]["metrics"]["npv_musd"]
+
+
+@pytest.mark.parametrize("body, ctype, loc", [
+    ('{"plant": {"ore_feed_rate_tph": -5}}', "application/json", ["body", "plant", "ore_feed_rate_tph"]),
+    ("alloy:\n  sc_wt_pct: 9\n", "application/yaml", ["body", "alloy", "sc_wt_pct"]),
+    ("plant: [1, 2\n", "application/yaml", ["body", "scenario"]),
+    ('{"nonsense": 1}', "application/json", ["body", "nonsense"]),
+    ("[1, 2]", "application/json", ["body", "scenario"]),
+])
+def test_malformed_scenario_is_422_with_field_path(client, body, ctype, loc):
+    r = client.post("/runs", content=body, headers={"content-type": ctype})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == loc
+
+
+def test_unknown_ids_are_404(client):
+    assert client.get("/runs/" + "0" * 32).status_code == 404
+    assert client.get("/runs/not-an-id/summary").status_code == 404
+    assert client.get("/runs/" + "f" * 32 + "/report").status_code == 404
+    assert client.get("/sweeps/" + "0" * 32).status_code == 404
+
+
+def test_oversize_body_is_413(tmp_path):
+    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, max_body_bytes=2_000)) as c:
+        r = c.post("/runs", content="a" * 5_000, headers={"content-type": "application/yaml"})
+        assert r.status_code == 413
+        assert c.get("/health").status_code == 200  # the server carries on
+
+
+def test_token_required_when_set(tmp_path):
+    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, token="s3cret")) as c:
+        assert c.get("/health").status_code == 200  # liveness needs no token
+        assert c.get("/scenarios").status_code == 401
+        assert c.get("/scenarios", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/scenarios", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert c.get("/scenarios", headers={"X-Scandia-Token": "s3cret"}).status_code == 200
+        assert c.post("/runs", content=SMALL).status_code == 401
+
+
+def test_failed_run_is_recorded_and_its_report_says_what_failed(client):
+    # a stand-alone hydromet run without a feed assay fails after validation
+    r = client.post("/runs?scenario=crater-lake&samples=1&stage=hydromet")
+    assert r.status_code == 422 and "hydromet.feed" in r.text
+    run_id = r.json()["run_id"]
+    view = client.get(f"/runs/{run_id}").json()
+    assert view["state"] == "failed" and "hydromet.feed" in view["error"]
+    assert client.get(f"/runs/{run_id}/summary").status_code == 409
+    rep = client.get(f"/runs/{run_id}/report")
+    assert rep.status_code == 200 and "This run failed" in rep.text and "hydromet.feed" in rep.text
+
+
+def test_sweep_reports_progress_and_results(client):
+    r = client.post("/sweeps", json={"scenario": "crater-lake", "samples": 16, "chunk_size": 8})
+    assert r.status_code == 202
+    done = _wait(client, f"/sweeps/{r.json()['id']}", timeout=180)
+    assert done["state"] == "done", done
+    assert done["progress"] == {"done": 2, "total": 2}
+    assert done["result"]["rows"] == 16
+    npv = done["result"]["metrics"]["economics.npv_musd"]
+    assert npv["p10"] <= npv["p50"] <= npv["p90"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"samples": 0}, "samples"), ({"samples": 10, "chunk_size": "x"}, "chunk_size"), ({"bogus": 1}, "bogus"),
+    ({"scenario": "nope"}, "scenario"), ({"scenario": {"uncertainty": {"samples": 1}}, "samples": 4},
+                                         "scenario.uncertainty.distributions"),
+])
+def test_bad_sweep_is_422(client, body, field):
+    r = client.post("/sweeps", json=body)
+    assert r.status_code == 422
+    assert ".".join(r.json()["detail"][0]["loc"][1:]) == field
+
+
+def test_whatif_moves_npv_and_rejects_bad_sliders(client):
+    base = client.post("/whatif", json={}).json()
+    higher = client.post("/whatif", json={"sc2o3_price_usd_per_kg": 3500}).json()
+    # NPV rises with price (about US$384 M per US$1,000/kg at the default case: an invariant direction, with the
+    # break-even between the two prices' NPVs)
+    assert higher["metrics"]["economics.npv_musd"] > base["metrics"]["economics.npv_musd"] + 100
+    assert base["metrics"]["economics.npv_musd"] == pytest.approx(110.8, abs=1.0)
+    s = base["sankey"]
+    assert set(s) == {"mass", "Sc", "US$"} and len(s["mass"]["source"]) == len(s["mass"]["value"])
+    assert len(base["strength_vs_sc"]["sc_wt_pct"]) == 51
+    r = client.post("/whatif", json={"acid": 9999})  # outside the scenario schema's range: its field path
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "hydromet", "tank", "free_acid_g_per_l"]
+    r = client.post("/whatif", json={"acid": 300})  # inside the schema, outside the dashboard's slider
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "acid"]
+    assert client.post("/whatif", json={"sc_wt_pct": 3}).status_code == 422
+    assert client.post("/whatif", json={"leach_route": "moon"}).status_code == 422
+
+
+def test_dashboard_docs_and_assets_are_local(client):
+    page = client.get("/").text
+    assert '<script src="/static/plotly.min.js">' in page and "http" not in page.replace("http-equiv", "")
+    js = client.get("/static/plotly.min.js")
+    assert js.status_code == 200 and len(js.content) > 1_000_000
+    docs = client.get("/docs").text
+    assert "/static/swagger/swagger-ui-bundle.js" in docs and "cdn.jsdelivr" not in docs
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/openapi.json").json()["info"]["title"] == "scandia"
+
+
+def test_cli_runs_are_visible_to_the_service(tmp_path):
+    db = str(tmp_path / "shared.db")
+    res = CliRunner().invoke(cli, ["run", "--stage", "beneficiation", "--db", db])
+    assert res.exit_code == 0, res.output
+    run_id = re.search(r"run ([0-9a-f]{32}) recorded", res.output).group(1)
+    with TestClient(create_app(db=db, data_dir=tmp_path)) as c:
+        view = c.get(f"/runs/{run_id}").json()
+        assert view["state"] == "done" and view["scenario"] == "crater-lake"
+        assert "stored summary only" in c.get(f"/runs/{run_id}/report").text
+
+
+def test_serve_refuses_public_address_without_token(monkeypatch):
+    monkeypatch.delenv("SCANDIA_TOKEN", raising=False)
+    res = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
+    assert res.exit_code == 2 and "SCANDIA_TOKEN" in res.output
