@@ -107,6 +107,7 @@ async def load(base: str, clients: int, requests: int, run_id: str) -> tuple[flo
     per = requests // clients
     latencies: list[float] = []
     errors = 0
+    kinds: dict[str, int] = {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=120.0, limits=limits) as client:
         async def worker(k: int) -> None:
@@ -122,13 +123,17 @@ async def load(base: str, clients: int, requests: int, run_id: str) -> tuple[flo
                         r = await client.post("/whatif", json={"sc2o3_price_usd_per_kg": price})
                     if r.status_code != 200:
                         errors += 1
-                except httpx.HTTPError:
+                        kinds[f"HTTP {r.status_code}"] = kinds.get(f"HTTP {r.status_code}", 0) + 1
+                except httpx.HTTPError as exc:
                     errors += 1
+                    kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
                 latencies.append(1e3 * (time.perf_counter() - t0))
 
         t0 = time.perf_counter()
         await asyncio.gather(*(worker(k) for k in range(clients)))
         wall = time.perf_counter() - t0
+    if kinds:
+        print(f"  errors by kind: {kinds}")
     return wall, latencies, errors
 
 

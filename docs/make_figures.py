@@ -108,29 +108,19 @@ def alloy_kawin_figure() -> str:
 
 def alloy_phase_figure() -> str:
     """Al-rich Al-Sc diagram from scandia's description, with the published anchors."""
-    import numpy as np
+    from scandia.alloy.report import binary_phase_table
 
-    from scandia.alloy.thermo import database
-
-    db = database()
-    t_e, x_e, _x_s = db.eutectic()
-    temps = np.linspace(700.0, t_e, 30)
-    xs = db.solvus(temps)
-    x_liq = np.linspace(1e-5, 0.006, 30)
-    t_fcc, _ = db.liquidus_fcc(np.stack([1 - x_liq, x_liq], axis=-1))
-    t_c = db.liquidus_compound(x_liq)
+    t = binary_phase_table()
     anchors = load_data("alloy/thermo.yaml")["anchors"]
     fuj = anchors["solvus"]["points"]
-    lines = {
-        "(Al) solvus": (list(100 * xs), list(temps - 273.15)),
-        "(Al) liquidus": (list(100 * x_liq[x_liq <= x_e]), list(t_fcc[x_liq <= x_e] - 273.15)),
-        "Al3Sc liquidus": (list(100 * x_liq[x_liq >= x_e * 0.8]), list(t_c[x_liq >= x_e * 0.8] - 273.15)),
-        "Fujikawa solvus": ([100 * p[1] for p in fuj], [p[0] - 273.15 for p in fuj]),
-        "Gschneidner eut.": ([100 * anchors["eutectic_x_sc"]["value"]],
-                                      [anchors["eutectic_temp_k"]["value"] - 273.15]),
-    }
-    return line_chart(lines, f"Al-rich Al-Sc (scandia description): eutectic {t_e - 273.15:.1f} C at "
-                      f"{100 * x_e:.2f} at.% Sc", "Sc, at.%", "temperature, C", (0.0, 0.6), (420.0, 700.0))
+    lines = {c: (list(d["sc_at_pct"]), list(d["temp_c"])) for c, d in t.groupby("curve", sort=False)
+             if c != "eutectic"}
+    lines["Fujikawa solvus"] = ([100 * p[1] for p in fuj], [p[0] - 273.15 for p in fuj])
+    lines["Gschneidner eut."] = ([100 * anchors["eutectic_x_sc"]["value"]],
+                                 [anchors["eutectic_temp_k"]["value"] - 273.15])
+    eut = t[t["curve"] == "eutectic"].iloc[0]
+    return line_chart(lines, f"Al-rich Al-Sc (scandia description): eutectic {eut['temp_c']:.1f} C at "
+                      f"{eut['sc_at_pct']:.2f} at.% Sc", "Sc, at.%", "temperature, C", (0.0, 0.6), (420.0, 700.0))
 
 
 def alloy_pareto_figure() -> str:

@@ -51,7 +51,12 @@ def sankey_data(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dic
                 links.append((node("Reagents and water"), node(leach), added))
             for _, p in prods.iterrows():
                 links.append((node(leach), node(str(p["role"])), float(p[hyd_col])))
-        links = [lk for lk in links if lk[2] > 0]
+        top = max((lk[2] for lk in links), default=0.0)
+        links = [lk for lk in links if lk[2] > 1e-6 * top]  # rounding-level flows (e.g. Sc in reagents) are noise
+        used = sorted({i for lk in links for i in lk[:2]})
+        remap = {old: new for new, old in enumerate(used)}
+        labels[:] = [labels[i] for i in used]
+        links = [(remap[a], remap[b], v) for a, b, v in links]
         if links:
             out[basis] = (labels, *map(list, zip(*links, strict=True)), unit)
     cf = tables.get("economics_cashflow")
