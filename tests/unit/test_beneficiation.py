@@ -20,6 +20,7 @@ from scandia.beneficiation.ore import ore_model, rrsb_fractions
 from scandia.beneficiation.partition import log_logistic, magnetic_force_ratio, tromp, whiten
 from scandia.beneficiation.stage import feed_stream, run_beneficiation, stage_arrays
 from scandia.core.conformance import check_unit
+from scandia.core.errors import ScenarioError
 from scandia.core.unit import check_element_balance
 from scandia.scenario import load_scenario
 
@@ -196,3 +197,30 @@ def test_modal_override_changes_head_grade_in_proportion():
     samples = __import__("scandia.scenario.schema", fromlist=["load_data"]).load_data("beneficiation/samples.yaml")
     sc = samples["samples"]["met01"]["sc_ppm"]
     assert r2 - r1 == pytest.approx(0.10 * (sc["hedenbergite"] - sc["felsic"]), rel=1e-9)
+
+
+def test_head_grade_override_scales_grades_not_recoveries():
+    """Same mineralogy, Sc scaled in every host: Sc recovery of every route is unchanged (partition acts on
+    particle classes) to 1e-4 (XRT sorts on X-ray attenuation, which the few hundred ppm of extra Sc2O3 change by
+    about 1e-5), and head and concentrate grades scale by the same factor."""
+    base = load_scenario(None)
+    natural = ore_model(base.beneficiation.sample).head_assay()["Sc"]
+    rich = base.model_copy(deep=True)
+    rich.beneficiation.head_grade_sc_ppm = 250.0
+    r0, r1 = run_beneficiation(base), run_beneficiation(rich)
+    for route in base.beneficiation.routes:
+        m0, m1 = r0.routes[route].metrics, r1.routes[route].metrics
+        assert float(m1["head_grade_sc_ppm"][0]) == pytest.approx(250.0, rel=1e-9)
+        assert float(m1["sc_recovery_frac"][0]) == pytest.approx(float(m0["sc_recovery_frac"][0]), rel=1e-4)
+        assert float(m1["concentrate_grade_sc_ppm"][0]) == pytest.approx(
+            float(m0["concentrate_grade_sc_ppm"][0]) * 250.0 / natural, rel=1e-4)
+        assert float(m1["tree_recovery_frac"][0]) == pytest.approx(float(m0["tree_recovery_frac"][0]), rel=1e-4)
+
+
+def test_head_grade_cannot_vary_per_scenario():
+    s = load_scenario(None).model_copy(deep=True)
+    s.beneficiation.head_grade_sc_ppm = 200.0
+    with pytest.raises(ScenarioError, match=r"beneficiation\.head_grade_sc_ppm: cannot vary per scenario"):
+        run_beneficiation(s, 2, {"beneficiation.head_grade_sc_ppm": np.array([150.0, 250.0])})
+    same = run_beneficiation(s, 2, {"beneficiation.head_grade_sc_ppm": np.array([200.0, 200.0])})
+    assert same.routes["dms"].metrics["head_grade_sc_ppm"].shape == (2,)

@@ -26,7 +26,7 @@ from ..core.status import Status
 from ..core.stream import ParticleClasses, Stream
 from ..scenario.schema import load_data
 
-__all__ = ["ACTINIDES", "REE", "TRACE_OXIDES", "OreModel", "ore_model", "rrsb_fractions"]
+__all__ = ["ACTINIDES", "REE", "TRACE_OXIDES", "OreModel", "ore_model", "rrsb_fractions", "scenario_ore"]
 
 #: rare earths tracked individually (the rest of the lanthanides are below 2 % of TREO at Crater Lake)
 REE: tuple[str, ...] = tuple(load_data("beneficiation/samples.yaml")["ree_elements"])
@@ -230,8 +230,9 @@ def rrsb_fractions(p80_mm: np.ndarray, uniformity: np.ndarray, upper_edges_mm: n
 
 
 @cache
-def ore_model(sample: str) -> OreModel:
-    """Build (and cache) the ore model of a built-in sample."""
+def ore_model(sample: str, sc_scale: float = 1.0) -> OreModel:
+    """Build (and cache) the ore model of a built-in sample; ``sc_scale`` multiplies the Sc content of every
+    mineral (see :func:`scenario_ore`)."""
     samples = load_data("beneficiation/samples.yaml")["samples"]
     if sample not in samples:
         raise ScenarioError("beneficiation.sample", f"unknown sample {sample!r}; known: {', '.join(samples)}")
@@ -253,7 +254,8 @@ def ore_model(sample: str) -> OreModel:
 
     mineral_w = np.zeros((len(names), len(cset)))
     for i, m in enumerate(names):
-        ppm = {"Sc": float(spec["sc_ppm"].get(m, 0.0)), **{k: float(v) for k, v in spec["ree_ppm"].get(m, {}).items()},
+        ppm = {"Sc": float(spec["sc_ppm"].get(m, 0.0)) * sc_scale,
+               **{k: float(v) for k, v in spec["ree_ppm"].get(m, {}).items()},
                **{k: float(v) for k, v in spec.get("actinide_ppm", {}).get(m, {}).items()}}
         for el, value in ppm.items():
             if value < 0:
@@ -302,3 +304,17 @@ def ore_model(sample: str) -> OreModel:
     )
     return OreModel(sample, tuple(names), cset, mineral_w, rho, chi, bounds, grain, modal, upper, mid, grades,
                     classes, class_w, class_mineral_frac)
+
+
+def scenario_ore(sample: str, head_grade_sc_ppm: float | None = None) -> OreModel:
+    """The ore model a scenario uses: the sample's, or with its Sc head grade set to ``head_grade_sc_ppm``.
+
+    A head-grade override keeps the sample's mineralogy and scales the Sc content of every Sc-bearing mineral by
+    one factor (assumption: a richer or poorer part of the same ore type carries its Sc in the same hosts in the
+    same proportions), so recoveries are unchanged and grades scale with the head grade.
+    """
+    base = ore_model(sample)
+    if head_grade_sc_ppm is None:
+        return base
+    natural = base.head_assay()["Sc"]
+    return ore_model(sample, round(float(head_grade_sc_ppm) / natural, 12))

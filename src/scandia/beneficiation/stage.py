@@ -20,7 +20,7 @@ from ..core.unit import per_scenario
 from ..core.units import Mixer, Splitter
 from ..scenario.schema import Scenario, load_data
 from .devices import LIMS, WHIMS, Comminution, DenseMediaSeparator, HeavyLiquidSeparator, Screen, XRTSorter
-from .ore import REE, OreModel, ore_model, rrsb_fractions
+from .ore import REE, OreModel, ore_model, rrsb_fractions, scenario_ore
 
 __all__ = [
     "CONCENTRATE_PORT",
@@ -211,7 +211,7 @@ class BeneficiationResult:
 
 def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], keep: bool,
                concentrate_of: str | None = None):
-    ore = ore_model(scenario.beneficiation.sample)
+    ore = scenario_ore(scenario.beneficiation.sample, scenario.beneficiation.head_grade_sc_ppm)
     feed, feed_status = feed_stream(ore, a, scenario.beneficiation.modal_mass_frac)
     hours = a["plant.operating_hours_per_year_h_per_yr"]
     out = {}
@@ -249,6 +249,9 @@ def run_beneficiation(
             v = np.asarray(value, dtype=float)
             if v.shape[:1] != (n,):
                 raise ScenarioError(key, f"array must have a leading axis of {n} scenarios, got shape {v.shape}")
+            if key == "beneficiation.head_grade_sc_ppm" and np.ptp(v) > 0:
+                raise ScenarioError(key, "cannot vary per scenario (it sets the ore model); run one scenario per "
+                                         "head grade, e.g. with the dashboard or a loop over scenario files")
             a[key] = v
     routes = list(routes or scenario.beneficiation.routes)
     keep = n <= keep_streams_max

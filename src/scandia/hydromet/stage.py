@@ -13,7 +13,7 @@ from functools import cache
 
 import numpy as np
 
-from ..beneficiation.ore import REE, OreModel, ore_model
+from ..beneficiation.ore import REE, OreModel, scenario_ore
 from ..core.errors import ScenarioError
 from ..core.flowsheet import Flowsheet, FlowsheetResult
 from ..core.status import Status, combine
@@ -237,7 +237,7 @@ def run_hydromet(
     ``purification.purity_target_frac`` are marked ``infeasible`` (their best purity is still reported).
     """
     h = scenario.hydromet
-    ore = ore_model(scenario.beneficiation.sample)
+    ore = scenario_ore(scenario.beneficiation.sample, scenario.beneficiation.head_grade_sc_ppm)
     chem = chemistry(h.lixiviant, ore.components)
     a = hydromet_arrays(scenario, n)
     for key, value in (arrays or {}).items():

@@ -150,6 +150,9 @@ class BeneficiationSection(BaseModel):
     sample: SampleName = Field("met01", description="built-in ore sample (data/beneficiation/samples.yaml)")
     routes: list[RouteName] = Field(default_factory=lambda: ["lims_whims", "dms", "xrt"])
     selected_route: RouteName = Field("lims_whims", description="route whose concentrate feeds the next stage")
+    head_grade_sc_ppm: float | None = Field(
+        None, ge=10.0, le=5000.0, description="Sc head grade, ppm (g/t Sc); default: the sample's own. Scales the "
+        "Sc content of every mineral of the sample, mineralogy unchanged (assumption; see scenario_ore)")
     d_lib_mm: Annotated[float, BeforeValidator(lambda v: to_unit(v, "millimeter")),
                         AfterValidator(_range_check(0.1, 15.0, "millimeter"))] | None = Field(
         None, description="liberation size; default: the value fitted for the sample")

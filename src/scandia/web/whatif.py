@@ -41,7 +41,9 @@ class WhatIfRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scenario: str = Field("crater-lake", description="built-in scenario name", max_length=200)
-    sample: str | None = Field(None, description="ore sample (sets the head grade)", max_length=50)
+    sample: str | None = Field(None, description="ore sample (its mineralogy and natural head grade)", max_length=50)
+    head_grade_sc_ppm: float | None = Field(None, ge=50.0, le=500.0,
+                                            description="Sc head grade, ppm; default: the sample's own")
     concentration_route: Literal["lims_whims", "dms", "xrt"] | None = None
     leach_route: Literal["tank", "heap", "bake"] | None = None
     acid: float | None = Field(None, description="acid dose in the leach route's unit (see ACID_FIELDS)")
@@ -73,6 +75,8 @@ def scenario_for(req: WhatIfRequest) -> Any:
     ben = d.setdefault("beneficiation", {})
     if req.sample is not None:
         ben["sample"] = req.sample
+    if req.head_grade_sc_ppm is not None:
+        ben["head_grade_sc_ppm"] = req.head_grade_sc_ppm
     if req.concentration_route is not None:
         ben["selected_route"] = req.concentration_route
     ben["routes"] = [ben.get("selected_route", "lims_whims")]
