@@ -168,7 +168,9 @@ def result_tables(scen: Scenario, result: Any, curves: bool = True) -> dict[str,
         hyd = result.hydromet
         tables["hydromet_routes"] = hrep.routes_table(hyd)
         tables["hydromet_streams"] = hrep.stream_table(hyd)
-        tables["sx_mccabe_thiele"] = hrep.sx_mccabe_thiele(hyd)
+        # Sc is extracted; Fe(III) and Th are the impurities the extraction must reject for a 99.5 % oxide
+        tables["sx_mccabe_thiele"] = pd.concat([hrep.sx_mccabe_thiele(hyd, el) for el in ("Sc", "Fe3", "Th")],
+                                               ignore_index=True)
         if hyd.flowsheet is not None:
             balances.append(balance_table(hyd.flowsheet, "hydromet", scen.hydromet.leach_route, groups))
         if curves:

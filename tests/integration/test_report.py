@@ -18,7 +18,8 @@ runner = CliRunner()
 pytestmark = pytest.mark.integration
 
 #: every figure the issue asks for, by its data-figure name
-FIGURES = {"sankey", "grade_recovery", "leach_tradeoff", "mccabe_thiele", "phase_diagram", "precipitation",
+FIGURES = {"sankey", "grade_recovery", "leach_tradeoff", "mccabe_thiele", "mccabe_thiele_fe3", "mccabe_thiele_th",
+           "phase_diagram", "precipitation",
            "strength_vs_sc", "strength_terms", "cashflow", "cost_curve", "histogram", "tornado", "sobol"}
 SECTIONS = {"headline", "balance", "sankey", "streams", "process", "alloy", "economics", "assumptions", "metadata"}
 

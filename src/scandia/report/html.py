@@ -229,22 +229,24 @@ def _process_figures(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
         blocks.append(rep.figure(fig, "leach_tradeoff"))
     mt = tables.get("sx_mccabe_thiele")
     if mt is not None and not mt.empty:
-        x, y = mt["x_aq_mol_l"].to_numpy(), mt["y_org_mol_l"].to_numpy()
-        ox, oy = mt["operating_x_mol_l"].to_numpy(), mt["operating_y_mol_l"].to_numpy()
-        stair_x, stair_y = [], []
-        for i in range(len(x)):  # stage i: equilibrium point, then down the operating line to the next stage
-            stair_x += [x[i], ox[i]]
-            stair_y += [y[i], oy[i]]
-        order = np.argsort(x)
-        fig = go.Figure([
-            go.Scatter(x=x[order] * 1e3, y=y[order] * 1e3, mode="lines+markers", name="equilibrium (stages)"),
-            go.Scatter(x=ox * 1e3, y=oy * 1e3, mode="lines", name="operating line"),
-            go.Scatter(x=np.array(stair_x) * 1e3, y=np.array(stair_y) * 1e3, mode="lines", name="stages",
-                       line={"dash": "dot", "color": "#888"}),
-        ])
-        fig.update_layout(title=f"SX extraction McCabe-Thiele, {mt['element'].iloc[0]} ({len(x)} stages)",
-                          xaxis_title="aqueous, mmol/L", yaxis_title="organic, mmol/L")
-        blocks.append(rep.figure(fig, "mccabe_thiele"))
+        for element, d in mt.groupby("element", sort=False):
+            x, y = d["x_aq_mol_l"].to_numpy(), d["y_org_mol_l"].to_numpy()
+            ox, oy = d["operating_x_mol_l"].to_numpy(), d["operating_y_mol_l"].to_numpy()
+            stair_x, stair_y = [], []
+            for i in range(len(x)):  # stage i: its equilibrium point, then along the operating line to the next
+                stair_x += [x[i], ox[i]]
+                stair_y += [y[i], oy[i]]
+            order = np.argsort(x)
+            fig = go.Figure([
+                go.Scatter(x=x[order] * 1e3, y=y[order] * 1e3, mode="lines+markers", name="equilibrium (stages)"),
+                go.Scatter(x=ox * 1e3, y=oy * 1e3, mode="lines", name="operating line"),
+                go.Scatter(x=np.array(stair_x) * 1e3, y=np.array(stair_y) * 1e3, mode="lines", name="stages",
+                           line={"dash": "dot", "color": "#888"}),
+            ])
+            label = {"Fe3": "Fe(III)"}.get(str(element), str(element))
+            fig.update_layout(title=f"SX extraction McCabe-Thiele, {label} ({len(x)} stages)",
+                              xaxis_title="aqueous, mmol/L", yaxis_title="organic, mmol/L")
+            blocks.append(rep.figure(fig, "mccabe_thiele" if element == "Sc" else f"mccabe_thiele_{element}".lower()))
     if blocks:
         rep.section("Process: concentration, leaching, solvent extraction",
                     "<div class='grid2'>" + "".join(blocks) + "</div>", "process")
