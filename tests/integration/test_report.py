@@ -29,7 +29,7 @@ def test_report_from_run_folder_is_complete_and_offline(sampled_run_dir, tmp_pat
     res = runner.invoke(app, ["report", str(sampled_run_dir), "--out", str(out)])
     assert res.exit_code == 0, res.output
     text = out.read_text(encoding="utf-8")
-    assert set(re.findall(r"data-figure='([a-z_]+)'", text)) == FIGURES
+    assert set(re.findall(r"data-figure='([a-z0-9_]+)'", text)) == FIGURES
     assert SECTIONS <= set(re.findall(r"<section id='([a-z]+)'", text))
     # offline: plotly.js inlined exactly once, nothing fetched from the network
     assert text.count(get_plotlyjs()[:400]) == 1
@@ -57,7 +57,7 @@ def test_report_straight_from_a_scenario_deterministic(tmp_path):
     assert res.exit_code == 0, res.output
     text = out.read_text(encoding="utf-8")
     assert "(P50)" not in text  # one scenario: plain numbers, no ranges
-    assert "histogram" not in set(re.findall(r"data-figure='([a-z_]+)'", text))
+    assert "histogram" not in set(re.findall(r"data-figure='([a-z0-9_]+)'", text))
 
 
 def test_report_of_one_stage_says_what_is_missing(tmp_path):
@@ -65,7 +65,7 @@ def test_report_of_one_stage_says_what_is_missing(tmp_path):
     assert runner.invoke(app, ["run", "--stage", "beneficiation", "--out", str(run_dir), "--no-store"]).exit_code == 0
     out = tmp_path / "b.html"
     assert runner.invoke(app, ["report", str(run_dir), "--out", str(out)]).exit_code == 0
-    figs = set(re.findall(r"data-figure='([a-z_]+)'", out.read_text(encoding="utf-8")))
+    figs = set(re.findall(r"data-figure='([a-z0-9_]+)'", out.read_text(encoding="utf-8")))
     assert {"sankey", "grade_recovery"} <= figs and "cashflow" not in figs
 
 
