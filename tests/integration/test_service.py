@@ -110,6 +110,11 @@ def test_token_required_when_set(tmp_path):
         assert c.get("/scenarios", headers={"Authorization": "Bearer s3cret"}).status_code == 200
         assert c.get("/scenarios", headers={"X-Scandia-Token": "s3cret"}).status_code == 200
         assert c.post("/runs", content=SMALL).status_code == 401
+        assert c.post("/whatif", json={}).status_code == 401
+        assert c.get("/runs/" + "0" * 32, params={"token": "s3cret"}).status_code == 404  # past the token check
+        # pages and assets without data load without it, so a browser can open /?token=... and the docs
+        for path in ("/", "/static/plotly.min.js", "/docs", "/openapi.json"):
+            assert c.get(path).status_code == 200, path
 
 
 def test_failed_run_is_recorded_and_its_report_says_what_failed(client):

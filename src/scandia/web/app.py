@@ -1,8 +1,10 @@
 """The scandia service (FastAPI): runs, reports, sweeps and the what-if dashboard over HTTP.
 
 ``scandia serve`` starts it with uvicorn, on 127.0.0.1 by default. Bound to any other address it refuses to start
-without a token (``SCANDIA_TOKEN``); with a token set, every request but ``GET /health`` must carry it as
-``Authorization: Bearer <token>`` (or ``X-Scandia-Token``; the dashboard page also takes ``?token=``).
+without a token (``SCANDIA_TOKEN``); with a token set, every request except ``GET /health``, the dashboard
+page, the API docs and static assets (which carry no data) must carry it as ``Authorization: Bearer <token>``
+or ``X-Scandia-Token``, or for a GET ``?token=``; open the dashboard as ``/?token=...`` and it sends the token
+with every request.
 
 Endpoints: ``POST /runs`` (scenario as YAML or JSON; runs of at most ``sync_max_samples`` samples answer at once
 with 201, larger ones are queued as background jobs and answer 202), ``GET /runs``, ``GET /runs/{id}``,
@@ -98,6 +100,15 @@ class _BodyTooLargeError(Exception):
     pass
 
 
+#: pages and assets that carry no data: served without a token so a browser can load the dashboard and the API
+#: docs (which then send the token with every data request)
+_PUBLIC = ("/", "/health", "/favicon.ico", "/docs", "/openapi.json")
+
+
+def _public(path: str) -> bool:
+    return path in _PUBLIC or path.startswith("/static/")
+
+
 def _error(status: int, detail: Any, **extra: Any) -> JSONResponse:
     return JSONResponse({"detail": detail, **extra}, status_code=status)
 
@@ -142,7 +153,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                max_body_bytes: int = 1_000_000, sync_max_samples: int = 200, workers: int = 1,
                warm: bool = False, max_samples: int = MAX_SAMPLES) -> FastAPI:
     """Build the service. ``db``: run store (SQLite path or URL); ``data_dir``: run folders and sweeps
-    (default beside the store); ``token``: required on every request but /health when set; ``warm``: precompute
+    (default beside the store); ``token``: required on every data request when set; ``warm``: precompute
     the dashboard's default scenario and alloy grid in a background thread; ``max_samples``: largest run or
     sweep accepted."""
     from ..scenario.loader import DEFAULT_SCENARIO, builtin_scenarios, load_scenario, scenario_from_dict
@@ -171,7 +182,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
 
     @app.middleware("http")
     async def _auth(request: Request, call_next: Any) -> Response:
-        if token is not None and request.url.path != "/health":
+        if token is not None and not _public(request.url.path):
             given = request.headers.get("authorization", "")
             given = given[7:] if given.lower().startswith("bearer ") else request.headers.get("x-scandia-token", "")
             if not given and request.method == "GET":
