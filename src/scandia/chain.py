@@ -102,7 +102,7 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         return compute() if cache is None else cache.get(stage_name, key, compute)
 
     ben_key = _section_key(scenario, "plant", "beneficiation")
-    hyd_key = ben_key + "|" + _section_key(scenario, "hydromet") + f"|{stage}"
+    hyd_key = ""  # set once it is known whether hydromet takes the chain's concentrate or its own feed
     for key, val in arrays.items():
         if np.shape(val) not in ((n,), (1,), ()):
             raise ScenarioError(key, f"needs {n} values (one per scenario), got shape {np.shape(val)}")
@@ -133,6 +133,9 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         from .hydromet.stage import run_hydromet
 
         ben = results.get("beneficiation")
+        # hydromet reads plant, beneficiation (sample, head grade) and hydromet, and either the concentrate of
+        # this run's beneficiation (same ben_key) or, run without it, the scenario's own feed assay
+        hyd_key = ben_key + "|" + _section_key(scenario, "hydromet") + f"|chained={ben is not None}"
 
         def _hyd() -> tuple[Any, Any]:
             if ben is not None:

@@ -283,6 +283,11 @@ def run(
             _, summary, tables = execute(scen, n_samples, stage, sobol, curves, tables=want_files,
                                          progress=say)
         resolved = resolved_yaml(scen)
+        run_id = None
+        if store:
+            import secrets
+
+            run_id = summary["run_id"] = secrets.token_hex(16)  # the folder and the store name the same run
         if out is not None:
             write_run_dir(out, tables, resolved, summary, table_format.value)
         if report is not None:
@@ -296,17 +301,18 @@ def run(
                 write_workbook(excel, summary, tables, resolved)
             except OSError as exc:
                 raise ScenarioError("--excel", f"cannot write {excel}: {exc.strerror or exc}") from None
-        run_id = None
         if store:
             from .store import open_store, record_run
 
             artefacts = [str((out / f).resolve()) for f in summary.get("files", [])] if out is not None else []
             artefacts += [str(p.resolve()) for p in (excel, report) if p is not None]
-            run_id = record_run(open_store(db), summary, resolved, artefacts)
+            record_run(open_store(db), summary, resolved, artefacts, run_id=run_id)
     except ScandiaError as exc:
         _fail(str(exc))
     if format is OutputFormat.json:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        from .core.files import json_safe
+
+        sys.stdout.write(json.dumps(json_safe(summary), indent=2) + "\n")
     else:
         if "beneficiation" in summary["stages"]:
             _print_beneficiation(summary)
@@ -604,7 +610,7 @@ def serve(
     warm: Annotated[bool, typer.Option(help="precompute the dashboard's default case and alloy grid at start")] = True,
 ) -> None:
     """Serve the REST API, the what-if dashboard (at /) and offline API docs (at /docs) with uvicorn."""
-    from .web.app import create_app, is_loopback, token_from_env
+    from .web.app import LOOPBACK_HOSTS, create_app, is_loopback, token_from_env
 
     token = token_from_env()
     try:
@@ -616,7 +622,10 @@ def serve(
             raise ScenarioError("--max-body", "must be between 1,000 and 1,000,000,000 bytes")
         if not 1 <= workers <= 64:
             raise ScenarioError("--workers", "must be between 1 and 64")
-        api = create_app(db=db, data_dir=data_dir, token=token, max_body_bytes=max_body, workers=workers, warm=warm)
+        # a loopback server answers only to loopback host names (DNS-rebinding defence); elsewhere the token guards
+        hosts = LOOPBACK_HOSTS if is_loopback(host) else None
+        api = create_app(db=db, data_dir=data_dir, token=token, max_body_bytes=max_body, workers=workers, warm=warm,
+                         allowed_hosts=hosts)
     except ScandiaError as exc:
         _fail(str(exc))
     import uvicorn

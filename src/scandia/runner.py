@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .core.errors import ScenarioError
-from .core.files import staged_text
+from .core.files import json_safe, staged_text
 from .scenario.schema import Scenario
 
 __all__ = ["execute", "monte_carlo_run", "resolved_yaml", "result_tables", "write_run_dir"]
@@ -60,7 +60,7 @@ def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary
             staged.append(_stage_table(df, out / name, fmt))
         staged.append(_stage_text(out / "scenario.yaml", scenario_yaml))
         summary["files"] = sorted([t.name for _, t in staged] + ["summary.json"])
-        staged.append(_stage_text(out / "summary.json", json.dumps(summary, indent=2)))
+        staged.append(_stage_text(out / "summary.json", json.dumps(json_safe(summary), indent=2)))
         for tmp, target in staged:
             backup = None
             if target.exists():

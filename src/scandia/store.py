@@ -23,9 +23,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from .core.errors import ScenarioError
+from .core.files import json_safe
 
-__all__ = ["JOB_STATES", "compare_runs", "create_job", "default_db", "get_job", "get_run", "list_runs", "open_store",
-           "record_run", "update_job"]
+__all__ = ["JOB_STATES", "abandon_jobs", "compare_runs", "create_job", "default_db", "get_job", "get_run",
+           "list_runs", "open_store", "record_run", "update_job"]
 
 _meta = MetaData()
 RUNS = Table("runs", _meta, Column("run_id", String(32), primary_key=True), Column("created_utc", DateTime),
@@ -36,7 +37,7 @@ RUNS = Table("runs", _meta, Column("run_id", String(32), primary_key=True), Colu
 JOBS = Table("jobs", _meta, Column("job_id", String(32), primary_key=True), Column("kind", String(10)),
              Column("state", String(12)), Column("created_utc", DateTime), Column("updated_utc", DateTime),
              Column("done", Integer), Column("total", Integer), Column("message", Text), Column("error", Text),
-             Column("request", Text), Column("result", Text))
+             Column("request", Text), Column("result", Text), Column("owner", String(32)))
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
@@ -67,6 +68,7 @@ def open_store(db: str | None = None) -> Engine:
                 with engine.connect() as con:
                     con.exec_driver_sql("PRAGMA journal_mode=WAL")
             _meta.create_all(engine)
+            _upgrade(engine)
             with _ENGINES_LOCK:
                 engine = _ENGINES.setdefault(url, engine)
             return engine
@@ -79,7 +81,7 @@ def open_store(db: str | None = None) -> Engine:
             break
     if engine is not None:
         engine.dispose()
-    raise ScenarioError("--db", f"cannot open run store {db}: {type(error).__name__}")
+    raise ScenarioError("--db", f"cannot open run store {_shown(db)}: {type(error).__name__}")
 
 
 #: one engine (and connection pool) per store URL for the life of the process; closed at exit
@@ -92,6 +94,28 @@ def _close_engines() -> None:
     for engine in list(_ENGINES.values()):
         engine.dispose()
     _ENGINES.clear()
+
+
+def _upgrade(engine: Engine) -> None:
+    """Add columns that stores made by earlier versions lack (create_all makes missing tables, not columns)."""
+    from sqlalchemy import inspect
+
+    have = {c["name"] for c in inspect(engine).get_columns("jobs")}
+    if "owner" not in have:
+        with engine.begin() as con:
+            con.exec_driver_sql("ALTER TABLE jobs ADD COLUMN owner VARCHAR(32)")
+
+
+def _shown(db: str) -> str:
+    """A store location fit for an error message: a URL's password is masked."""
+    if "://" not in db:
+        return db
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(db).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: show only its scheme
+        return db.split("://", 1)[0] + "://..."
 
 
 def _with_driver(url: str) -> str:
@@ -112,8 +136,8 @@ def record_run(engine: Engine, summary: dict[str, Any], scenario_yaml: str, arte
         con.execute(RUNS.insert().values(
             run_id=run_id, created_utc=datetime.now(UTC).replace(tzinfo=None), scenario=summary.get("scenario"),
             version=summary.get("scandia_version"), seed=summary.get("seed"), n_scenarios=summary.get("n_scenarios"),
-            status=json.dumps(summary.get("status")), summary=json.dumps(summary), scenario_yaml=scenario_yaml,
-            artefacts=json.dumps(artefacts)))
+            status=json.dumps(summary.get("status")), summary=json.dumps(json_safe(summary)),
+            scenario_yaml=scenario_yaml, artefacts=json.dumps(artefacts)))
     return run_id
 
 
@@ -168,14 +192,22 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def create_job(engine: Engine, kind: str, request: dict[str, Any]) -> str:
-    """Register queued work (``kind`` 'run' or 'sweep'); returns its unguessable 128-bit id."""
+def create_job(engine: Engine, kind: str, request: dict[str, Any], owner: str | None = None) -> str:
+    """Register queued work (``kind`` 'run' or 'sweep') of server ``owner``; returns its unguessable 128-bit id."""
     job_id = secrets.token_hex(16)
     with engine.begin() as con:
         con.execute(JOBS.insert().values(job_id=job_id, kind=kind, state="queued", created_utc=_now(),
                                          updated_utc=_now(), done=0, total=0, message="queued",
-                                         request=json.dumps(request), error=None, result=None))
+                                         request=json.dumps(request), error=None, result=None, owner=owner))
     return job_id
+
+
+def abandon_jobs(engine: Engine, owner: str, reason: str) -> int:
+    """Mark ``owner``'s queued or running jobs failed with ``reason`` (a server shutting down); returns how many."""
+    with engine.begin() as con:
+        res = con.execute(JOBS.update().where((JOBS.c.owner == owner) & JOBS.c.state.in_(("queued", "running")))
+                          .values(state="failed", message="failed", error=reason, updated_utc=_now()))
+    return int(res.rowcount or 0)
 
 
 def update_job(engine: Engine, job_id: str, **fields: Any) -> None:

@@ -195,3 +195,62 @@ def test_serve_refuses_public_address_without_token(monkeypatch):
     monkeypatch.delenv("SCANDIA_TOKEN", raising=False)
     res = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
     assert res.exit_code == 2 and "SCANDIA_TOKEN" in res.output
+
+
+def test_guards_chunked_oversize_nesting_content_type_origin_host(tmp_path):
+    """Review findings: a chunked body over the limit is 413 too; deep nesting is 422, not 500; a body that is not
+    JSON or YAML is 415; a state-changing request from another origin is 403; an unexpected Host is 400."""
+    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, max_body_bytes=2_000)) as c:
+        def chunks():
+            for _ in range(10):
+                yield b"a" * 500
+
+        for path in ("/runs", "/whatif", "/sweeps"):
+            r = c.post(path, content=chunks(), headers={"content-type": "application/json"})
+            assert r.status_code == 413, (path, r.status_code)
+        r = c.post("/runs", content="[" * 1500, headers={"content-type": "application/json"})
+        assert r.status_code == 422 and "nested" in r.text
+        assert c.post("/runs", content="name: x\n", headers={"content-type": "text/plain"}).status_code == 415
+        evil = {"content-type": "application/json", "origin": "http://evil.example"}
+        assert c.post("/whatif", content="{}", headers=evil).status_code == 403
+        assert c.post("/runs?scenario=crater-lake&samples=1", headers={"origin": "http://evil.example"}
+                      ).status_code == 403
+        assert c.get("/health", headers={"host": "rebind.evil.example"}).status_code == 400
+        assert c.post("/whatif", json={}, headers={"origin": "http://testserver"}).status_code == 200
+
+
+def test_sweep_ids_are_not_runs_and_nan_is_null(client):
+    r = client.post("/sweeps", json={"scenario": "crater-lake", "samples": 4, "chunk_size": 4})
+    sweep_id = r.json()["id"]
+    for suffix in ("", "/summary", "/report"):
+        assert client.get(f"/runs/{sweep_id}{suffix}").status_code == 404
+    _wait(client, f"/sweeps/{sweep_id}", timeout=180)
+    # no Sc: cost per MPa gained is undefined (NaN in the model); the API answers strict JSON with null
+    body = {"alloy": {"sc_wt_pct": 0}, "uncertainty": {"samples": 2, "output": "alloy.cost_usd_per_mpa_per_kg",
+            "distributions": {"economics.params.discount_rate_frac": {"dist": "uniform", "low": 0.05, "high": 0.1}}}}
+    r = client.post("/runs", json=body)
+    assert r.status_code == 201, r.text
+    assert "NaN" not in r.text
+    assert "NaN" not in client.get(f"/runs/{r.json()['id']}/summary").text
+
+
+def test_query_errors_point_at_the_query(client):
+    r = client.post("/runs?scenario=crater-lake&samples=3&stage=alloy")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "stage"]
+    r = client.post("/runs?scenario=crater-lake&samples=1&sobol=16")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "sobol"]
+    r = client.post("/sweeps", json={"scenario": {"plant": {"ore_feed_rate_tph": -1}}, "samples": 4})
+    assert r.json()["detail"][0]["loc"] == ["body", "scenario", "plant", "ore_feed_rate_tph"]
+
+
+def test_report_of_an_overwritten_folder_falls_back_to_the_stored_summary(tmp_path):
+    db, out = str(tmp_path / "s.db"), tmp_path / "out"
+    ids = []
+    for scen in ("crater-lake", "crater-lake-olivine"):
+        res = CliRunner().invoke(cli, ["run", scen, "--stage", "beneficiation", "--db", db, "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        ids.append(re.search(r"run ([0-9a-f]{32}) recorded", res.output).group(1))
+    with TestClient(create_app(db=db, data_dir=tmp_path)) as c:
+        first, second = (c.get(f"/runs/{i}/report").text for i in ids)
+        assert "scandia report: crater-lake<" in first and "overwritten by a later run" in first
+        assert "scandia report: crater-lake-olivine<" in second and "stored summary only" not in second

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from scandia.cli import app
-from scandia.store import create_job, get_job, get_run, list_runs, open_store, record_run, update_job
+from scandia.core.errors import ScenarioError
+from scandia.store import abandon_jobs, create_job, get_job, get_run, list_runs, open_store, record_run, update_job
 
 from .helpers import write_scenario
 
@@ -79,3 +80,18 @@ def test_sqlite_store_uses_wal(tmp_path):
     engine = open_store(str(tmp_path / "w.db"))
     with engine.connect() as con:
         assert con.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_stopping_server_abandons_only_its_own_unfinished_jobs(store_db):
+    engine = open_store(store_db)
+    mine, done, other = (create_job(engine, "run", {}, owner=o) for o in ("a", "a", "b"))
+    update_job(engine, done, state="done")
+    assert abandon_jobs(engine, "a", "server stopped") == 1
+    assert get_job(engine, mine)["state"] == "failed" and get_job(engine, mine)["error"] == "server stopped"
+    assert get_job(engine, done)["state"] == "done" and get_job(engine, other)["state"] == "queued"
+
+
+def test_store_error_hides_the_password():
+    with pytest.raises(ScenarioError) as err:
+        open_store("postgresql://user:hunter2@127.0.0.1:1/none")
+    assert "hunter2" not in str(err.value) and "***" in str(err.value)

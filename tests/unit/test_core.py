@@ -210,3 +210,22 @@ def test_units_outside_recycles_run_once():
     assert res.iterations[0] > 5 and calls["n"] == 1  # the loop iterated; the feed unit ran once
     assert fs.loop_units() == {"mix", "sep", "split"}
     np.testing.assert_allclose(res["split.product"].component_tph, [[0.45 * 100 / 0.55, 0.1 / 0.9]], rtol=1e-8)
+
+
+def test_stage_cache_never_serves_a_result_for_other_inputs():
+    """Review finding: a stand-alone hydromet run must not receive the chained result from the cache."""
+    from scandia.chain import StageCache, run
+    from scandia.core.errors import ScenarioError
+    from scandia.scenario import load_scenario
+
+    s = load_scenario(None)
+    cache = StageCache()
+    first = run(s, cache=cache)
+    with pytest.raises(ScenarioError, match=r"hydromet\.feed"):
+        run(s, cache=cache, skip=("beneficiation",))  # no feed assay: an error, as without the cache
+    again = run(s, cache=cache)
+    assert cache.hits >= 2 and again.summary == first.summary
+    richer = s.model_copy(deep=True)
+    richer.beneficiation.head_grade_sc_ppm = 250.0
+    npv = run(richer, cache=cache).summary["stages"]["economics"]["metrics"]["npv_musd"]
+    assert npv != first.summary["stages"]["economics"]["metrics"]["npv_musd"]

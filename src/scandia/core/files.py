@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-__all__ = ["atomic_write_text", "staged_text"]
+__all__ = ["atomic_write_text", "json_safe", "staged_text"]
+
+#: the process umask, read once (reading it means setting it, which is not thread-safe in a server)
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def staged_text(path: Path, text: str) -> Path:
@@ -15,9 +21,7 @@ def staged_text(path: Path, text: str) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    os.chmod(tmp, 0o666 & ~_UMASK)
     return Path(tmp)
 
 
@@ -32,3 +36,15 @@ def atomic_write_text(path: Path, text: str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def json_safe(obj: Any) -> Any:
+    """``obj`` with every non-finite float (NaN, inf) replaced by None, so that it is strict JSON (a summary
+    metric that cannot be computed, e.g. cost per MPa with no gain, is null, not a bare NaN)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    return obj

@@ -433,8 +433,8 @@ def build_report(summary: dict[str, Any], tables: dict[str, pd.DataFrame], scena
         f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{html.escape(title)}</title>"
         f"<style>{_CSS}</style><script>{get_plotlyjs()}</script></head><body>"
         f"<header><h1>{html.escape(title)}</h1><p>scandia {html.escape(str(summary.get('scandia_version')))} · "
-        f"seed {summary.get('seed')} · {summary.get('n_scenarios', 1):,} scenario(s) · plotly.js "
-        f"{plotly.__version__} embedded</p></header><main>{''.join(rep.sections)}</main>"
+        f"seed {html.escape(str(summary.get('seed')))} · {html.escape(str(summary.get('n_scenarios', 1)))} "
+        f"scenario(s) · plotly.js {plotly.__version__} embedded</p></header><main>{''.join(rep.sections)}</main>"
         f"<script>{script}</script></body></html>"
     )
 

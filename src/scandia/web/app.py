@@ -38,13 +38,16 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from .. import __version__
 from ..core.errors import ScandiaError, ScenarioError
-from ..store import create_job, get_job, get_run, list_runs, open_store, record_run, update_job
+from ..core.files import json_safe
+from ..store import abandon_jobs, create_job, get_job, get_run, list_runs, open_store, record_run, update_job
 from .whatif import ACID_FIELDS, WhatIf, WhatIfRequest
 
 __all__ = ["LOOPBACK", "create_app", "is_loopback"]
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-_ID = re.compile(r"^[0-9a-f]{32}$")
+#: Host names a loopback server answers to ("testserver" is the in-process test client's)
+LOOPBACK_HOSTS = (*LOOPBACK, "testserver")
+_ID = re.compile(r"[0-9a-f]{32}")  # used with fullmatch
 MAX_SAMPLES = 1_000_000
 
 
@@ -57,47 +60,76 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class _BodyLimit:
-    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413 (by Content-Length, or while reading
-    a body of unknown length) before any handler sees them."""
+class _Guard:
+    """ASGI middleware in front of everything: the request body size limit, the Host allow-list and the
+    cross-origin check.
 
-    def __init__(self, app: Any, limit: int) -> None:
-        self.app, self.limit = app, limit
+    * The body is read here, up to ``limit`` bytes, whether or not it declares a Content-Length; a larger one is
+      refused with 413 before any handler runs, and the body read is replayed to the application.
+    * ``hosts``: Host header values accepted (DNS-rebinding defence for a loopback server); None accepts any.
+    * A request that changes state (not GET/HEAD/OPTIONS) from a browser page of another origin (its Origin
+      header names another host) is refused with 403, so a web page cannot start runs on a local server.
+    """
+
+    def __init__(self, app: Any, limit: int, hosts: tuple[str, ...] | None) -> None:
+        self.app, self.limit, self.hosts = app, limit, hosts
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        too_big = JSONResponse({"detail": f"request body over {self.limit:,} bytes"}, status_code=413)
-        if length is not None:
-            try:
-                if int(length) > self.limit:
-                    await too_big(scope, receive, send)
-                    return
-            except ValueError:
-                await JSONResponse({"detail": "bad Content-Length"}, status_code=400)(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
+        host = headers.get("host", "")
+        if self.hosts is not None and _hostname(host) not in self.hosts:
+            await _error(400, f"unexpected Host header {host!r}")(scope, receive, send)
+            return
+        origin = headers.get("origin")
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and origin and origin != "null":
+            from urllib.parse import urlsplit
+
+            if urlsplit(origin).netloc != host:
+                await _error(403, "cross-origin request refused")(scope, receive, send)
                 return
+        too_big = _error(413, f"request body over {self.limit:,} bytes")
+        length = headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                await _error(400, "bad Content-Length")(scope, receive, send)
+                return
+            if int(length) > self.limit:
+                await too_big(scope, receive, send)
+                return
+        chunks: list[bytes] = []
         seen = 0
-
-        async def limited() -> dict:
-            nonlocal seen
+        more = True
+        while more:
             msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
-                if seen > self.limit:
-                    raise _BodyTooLargeError
-            return msg
+            if msg["type"] != "http.request":  # the client went away
+                return
+            body = msg.get("body", b"")
+            seen += len(body)
+            if seen > self.limit:
+                await too_big(scope, receive, send)
+                return
+            chunks.append(body)
+            more = msg.get("more_body", False)
+        replayed = False
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLargeError:
-            await too_big(scope, receive, send)
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
-class _BodyTooLargeError(Exception):
-    pass
+def _hostname(host: str) -> str:
+    """The host part of a Host header value ('[::1]:8000' -> '::1', 'localhost:80' -> 'localhost')."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 #: pages and assets that carry no data: served without a token so a browser can load the dashboard and the API
@@ -113,26 +145,44 @@ def _error(status: int, detail: Any, **extra: Any) -> JSONResponse:
     return JSONResponse({"detail": detail, **extra}, status_code=status)
 
 
+_QUERY_FIELDS = ("samples", "stage", "sobol")
+
+
 def _unprocessable(exc: ScenarioError, **extra: Any) -> JSONResponse:
-    loc = ["body", *[p for p in exc.field.split(".") if p]] if exc.field else ["body"]
+    if exc.field in _QUERY_FIELDS:
+        loc = ["query", exc.field]
+    else:
+        loc = ["body", *[p for p in exc.field.split(".") if p]] if exc.field else ["body"]
     return _error(422, [{"loc": loc, "msg": exc.message, "type": "value_error"}], **extra)
+
+
+_JSON_TYPES = ("application/json",)
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
 def _parse_body(raw: bytes, content_type: str) -> Any:
     """A scenario mapping from a JSON or YAML body (an empty body is the default scenario)."""
     if not raw.strip():
         return {}
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind not in _JSON_TYPES + _YAML_TYPES:
+        raise ScenarioError("content-type", f"send the scenario as JSON ({_JSON_TYPES[0]}) or YAML "
+                                            f"({_YAML_TYPES[0]}), not {kind or 'no content type'}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("scenario", "body is not UTF-8 text") from None
-    if "json" in content_type:
+    if kind in _JSON_TYPES:
         try:
             return json.loads(text)
         except ValueError as exc:
             raise ScenarioError("scenario", f"malformed JSON ({exc})") from None
+        except RecursionError:
+            raise ScenarioError("scenario", "JSON nested too deeply") from None
     try:
         return yaml.safe_load(text)
+    except RecursionError:
+        raise ScenarioError("scenario", "YAML nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -151,11 +201,12 @@ _SCENARIO_BODY = {
 
 def create_app(db: str | None = None, data_dir: Path | None = None, token: str | None = None,
                max_body_bytes: int = 1_000_000, sync_max_samples: int = 200, workers: int = 1,
-               warm: bool = False, max_samples: int = MAX_SAMPLES) -> FastAPI:
+               warm: bool = False, max_samples: int = MAX_SAMPLES,
+               allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> FastAPI:
     """Build the service. ``db``: run store (SQLite path or URL); ``data_dir``: run folders and sweeps
     (default beside the store); ``token``: required on every data request when set; ``warm``: precompute
     the dashboard's default scenario and alloy grid in a background thread; ``max_samples``: largest run or
-    sweep accepted."""
+    sweep accepted; ``allowed_hosts``: Host header names accepted (default: loopback names; None: any)."""
     from ..scenario.loader import DEFAULT_SCENARIO, builtin_scenarios, load_scenario, scenario_from_dict
 
     engine = open_store(db)
@@ -167,12 +218,16 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scandia-job")
     whatif = WhatIf()
 
+    server_id = secrets.token_hex(8)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if warm:
             threading.Thread(target=whatif.warm, name="scandia-warm", daemon=True).start()
         yield
         pool.shutdown(wait=False, cancel_futures=True)
+        # work this server accepted but will not finish is marked failed, not left 'queued' for ever
+        abandon_jobs(engine, server_id, "the server stopped before this job finished; submit it again")
 
     app = FastAPI(title="scandia", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Scandium supply-chain simulation: runs, reports, sweeps and what-ifs.")
@@ -200,12 +255,13 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
             _, summary, tables = execute(scen, samples, stage, sobol,
                                          progress=lambda msg: update_job(engine, run_id, message=msg))
             resolved = resolved_yaml(scen)
+            summary["run_id"] = run_id
             folder = data_dir / "runs" / run_id
             write_run_dir(folder, tables, resolved, summary)
             artefacts = [str(folder / f) for f in summary.get("files", [])]
             record_run(engine, summary, resolved, artefacts, run_id=run_id)
             update_job(engine, run_id, state="done", done=samples, message="done", result={"folder": str(folder)})
-            return summary
+            return json_safe(summary)
         except ScandiaError as exc:
             update_job(engine, run_id, state="failed", message="failed", error=str(exc),
                        result={"field": getattr(exc, "field", None)})
@@ -224,6 +280,8 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
 
     def _run_view(run_id: str) -> dict[str, Any] | None:
         job = get_job(engine, run_id)
+        if job is not None and job["kind"] != "run":
+            return None  # a sweep's id: not a run
         try:
             stored = get_run(engine, run_id)
         except ScenarioError:
@@ -248,7 +306,8 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     @app.post("/runs", status_code=201, openapi_extra={"requestBody": _SCENARIO_BODY},
               responses={201: {"description": "finished run with its summary"},
                          202: {"description": "queued as a background job"},
-                         413: {"description": "body too large"}, 422: {"description": "bad scenario"}})
+                         413: {"description": "body too large"}, 415: {"description": "not JSON or YAML"},
+                         422: {"description": "bad scenario"}})
     async def post_run(request: Request,
                        scenario: str | None = Query(None, max_length=200, description="built-in scenario name"),
                        samples: int | None = Query(None, ge=1, le=MAX_SAMPLES,
@@ -258,6 +317,10 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                        ) -> Response:
         """Run a scenario. Small runs answer at once (201) with the summary; large ones are queued (202)."""
         raw = await request.body()
+        kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if raw.strip() and kind not in _JSON_TYPES + _YAML_TYPES:
+            return _error(415, f"send the scenario as JSON ({_JSON_TYPES[0]}) or YAML ({_YAML_TYPES[0]}), "
+                               f"not {kind or 'no content type'}")
         try:
             if scenario is not None:
                 if raw.strip():
@@ -280,9 +343,12 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                 raise ScenarioError("stage", "a Monte Carlo run (samples > 1) runs the whole chain; leave out stage")
             if sobol and not 8 <= sobol:
                 raise ScenarioError("sobol", "base sample count must be 0 (off) or >= 8")
+            if sobol and n == 1:
+                raise ScenarioError("sobol", "Sobol indices need a sampled run: give samples > 1")
         except ScenarioError as exc:
             return _unprocessable(exc)
-        run_id = create_job(engine, "run", {"scenario": scen.name, "samples": n, "stage": stage, "sobol": sobol})
+        run_id = create_job(engine, "run", {"scenario": scen.name, "samples": n, "stage": stage, "sobol": sobol},
+                            owner=server_id)
         if n <= sync_max_samples and not sobol:
             from starlette.concurrency import run_in_threadpool
 
@@ -304,7 +370,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         return json.loads(df.to_json(orient="records"))
 
     def _lookup(run_id: str) -> dict[str, Any] | JSONResponse:
-        if not _ID.match(run_id):
+        if not _ID.fullmatch(run_id):
             return _error(404, f"no run {run_id!r} (ids are 32 hex digits)")
         view = _run_view(run_id)
         return _error(404, f"no run {run_id}") if view is None else view
@@ -323,7 +389,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
             return view
         if view["state"] != "done":
             return _error(409, f"run is {view['state']}" + (f": {view['error']}" if view.get("error") else ""))
-        return get_run(engine, run_id)["summary"]
+        return JSONResponse(json_safe(get_run(engine, run_id)["summary"]))
 
     @app.get("/runs/{run_id}/report", response_class=HTMLResponse,
              responses={404: {"description": "unknown run"}, 409: {"description": "not finished"}})
@@ -346,11 +412,13 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         for folder in folders:
             try:
                 summary, tables, resolved = load_run_dir(folder)
-                return HTMLResponse(build_report(summary, tables, resolved, source=f"run {run_id}"))
             except ScenarioError:
                 break  # the folder was moved or deleted: fall back to the stored summary
+            if summary.get("run_id") == run_id:  # a later run may have written into the same folder
+                return HTMLResponse(build_report(summary, tables, resolved, source=f"run {run_id}"))
         return HTMLResponse(build_report(stored["summary"], {}, stored["scenario_yaml"] or "",
-                                         source=f"run {run_id} (stored summary only; result tables not found)"))
+                                         source=f"run {run_id} (stored summary only; its result tables are not "
+                                                "where it wrote them, or were overwritten by a later run)"))
 
     # ------------------------------------------------------------------ sweeps
     def _execute_sweep(sweep_id: str, scen: Any, n: int, chunk: int) -> None:
@@ -394,7 +462,10 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                     raise ScenarioError("scenario", f"unknown built-in {s!r}")
                 scen = load_scenario(s)
             elif isinstance(s, dict):
-                scen = scenario_from_dict(s)
+                try:
+                    scen = scenario_from_dict(s)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"scenario.{exc.field}", exc.message) from None
             else:
                 raise ScenarioError("scenario", "must be a built-in name or a scenario object")
             n, chunk = body.get("samples", 1000), body.get("chunk_size", 500)
@@ -407,14 +478,15 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                 raise ScenarioError("scenario.uncertainty.distributions", "a sweep needs at least one distribution")
         except ScenarioError as exc:
             return _unprocessable(exc)
-        sweep_id = create_job(engine, "sweep", {"scenario": scen.name, "samples": n, "chunk_size": chunk})
+        sweep_id = create_job(engine, "sweep", {"scenario": scen.name, "samples": n, "chunk_size": chunk},
+                              owner=server_id)
         pool.submit(_execute_sweep, sweep_id, scen, n, chunk)
         return {"id": sweep_id, "state": "queued", "links": {"self": f"/sweeps/{sweep_id}"}}
 
     @app.get("/sweeps/{sweep_id}", responses={404: {"description": "unknown sweep"}})
     def get_sweep(sweep_id: str) -> Any:
         """A sweep's state and progress (chunks done of total) and, when done, P10/P50/P90 of its metrics."""
-        job = get_job(engine, sweep_id) if _ID.match(sweep_id) else None
+        job = get_job(engine, sweep_id) if _ID.fullmatch(sweep_id) else None
         if job is None or job["kind"] != "sweep":
             return _error(404, f"no sweep {sweep_id!r}")
         return {"id": sweep_id, "state": job["state"], "message": job["message"], "error": job["error"],
@@ -491,7 +563,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                                    swagger_js_url="/static/swagger/swagger-ui-bundle.js",
                                    swagger_css_url="/static/swagger/swagger-ui.css", swagger_favicon_url="")
 
-    app.add_middleware(_BodyLimit, limit=max_body_bytes)
+    app.add_middleware(_Guard, limit=max_body_bytes, hosts=allowed_hosts)
     return app
 
 

@@ -192,8 +192,10 @@ class WhatIf:
         key = (a.base, tuple(s.temp_c for s in a.aging), tuple(s.duration_h for s in a.aging), a.precipitation_model)
         with self._lock:
             g = self._grids.get(key)
-            if g is None:
-                g = self._grids[key] = AlloyGrid(*key)
+        if g is None:  # built outside the lock (its base-alloy prediction takes a moment)
+            new = AlloyGrid(*key)
+            with self._lock:
+                g = self._grids.setdefault(key, new)
         return g
 
     def warm(self, scenario: str = "crater-lake") -> None:
