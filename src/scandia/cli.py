@@ -329,6 +329,8 @@ def run(
         out_console.print(f"status: {status['ok']} ok" + (f", {bad}" if bad else "") + "   (* selected route)")
         if out is not None:
             out_console.print(f"wrote {len(summary['files'])} files to {out}/ (scandia {__version__})")
+        if report is not None:
+            out_console.print(f"wrote the HTML report {report} (self-contained, opens offline)")
         if run_id is not None:
             out_console.print(f"run {run_id} recorded (scandia runs show {run_id[:8]})")
 
