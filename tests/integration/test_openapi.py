@@ -1,5 +1,6 @@
 """schemathesis against the service's own OpenAPI spec: no generated request may cause a server error (5xx),
-and every response must match the documented status codes and content types.
+and every response must have a documented status code, the documented content type and a body that matches
+the documented schema.
 
 The app under test accepts at most 20 samples per run or sweep and answers runs of one sample at once, so the
 generated work stays small; queued jobs are cancelled when the app shuts down.
@@ -28,4 +29,6 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case):
-    case.call_and_validate(checks=[schemathesis.checks.not_a_server_error])
+    c = schemathesis.checks
+    case.call_and_validate(checks=[c.not_a_server_error, c.status_code_conformance, c.content_type_conformance,
+                                   c.response_schema_conformance])

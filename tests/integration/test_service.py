@@ -254,3 +254,14 @@ def test_report_of_an_overwritten_folder_falls_back_to_the_stored_summary(tmp_pa
         first, second = (c.get(f"/runs/{i}/report").text for i in ids)
         assert "scandia report: crater-lake<" in first and "overwritten by a later run" in first
         assert "scandia report: crater-lake-olivine<" in second and "stored summary only" not in second
+
+
+def test_background_jobs_survive_a_lifespan_restart(tmp_path):
+    """The job pool is per lifespan: an app started, stopped and started again still queues work (was a 500)."""
+    api = create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, sync_max_samples=1)
+    with TestClient(api) as c:
+        assert c.get("/health").status_code == 200
+    with TestClient(api) as c:
+        r = c.post("/sweeps", json={"scenario": "crater-lake", "samples": 2, "chunk_size": 2})
+        assert r.status_code == 202
+        assert _wait(c, f"/sweeps/{r.json()['id']}", timeout=180)["state"] == "done"

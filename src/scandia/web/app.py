@@ -30,11 +30,12 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from fastapi import Body, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import __version__
 from ..core.errors import ScandiaError, ScenarioError
@@ -145,6 +146,17 @@ def _error(status: int, detail: Any, **extra: Any) -> JSONResponse:
     return JSONResponse({"detail": detail, **extra}, status_code=status)
 
 
+class SweepRequest(BaseModel):
+    """A sweep: ``samples`` draws of the scenario's distributions, run in chunks of ``chunk_size``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str | dict[str, Any] = Field("crater-lake", description="built-in scenario name or scenario object",
+                                           examples=["crater-lake"])
+    samples: int = Field(1000, ge=1, le=MAX_SAMPLES, description="number of samples")
+    chunk_size: int = Field(500, ge=1, le=MAX_SAMPLES, description="samples per chunk (one Parquet file each)")
+
+
 _QUERY_FIELDS = ("samples", "stage", "sobol")
 
 
@@ -215,7 +227,16 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         data_dir = base / "service"
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scandia-job")
+    pools: list[ThreadPoolExecutor] = []  # the background-job pool of the current lifespan
+
+    def submit(fn: Any, *args: Any) -> None:
+        """Run ``fn`` on the background pool (made on first use, and again after a lifespan shut it down)."""
+        with pool_lock:
+            if not pools:
+                pools.append(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scandia-job"))
+            pools[0].submit(fn, *args)
+
+    pool_lock = threading.Lock()
     whatif = WhatIf()
 
     server_id = secrets.token_hex(8)
@@ -225,13 +246,20 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         if warm:
             threading.Thread(target=whatif.warm, name="scandia-warm", daemon=True).start()
         yield
-        pool.shutdown(wait=False, cancel_futures=True)
+        with pool_lock:
+            for pool in pools:
+                pool.shutdown(wait=False, cancel_futures=True)
+            pools.clear()
         # work this server accepted but will not finish is marked failed, not left 'queued' for ever
         abandon_jobs(engine, server_id, "the server stopped before this job finished; submit it again")
 
+    common = {400: {"description": "malformed request (body, Host or Content-Length)"},
+              401: {"description": "missing or wrong token (when the server has one)"},
+              403: {"description": "cross-origin request refused"},
+              413: {"description": "request body over the size limit"}}
     app = FastAPI(title="scandia", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
+                  responses=common,
                   description="Scandium supply-chain simulation: runs, reports, sweeps and what-ifs.")
-    app.state.pool = pool
     app.state.whatif = whatif
     app.state.engine = engine
 
@@ -359,7 +387,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
             except ScandiaError as exc:
                 return _error(422, [{"loc": ["body"], "msg": str(exc), "type": "value_error"}], run_id=run_id)
             return JSONResponse({**_run_view(run_id), "summary": summary}, status_code=201)
-        pool.submit(_background, run_id, scen, n, stage, sobol)
+        submit(_background, run_id, scen, n, stage, sobol)
         return JSONResponse(_run_view(run_id), status_code=202)
 
     @app.get("/runs")
@@ -448,30 +476,23 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
             traceback.print_exc()
 
     @app.post("/sweeps", status_code=202, responses={422: {"description": "bad request"}})
-    def post_sweep(body: Annotated[dict[str, Any], Body(examples=[{"scenario": "crater-lake", "samples": 2000,
-                                                                    "chunk_size": 500}])]) -> Any:
+    def post_sweep(body: SweepRequest) -> Any:
         """Queue a sweep: ``samples`` draws of the scenario's distributions through the chain, in chunks
         (Parquet per chunk, resumable). ``scenario`` is a built-in name or a scenario object."""
         try:
-            extra = set(body) - {"scenario", "samples", "chunk_size"}
-            if extra:
-                raise ScenarioError(sorted(extra)[0], "unknown field (allowed: scenario, samples, chunk_size)")
-            s = body.get("scenario", "crater-lake")
+            s = body.scenario
             if isinstance(s, str):
                 if s not in builtin_scenarios():
                     raise ScenarioError("scenario", f"unknown built-in {s!r}")
                 scen = load_scenario(s)
-            elif isinstance(s, dict):
+            else:
                 try:
                     scen = scenario_from_dict(s)
                 except ScenarioError as exc:
                     raise ScenarioError(f"scenario.{exc.field}", exc.message) from None
-            else:
-                raise ScenarioError("scenario", "must be a built-in name or a scenario object")
-            n, chunk = body.get("samples", 1000), body.get("chunk_size", 500)
-            for name, v, hi in (("samples", n, max_samples), ("chunk_size", chunk, max_samples)):
-                if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= hi:
-                    raise ScenarioError(name, f"must be an integer in [1, {hi:,}]")
+            n, chunk = body.samples, body.chunk_size
+            if n > max_samples:
+                raise ScenarioError("samples", f"must be at most {max_samples:,} on this server")
             if n > 10_000 * chunk:
                 raise ScenarioError("chunk_size", f"at most 10,000 chunks: use chunk_size >= {-(-n // 10_000)}")
             if not scen.uncertainty.distributions:
@@ -480,7 +501,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
             return _unprocessable(exc)
         sweep_id = create_job(engine, "sweep", {"scenario": scen.name, "samples": n, "chunk_size": chunk},
                               owner=server_id)
-        pool.submit(_execute_sweep, sweep_id, scen, n, chunk)
+        submit(_execute_sweep, sweep_id, scen, n, chunk)
         return {"id": sweep_id, "state": "queued", "links": {"self": f"/sweeps/{sweep_id}"}}
 
     @app.get("/sweeps/{sweep_id}", responses={404: {"description": "unknown sweep"}})
