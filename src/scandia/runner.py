@@ -37,10 +37,8 @@ def _stage_table(df: Any, path: Path, fmt: str) -> tuple[Path, Path]:
     return tmp, target
 
 
-
 def _stage_text(path: Path, text: str) -> tuple[Path, Path]:
     return staged_text(path, text), path
-
 
 
 def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary: dict, fmt: str = "csv") -> None:
@@ -89,13 +87,11 @@ def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary
         (out / name).unlink(missing_ok=True)
 
 
-
 def _quiet_unlink(path: Path) -> None:
     try:
         path.unlink(missing_ok=True)
     except OSError:
         pass
-
 
 
 def _previous_files(out: Path) -> set[str]:
@@ -105,7 +101,6 @@ def _previous_files(out: Path) -> set[str]:
     except (OSError, ValueError, AttributeError):
         return set()
     return {f for f in files if isinstance(f, str) and "/" not in f and not f.startswith(".")}
-
 
 
 def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int = 0,
@@ -140,7 +135,6 @@ def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int
         summary["uncertainty"]["sobol"] = {"base_samples": sobol, "rows": sob.to_dict(orient="records")}
         tables["sobol_indices"] = sob
     return mc.result, tables
-
 
 
 def result_tables(scen: Scenario, result: Any, curves: bool = True) -> dict[str, Any]:

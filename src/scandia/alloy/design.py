@@ -21,7 +21,7 @@ import pandas as pd
 from ..core.errors import ScenarioError
 from ..scenario.schema import load_data
 from .master_alloy import master_alloy
-from .properties import base_alloy, predict
+from .properties import base_alloy, base_yield_mpa, predict
 from .strength import StrengthModel
 
 __all__ = ["DesignResult", "alloy_cost", "design", "evaluate_grid", "pareto_front"]
@@ -64,7 +64,7 @@ def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.
     t_idx = np.array([int(np.argmin(np.abs(props.times_h - h))) for h in hrs])  # outputs are exactly hrs
     ys = props.yield_at_times_mpa[:, t_idx]  # (n, n_hours)
     n, k = ys.shape
-    base_ys = float(predict(base, [0.0], [0.0], [[20.0]], [[0.0]]).yield_mpa[0])
+    base_ys = base_yield_mpa(base)
     master = master_alloy(master_route, 1, sc2o3_usd_per_kg, master_sc_wt_pct=master_sc_wt_pct)
     mcost = float(master.cost_usd_per_kg[0])
     s_r, z_r, t_r, h_r = np.repeat(s, k), np.repeat(z, k), np.repeat(t, k), np.tile(hrs, n)
@@ -119,5 +119,5 @@ def design(base: str = "535", target_yield_mpa: float = 250.0, **grid_kwargs) ->
     best = None
     if len(ok):
         best = ok.sort_values(["cost_premium_usd_per_kg", "yield_mpa"], ascending=[True, False]).iloc[0]
-    base_ys = float(predict(base, [0.0], [0.0], [[20.0]], [[0.0]]).yield_mpa[0])
+    base_ys = base_yield_mpa(base)
     return DesignResult(target_yield_mpa, best, pareto_front(table), table, base_ys)

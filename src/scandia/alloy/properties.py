@@ -10,6 +10,7 @@ Rev. 50 (2005) 19); the heat treatment precipitates Al₃(Sc,Zr) (:mod:`scandia.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from .kwn import PrecipitationModel, PrecipitationResult, Schedule, default_mode
 from .strength import Microstructure, StrengthModel
 from .thermo import database
 
-__all__ = ["AlloyProperties", "base_alloy", "precipitation_model", "predict", "to_mole_fractions"]
+__all__ = ["AlloyProperties", "base_alloy", "base_yield_mpa", "precipitation_model", "predict", "to_mole_fractions"]
 
 MOLAR_MASS = {el.upper(): ATOMIC_WEIGHT_G_PER_MOL[el] for el in ("Al", "Mg", "Sc", "Zr", "Mn")}
 #: composition range of the thermodynamic and precipitation models (wt%)
@@ -74,6 +75,13 @@ class AlloyProperties:
     status: np.ndarray
     times_h: np.ndarray
     yield_at_times_mpa: np.ndarray
+
+
+@lru_cache(maxsize=16)
+def base_yield_mpa(base: str) -> float:
+    """Yield strength of the base alloy as cast, without Sc or Zr [MPa] (the reference every gain is measured
+    from); computed once per base alloy."""
+    return float(predict(base, [0.0], [0.0], [[20.0]], [[0.0]]).yield_mpa[0])
 
 
 def predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temp_c: np.ndarray, hours: np.ndarray,

@@ -16,7 +16,7 @@ from ..core.status import Status, combine
 from ..scenario.schema import Scenario
 from .design import DesignResult, alloy_cost, design
 from .master_alloy import MasterAlloyResult, master_alloy
-from .properties import AlloyProperties, base_alloy, predict, to_mole_fractions
+from .properties import AlloyProperties, base_alloy, base_yield_mpa, predict, to_mole_fractions
 from .thermo import database
 
 __all__ = ["AlloyResult", "run_alloy"]
@@ -76,8 +76,7 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     zr = np.broadcast_to(arrays.get("alloy.zr_wt_pct", float(a.zr_wt_pct)), (m,)).astype(float)
     props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()),
                     model=a.precipitation_model)
-    base = predict(a.base, np.zeros(1), np.zeros(1), [[20.0]], [[0.0]])
-    base_ys = np.full(n, float(base.yield_mpa[0]))
+    base_ys = np.full(n, base_yield_mpa(a.base))
     cost = alloy_cost(a.base, sc, zr, hours.sum(axis=1), ma.cost_usd_per_kg,
                       np.asarray(ma_params["master_sc_wt_pct"], dtype=float))
     premium = sum(cost.values())

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from .. import __version__
 from ..core.errors import ScenarioError
@@ -120,14 +121,6 @@ class _Report:
         self.sections.append(f"<section id='{anchor}' class='{cls}'><h2>{html.escape(title)}</h2>{body}</section>")
 
 
-def _go() -> Any:
-    try:
-        import plotly.graph_objects as go
-    except ImportError:  # pragma: no cover - plotly is a core dependency
-        raise ScenarioError("report", "the HTML report needs plotly: pip install plotly") from None
-    return go
-
-
 def _headline(rep: _Report, summary: dict[str, Any]) -> None:
     cards = []
     for stage, key, label, fmt in HEADLINE:
@@ -166,7 +159,6 @@ def _balance(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _sankey(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
-    go = _go()
     traces = sankey_data(summary, tables)
     if not traces:
         rep.section("The chain as flows", "<p class='note'>No streams in this run.</p>", "sankey")
@@ -206,7 +198,6 @@ def _streams(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, A
 
 
 def _process_figures(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
-    go = _go()
     blocks = []
     gr = tables.get("grade_recovery")
     if gr is not None and not gr.empty:
@@ -255,7 +246,6 @@ def _process_figures(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
 def _alloy_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
     from plotly.subplots import make_subplots
 
-    go = _go()
     blocks = []
     pd_ = tables.get("alloy_phase_diagram")
     if pd_ is not None and not pd_.empty:
@@ -309,7 +299,6 @@ def _alloy_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[
 
 
 def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
-    go = _go()
     blocks = []
     cf = tables.get("economics_cashflow")
     if cf is not None and not cf.empty:

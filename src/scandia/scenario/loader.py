@@ -71,10 +71,17 @@ def load_scenario(source: str | Path | None = None) -> Scenario:
     else:
         names = ", ".join(builtin_scenarios())
         raise ScenarioError("scenario", f"no file or built-in scenario {str(source)!r} (built-ins: {names})")
+    return scenario_from_dict(parse_yaml(text, where))
+
+
+def parse_yaml(text: str, where: str | None = None) -> Any:
+    """YAML text to Python data; a malformed (or absurdly nested) document is a one-line error with its position."""
+    src = f" in {where}" if where else ""
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise ScenarioError("scenario", f"YAML nested too deeply{src}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError("scenario", f"malformed YAML in {where}{pos}") from None
-    return scenario_from_dict(data)
+        raise ScenarioError("scenario", f"malformed YAML{src}{pos}") from None

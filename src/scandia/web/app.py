@@ -32,7 +32,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,7 +39,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import __version__
 from ..core.errors import ScandiaError, ScenarioError
 from ..core.files import json_safe
-from ..store import abandon_jobs, create_job, get_job, get_run, list_runs, open_store, record_run, update_job
+from ..store import (
+    abandon_jobs,
+    create_job,
+    default_db,
+    get_job,
+    get_run,
+    list_runs,
+    open_store,
+    record_run,
+    update_job,
+)
 from .whatif import ACID_FIELDS, WhatIf, WhatIfRequest
 
 __all__ = ["LOOPBACK", "create_app", "is_loopback"]
@@ -172,14 +181,14 @@ _JSON_TYPES = ("application/json",)
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
-def _parse_body(raw: bytes, content_type: str) -> Any:
-    """A scenario mapping from a JSON or YAML body (an empty body is the default scenario)."""
-    if not raw.strip():
-        return {}
-    kind = content_type.split(";", 1)[0].strip().lower()
-    if kind not in _JSON_TYPES + _YAML_TYPES:
-        raise ScenarioError("content-type", f"send the scenario as JSON ({_JSON_TYPES[0]}) or YAML "
-                                            f"({_YAML_TYPES[0]}), not {kind or 'no content type'}")
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _parse_body(raw: bytes, kind: str) -> Any:
+    """A scenario mapping from a JSON or YAML body (``kind`` one of the accepted media types)."""
+    from ..scenario.loader import parse_yaml
+
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -191,14 +200,7 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
             raise ScenarioError("scenario", f"malformed JSON ({exc})") from None
         except RecursionError:
             raise ScenarioError("scenario", "JSON nested too deeply") from None
-    try:
-        return yaml.safe_load(text)
-    except RecursionError:
-        raise ScenarioError("scenario", "YAML nested too deeply") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError("scenario", f"malformed YAML{pos}") from None
+    return parse_yaml(text)
 
 
 _SCENARIO_BODY = {
@@ -222,12 +224,14 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     from ..scenario.loader import DEFAULT_SCENARIO, builtin_scenarios, load_scenario, scenario_from_dict
 
     engine = open_store(db)
-    if data_dir is None:
-        base = Path(db).expanduser().parent if db and "://" not in db else Path.home() / ".local/share/scandia"
+    if data_dir is None:  # beside a store file ($SCANDIA_DB included), else in the default store's folder
+        where = db or default_db()
+        base = Path(where).expanduser().parent if "://" not in where else Path(default_db()).parent
         data_dir = base / "service"
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     pools: list[ThreadPoolExecutor] = []  # the background-job pool of the current lifespan
+    pool_lock = threading.Lock()
 
     def submit(fn: Any, *args: Any) -> None:
         """Run ``fn`` on the background pool (made on first use, and again after a lifespan shut it down)."""
@@ -236,7 +240,6 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                 pools.append(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scandia-job"))
             pools[0].submit(fn, *args)
 
-    pool_lock = threading.Lock()
     whatif = WhatIf()
 
     server_id = secrets.token_hex(8)
@@ -260,8 +263,6 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     app = FastAPI(title="scandia", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   responses=common,
                   description="Scandium supply-chain simulation: runs, reports, sweeps and what-ifs.")
-    app.state.whatif = whatif
-    app.state.engine = engine
 
     @app.middleware("http")
     async def _auth(request: Request, call_next: Any) -> Response:
@@ -306,16 +307,17 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         except Exception:  # recorded in the job row by _execute_run
             pass
 
-    def _run_view(run_id: str) -> dict[str, Any] | None:
+    def _run_record(run_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(the run's public view, its stored row or None); the view is None for an unknown id."""
         job = get_job(engine, run_id)
         if job is not None and job["kind"] != "run":
-            return None  # a sweep's id: not a run
+            return None, None  # a sweep's id: not a run
         try:
             stored = get_run(engine, run_id)
         except ScenarioError:
             stored = None
         if job is None and stored is None:
-            return None
+            return None, None
         view: dict[str, Any] = {"id": run_id, "kind": "run"}
         if job is not None:
             view.update(state=job["state"], message=job["message"], error=job["error"],
@@ -329,12 +331,15 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                         n_scenarios=stored["n_scenarios"], status=json.loads(stored["status"] or "{}"))
         view["links"] = {"self": f"/runs/{run_id}", "summary": f"/runs/{run_id}/summary",
                          "report": f"/runs/{run_id}/report"}
-        return view
+        return view, stored
+
+    def _run_view(run_id: str) -> dict[str, Any] | None:
+        return _run_record(run_id)[0]
 
     @app.post("/runs", status_code=201, openapi_extra={"requestBody": _SCENARIO_BODY},
               responses={201: {"description": "finished run with its summary"},
                          202: {"description": "queued as a background job"},
-                         413: {"description": "body too large"}, 415: {"description": "not JSON or YAML"},
+                         415: {"description": "not JSON or YAML"},
                          422: {"description": "bad scenario"}})
     async def post_run(request: Request,
                        scenario: str | None = Query(None, max_length=200, description="built-in scenario name"),
@@ -345,7 +350,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                        ) -> Response:
         """Run a scenario. Small runs answer at once (201) with the summary; large ones are queued (202)."""
         raw = await request.body()
-        kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        kind = _media_type(request.headers.get("content-type", ""))
         if raw.strip() and kind not in _JSON_TYPES + _YAML_TYPES:
             return _error(415, f"send the scenario as JSON ({_JSON_TYPES[0]}) or YAML ({_YAML_TYPES[0]}), "
                                f"not {kind or 'no content type'}")
@@ -360,7 +365,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
             elif not raw.strip():
                 scen = load_scenario(None)  # the default scenario
             else:
-                scen = scenario_from_dict(_parse_body(raw, request.headers.get("content-type", "")))
+                scen = scenario_from_dict(_parse_body(raw, kind))
             n = scen.uncertainty.samples if samples is None else samples
             if n > max_samples:
                 raise ScenarioError("samples", f"must be at most {max_samples:,} on this server")
@@ -397,27 +402,30 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         df["created_utc"] = df["created_utc"].astype(str)
         return json.loads(df.to_json(orient="records"))
 
-    def _lookup(run_id: str) -> dict[str, Any] | JSONResponse:
+    def _lookup(run_id: str) -> tuple[dict[str, Any], dict[str, Any] | None] | JSONResponse:
+        """(view, stored row) of a run, or the 404 answer."""
         if not _ID.fullmatch(run_id):
             return _error(404, f"no run {run_id!r} (ids are 32 hex digits)")
-        view = _run_view(run_id)
-        return _error(404, f"no run {run_id}") if view is None else view
+        view, stored = _run_record(run_id)
+        return _error(404, f"no run {run_id}") if view is None else (view, stored)
 
     @app.get("/runs/{run_id}", responses={404: {"description": "unknown run"}})
     def get_run_view(run_id: str) -> Any:
         """A run's state (queued, running, done, failed), status counts and links."""
-        return _lookup(run_id)
+        found = _lookup(run_id)
+        return found if isinstance(found, JSONResponse) else found[0]
 
     @app.get("/runs/{run_id}/summary", responses={404: {"description": "unknown run"},
                                                   409: {"description": "not finished or failed"}})
     def get_summary(run_id: str) -> Any:
         """The run's JSON summary (the same object `scandia run --format json` prints)."""
-        view = _lookup(run_id)
-        if isinstance(view, JSONResponse):
-            return view
-        if view["state"] != "done":
+        found = _lookup(run_id)
+        if isinstance(found, JSONResponse):
+            return found
+        view, stored = found
+        if view["state"] != "done" or stored is None:
             return _error(409, f"run is {view['state']}" + (f": {view['error']}" if view.get("error") else ""))
-        return JSONResponse(json_safe(get_run(engine, run_id)["summary"]))
+        return JSONResponse(json_safe(stored["summary"]))
 
     @app.get("/runs/{run_id}/report", response_class=HTMLResponse,
              responses={404: {"description": "unknown run"}, 409: {"description": "not finished"}})
@@ -425,9 +433,10 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         """The self-contained HTML report; for a failed run, a report that says what failed."""
         from ..report.html import build_report, load_run_dir
 
-        view = _lookup(run_id)
-        if isinstance(view, JSONResponse):
-            return view
+        found = _lookup(run_id)
+        if isinstance(found, JSONResponse):
+            return found
+        view, stored = found
         if view["state"] in ("queued", "running"):
             return _error(409, f"run is {view['state']}")
         if view["state"] == "failed":
@@ -435,7 +444,8 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                        "seed": None, "n_scenarios": (view.get("request") or {}).get("samples", 1),
                        "status": {}, "stages": {}, "error": view["error"]}
             return HTMLResponse(build_report(summary, {}, "", source=f"service run {run_id} (failed)"))
-        stored = get_run(engine, run_id)
+        if stored is None:
+            return _error(409, f"run {run_id} has no stored summary")
         folders = {Path(a).parent for a in stored["artefacts"] if a.endswith("summary.json")}
         for folder in folders:
             try:

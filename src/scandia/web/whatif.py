@@ -1,10 +1,10 @@
 """What-if evaluation behind the dashboard: a scenario plus a few slider values, evaluated through the chain.
 
 Speed comes from the chain's :class:`~scandia.chain.StageCache` (a move of the price or discount-rate slider
-re-runs only the economics stage, a move of Sc or Zr only the alloy and economics stages), from evaluating only
-the selected concentration and leach routes, and from the scenario axis: the NPV-vs-price curve is one
-economics call over 25 prices. The strength-vs-Sc curve is cached per (base alloy, Zr, aging schedule).
-No model logic lives here.
+re-runs only the economics stage), from evaluating only the selected concentration and leach routes, from the
+scenario axis (the NPV-vs-price curve is one economics call over 26 prices), from the :class:`AlloyGrid` (yield
+strength on the dashboard's (Sc, Zr) slider grid, one vectorized call per Zr row, which is also the
+strength-vs-Sc curve), and from a memo of recent answers. No model logic lives here.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..report.flows import sankey_data
 from ..scenario import load_scenario
 from ..scenario.loader import builtin_scenarios, scenario_from_dict
 
-__all__ = ["ACID_FIELDS", "WhatIf", "WhatIfRequest", "evaluate"]
+__all__ = ["ACID_FIELDS", "AlloyGrid", "WhatIf", "WhatIfRequest", "scenario_for"]
 
 #: the acid-dose field each leach route reads, with its unit and slider range
 ACID_FIELDS: dict[str, tuple[str, str, float, float]] = {
@@ -117,11 +117,11 @@ class AlloyGrid:
     def __init__(self, base: str, temps_c: tuple[float, ...], hours: tuple[float, ...], model: str) -> None:
         self.base, self.temps, self.hours, self.model = base, temps_c, hours, model
         self._rows: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._single: dict[tuple[float, float], float] = {}
+        self._single: dict[tuple[float, float], tuple[float, int]] = {}
         self._lock = threading.Lock()
-        from ..alloy.properties import predict
+        from ..alloy.properties import base_yield_mpa
 
-        self.base_yield_mpa = float(predict(base, [0.0], [0.0], [[20.0]], [[0.0]]).yield_mpa[0])
+        self.base_yield_mpa = base_yield_mpa(base)
 
     def _predict(self, sc: np.ndarray, zr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from ..alloy.properties import predict
@@ -219,7 +219,6 @@ class WhatIf:
         grid, row, row_st = g.row(a.zr_wt_pct)
         return {"yield_mpa": ys, "status": st, "base_yield_mpa": g.base_yield_mpa,
                 "cost_premium_usd_per_kg": float(np.ravel(sum(cost.values()))[0]),
-                "master_alloy_cost_usd_per_kg": float(np.ravel(ma.cost_usd_per_kg)[0]),
                 "curve": {"sc_wt_pct": grid.tolist(), "aged_yield_mpa": row.tolist(),
                           "ok": (row_st == 0).tolist()}}
 
@@ -269,16 +268,14 @@ class WhatIf:
         curve = run_economics(scen, prices.size, hydromet=res.stages["hydromet"], alloy=None,
                               arrays={"economics.params.sc2o3_price_usd_per_kg": prices})
         npv_curve = np.asarray(curve.metrics["npv_musd"], dtype=float)
-        m = {**{f"economics.{k}": v for k, v in s["stages"]["economics"]["metrics"].items()},
-             **{f"hydromet.{k}": v for k, v in s["stages"]["hydromet"]["metrics"].items()},
-             "alloy.yield_mpa": alloy["yield_mpa"], "alloy.cost_premium_usd_per_kg": alloy["cost_premium_usd_per_kg"],
-             "alloy.master_alloy_cost_usd_per_kg": alloy["master_alloy_cost_usd_per_kg"]}
+        picked = {"economics": ("npv_musd", "irr_frac", "capex_musd", "breakeven_sc2o3_usd_per_kg",
+                                "all_in_cost_usd_per_kg_sc2o3"),
+                  "hydromet": ("sc2o3_production_tpa", "overall_sc_recovery_frac", "sc2o3_purity_frac")}
+        metrics = {f"{stage}.{k}": _num(s["stages"][stage]["metrics"].get(k))
+                   for stage, keys in picked.items() for k in keys}
+        metrics.update({"alloy.yield_mpa": alloy["yield_mpa"],
+                        "alloy.cost_premium_usd_per_kg": alloy["cost_premium_usd_per_kg"]})
         sel = s["stages"]["beneficiation"]["routes"][scen.beneficiation.selected_route]
-        keys = ("economics.npv_musd", "economics.irr_frac", "economics.capex_musd",
-                "economics.breakeven_sc2o3_usd_per_kg", "economics.all_in_cost_usd_per_kg_sc2o3",
-                "hydromet.sc2o3_production_tpa", "hydromet.overall_sc_recovery_frac", "hydromet.sc2o3_purity_frac",
-                "alloy.yield_mpa", "alloy.cost_premium_usd_per_kg")
-        metrics = {k: _num(m.get(k)) for k in keys}
         metrics["beneficiation.head_grade_sc_ppm"] = _num(sel["head_grade_sc_ppm"])
         metrics["beneficiation.sc_recovery_frac"] = _num(sel["sc_recovery_frac"])
         status = {k: v for k, v in s["status"].items() if v}
@@ -307,10 +304,3 @@ def _get(scen: Any, path: str) -> Any:
         obj = getattr(obj, p)
     return obj
 
-
-_default = WhatIf()
-
-
-def evaluate(req: WhatIfRequest) -> dict[str, Any]:
-    """Evaluate with the process-wide what-if evaluator."""
-    return _default.evaluate(req)
