@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench bench-alloy calibrate clean
+.PHONY: demo test lint bench bench-alloy calibrate fixture clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(VENV)/.installed-test
 ## calibrate: refit the concentration model to the seed figures (rewrites data/beneficiation/fitted.yaml)
 calibrate: $(VENV)/.installed
 	$(BIN)/scandia calibrate --write
+
+## fixture: regenerate the regression fixture of every built-in scenario's metrics (prints what moved)
+fixture: $(VENV)/.installed
+	$(BIN)/python -m tests.regression.fixture --write
 
 ## bench: engine benchmark against BioSTEAM, in its own environment (.venv-bench) so tests stay light
 bench:
