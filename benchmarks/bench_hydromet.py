@@ -29,7 +29,7 @@ from scandia.core.stream import Stream
 from scandia.hydromet.peers import PROMMIS_METALS, prommis_sx_case
 from scandia.hydromet.stage import run_hydromet
 from scandia.scenario import load_scenario
-from scandia.scenario.schema import load_data
+from scandia.core.datafiles import load_data
 
 
 def bench_stage(n: int, chunk: int = 2000) -> dict[str, float]:

@@ -11,7 +11,7 @@ from scandia.beneficiation.stage import fitted_parameters, run_beneficiation
 from scandia.hydromet.report import tradeoff_curve
 from scandia.report.svg import bar_chart, line_chart
 from scandia.scenario import load_scenario
-from scandia.scenario.schema import load_data
+from scandia.core.datafiles import load_data
 
 
 def calibration_figure() -> str:

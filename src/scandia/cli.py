@@ -424,7 +424,7 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
     out_console.print(ptable)
     from .hydromet.calibration import calibrate_leach, load_data
     from .hydromet.calibration import write_fitted as write_leach
-    from .scenario.schema import load_data as cached_data
+    from .core.datafiles import load_data as cached_data
 
     if write:  # the leach fit uses the concentrate of the beneficiation fit just made
         out_console.print(f"wrote {write_fitted(result)}")

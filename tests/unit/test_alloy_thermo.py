@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scandia.alloy import thermo
-from scandia.scenario.schema import load_data
+from scandia.core.datafiles import load_data
 
 pytestmark = pytest.mark.unit
 DB = thermo.database()

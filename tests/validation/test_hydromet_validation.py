@@ -8,7 +8,7 @@ import pytest
 from scandia.hydromet.calibration import calibrate_leach, leach_extraction
 from scandia.hydromet.peers import PROMMIS_METALS, prommis_sx_case
 from scandia.hydromet.solvent_extraction import d2ehpa_log_d
-from scandia.scenario.schema import load_data
+from scandia.core.datafiles import load_data
 
 pytestmark = pytest.mark.validation
 

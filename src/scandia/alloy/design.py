@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ScenarioError
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 from .master_alloy import master_alloy
 from .properties import base_alloy, base_yield_mpa, predict
 from .strength import StrengthModel

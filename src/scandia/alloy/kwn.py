@@ -498,7 +498,7 @@ def default_model(**overrides) -> PrecipitationModel:
     Solubilities come from :mod:`scandia.alloy.thermo`: Sc against L1₂ Al₃Sc, Zr against D0₂₃ Al₃Zr made less
     stable by the L1₂ excess of the data file. ``overrides`` replace constructor arguments.
     """
-    from ..scenario.schema import load_data
+    from ..core.datafiles import load_data
     from .thermo import database, dilute_solvus
 
     p = {k: v["value"] for k, v in load_data("alloy/precipitation.yaml").items()}

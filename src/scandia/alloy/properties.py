@@ -18,7 +18,7 @@ import numpy as np
 from ..core.components import ATOMIC_WEIGHT_G_PER_MOL
 from ..core.errors import ScenarioError
 from ..core.status import Status
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 from .kwn import PrecipitationModel, PrecipitationResult, Schedule, default_model
 from .strength import Microstructure, StrengthModel
 from .thermo import database

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 
 __all__ = ["Microstructure", "StrengthModel", "precipitation_mechanisms"]
 

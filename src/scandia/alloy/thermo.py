@@ -25,7 +25,7 @@ import numpy as np
 import yaml
 from scipy.optimize import brentq, fsolve
 
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 
 __all__ = ["ThermoDB", "database", "dilute_solvus", "fit_database", "to_tdb", "write_fitted"]
 

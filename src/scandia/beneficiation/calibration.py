@@ -24,7 +24,7 @@ import yaml
 from scipy.optimize import least_squares
 
 from ..scenario.loader import load_scenario
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 from .ore import ore_model
 from .stage import run_beneficiation
 

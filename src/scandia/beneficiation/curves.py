@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..scenario.schema import Scenario, load_data
+from ..core.datafiles import load_data
+from ..scenario.schema import Scenario
 from .stage import run_beneficiation
 
 __all__ = ["CUT_PARAMETERS", "grade_recovery_curve"]

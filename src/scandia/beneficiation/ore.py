@@ -24,7 +24,7 @@ from ..core.components import Component, ComponentSet
 from ..core.errors import ScenarioError
 from ..core.status import Status
 from ..core.stream import ParticleClasses, Stream
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 
 __all__ = ["ACTINIDES", "REE", "TRACE_OXIDES", "OreModel", "ore_model", "rrsb_fractions", "scenario_ore"]
 

@@ -18,7 +18,8 @@ from ..core.status import combine
 from ..core.stream import Stream
 from ..core.unit import per_scenario
 from ..core.units import Mixer, Splitter
-from ..scenario.schema import Scenario, load_data
+from ..core.datafiles import load_data
+from ..scenario.schema import Scenario
 from .devices import LIMS, WHIMS, Comminution, DenseMediaSeparator, HeavyLiquidSeparator, Screen, XRTSorter
 from .ore import REE, OreModel, ore_model, rrsb_fractions, scenario_ore
 

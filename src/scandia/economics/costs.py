@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 
 __all__ = ["capex_by_area", "cepci", "opex_by_item"]
 

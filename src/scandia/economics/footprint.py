@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 
 __all__ = ["cost_curve", "oxide_footprint"]
 

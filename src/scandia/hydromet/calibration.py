@@ -19,7 +19,7 @@ from scipy.optimize import least_squares
 from ..beneficiation.ore import REE, ore_model
 from ..beneficiation.stage import run_beneficiation
 from ..scenario.loader import load_scenario
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 from .chemistry import chemistry
 from .leaching import TankLeach, mineral_feed
 

@@ -33,7 +33,7 @@ from ..beneficiation.ore import OreModel, rrsb_fractions
 from ..core.status import Status
 from ..core.stream import ParticleClasses, Stream
 from ..core.unit import Unit, UnitResult, per_scenario
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 from .chemistry import Chemistry, clean
 from .precipitation import precipitate_gypsum
 

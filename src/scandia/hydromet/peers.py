@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.components import ATOMIC_WEIGHT_G_PER_MOL
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 from .solvent_extraction import CascadeResult, solve_cascade
 
 __all__ = ["PROMMIS_METALS", "prommis_sx_case"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core.stream import Stream
 from ..core.unit import Unit, UnitResult, per_scenario
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 from .chemistry import AQUEOUS, Chemistry, _charge, clean
 
 __all__ = [

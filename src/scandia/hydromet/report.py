@@ -11,7 +11,8 @@ from ..beneficiation.ore import REE
 from ..core.results import metric_summary
 from ..core.status import Status
 from ..core.stream import Stream
-from ..scenario.schema import Scenario, load_data
+from ..core.datafiles import load_data
+from ..scenario.schema import Scenario
 from .solvent_extraction import mccabe_thiele
 from .stage import PRODUCTS, HydrometResult, run_hydromet
 

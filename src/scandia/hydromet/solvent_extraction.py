@@ -29,7 +29,7 @@ from ..core.errors import ScenarioError
 from ..core.status import Status
 from ..core.stream import Stream
 from ..core.unit import Unit, UnitResult, per_scenario
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 from .chemistry import AQUEOUS, Chemistry, _charge, clean
 
 __all__ = [

@@ -19,7 +19,8 @@ from ..core.flowsheet import Flowsheet, FlowsheetResult
 from ..core.status import Status, combine
 from ..core.stream import Stream
 from ..core.units import Mixer
-from ..scenario.schema import LEACH_ROUTES, Scenario, load_data
+from ..core.datafiles import load_data
+from ..scenario.schema import LEACH_ROUTES, Scenario
 from .chemistry import Chemistry, chemistry
 from .leaching import AcidBakeLeach, HeapLeach, TankLeach, mineral_feed
 from .precipitation import Calcination, HydroxidePrecipitation, OxalatePrecipitation, Redissolution

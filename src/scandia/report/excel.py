@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..scenario.schema import load_data
+from ..core.datafiles import load_data
 
 __all__ = ["UNIT_SUFFIXES", "assumptions_table", "unit_of", "write_workbook"]
 

@@ -1,78 +1,132 @@
-"""Units at the input boundary (pint).
+"""Quantities at the input boundary: one restricted grammar, then pint for the conversion only.
 
-Scenario files may give any numeric field as a plain number in the field's own unit (named by its suffix,
-``_tph``, ``_mm``, ``_t``...) or as a string with a unit, ``"2350 t/d"`` or ``"10 kG"``. Inside scandia every
-number is a float in the field's unit; pint is used here only.
+A user's quantity string is ``NUMBER [UNIT]``: a decimal number (scientific notation allowed, no ``inf`` or
+``nan``), then a unit expression built from unit names joined by ``*``, ``/`` or spaces, each name optionally
+raised to a small integer power (``**2``, ``^-1``). Nothing else is evaluated: no arithmetic on numbers, no
+parentheses, at most 120 characters. Every unit name is looked up in pint's registry one by one and the unit is
+built by multiplying those units, so a string such as ``"9**9**9 t/h"`` is refused at once instead of being
+evaluated (pint's own parser would compute it and never return).
+
+The unit a field is in comes from its declaration in ``data/`` (``unit:``); nothing here reads a unit from a
+field's name. A plain number, or a quoted plain number (``"100"``), is taken in the field's own unit.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from functools import lru_cache
 
 import pint
 
-__all__ = ["SUFFIX_UNITS", "to_unit", "unit_for_field", "ureg"]
+__all__ = ["MAX_QUANTITY_CHARS", "display_unit", "parse_quantity", "to_unit", "ureg"]
 
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("tonne_per_hour = tonne / hour = tph")
 ureg.define("magnetic_gauss = 1e-4 * tesla = Gs")  # pint's gauss is Gaussian-CGS; Gs converts to tesla
+ureg.define("USD = [currency] = US_dollar")
+ureg.define("MUSD = 1e6 * USD")
 
-#: unit of a field, from the suffix of its name (longest suffix wins)
-SUFFIX_UNITS: dict[str, str] = {
-    "_tph": "tonne/hour",
-    "_tpa": "tonne/yr",
-    "_t_m3": "tonne/meter**3",
-    "_m3_kg": "meter**3/kilogram",
-    "_m_s": "meter/second",
-    "_pa_s": "pascal*second",
-    "_mm": "millimeter",
-    "_um": "micrometer",
-    "_m": "meter",
-    "_t": "tesla",
-    "_kev": "kiloelectron_volt",
-    "_h_per_yr": "hour/yr",
-    "_h": "hour",
-    "_c": "degC",
-    "_frac": "dimensionless",
-    "_pct": "percent",
-    "_mpa": "megapascal",
-    "_ppm": "dimensionless",
-}
+MAX_QUANTITY_CHARS = 120
+_NUMBER = r"[+-]?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:[eE][+-]?\d{1,3})?"
+_NAME = r"(?:[A-Za-z_µ°Ω][A-Za-z_0-9µ°Ω]{0,39}|%)"
+_POWER = r"(?:\s*(?:\*\*|\^)\s*[+-]?\d)?"
+_FACTOR = _NAME + _POWER
+_UNIT = rf"{_FACTOR}(?:\s*(?:\*|/|\s)\s*{_FACTOR})*"
+_QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})?\s*$")
+_TOKEN = re.compile(rf"(?P<op>\*\*|\^|\*|/)|(?P<name>{_NAME})|(?P<int>[+-]?\d)|(?P<space>\s+)")
 
 
-def unit_for_field(name: str) -> str:
-    """The unit of a field from its name's suffix; dimensionless when no suffix matches."""
-    for suffix in sorted(SUFFIX_UNITS, key=len, reverse=True):
-        if name.endswith(suffix):
-            return SUFFIX_UNITS[suffix]
-    return "dimensionless"
+@lru_cache(maxsize=1024)
+def _unit(expr: str) -> pint.Unit:
+    """A pint unit from a unit expression already matched by the grammar (names, ``*``, ``/``, small powers)."""
+    unit = ureg.Unit("dimensionless")
+    sign, pending, power_next = 1, None, False
+    factors: list[tuple[pint.Unit, int]] = []
+    for m in _TOKEN.finditer(expr):
+        if m.group("space"):
+            continue
+        op, name, integer = m.group("op"), m.group("name"), m.group("int")
+        if name is not None:
+            if pending is not None:
+                factors.append((pending, sign))
+                sign = 1
+            pending = ureg.Unit("percent" if name == "%" else name)
+        elif op in ("**", "^"):
+            power_next = True
+        elif integer is not None and power_next:
+            factors.append((pending ** int(integer), sign))
+            pending, sign, power_next = None, 1, False
+        elif op == "*":
+            if pending is not None:
+                factors.append((pending, sign))
+                pending = None
+            sign = 1
+        elif op == "/":
+            if pending is not None:
+                factors.append((pending, sign))
+                pending = None
+            sign = -1
+    if pending is not None:
+        factors.append((pending, sign))
+    for u, s in factors:
+        unit = unit * u if s > 0 else unit / u
+    return unit
 
 
-@lru_cache(maxsize=4096)
-def _parse(text: str) -> pint.Quantity:
-    return ureg.Quantity(text)
+def parse_quantity(text: str) -> tuple[float, pint.Unit | None]:
+    """(magnitude, unit or None) of a quantity string, by the restricted grammar; ``ValueError`` otherwise."""
+    if len(text) > MAX_QUANTITY_CHARS:
+        raise ValueError(f"quantity string longer than {MAX_QUANTITY_CHARS} characters")
+    m = _QUANTITY.match(text)
+    if m is None:
+        raise ValueError(f"cannot read {text[:40]!r} as a quantity (expected a number and a unit, e.g. '95 degC')")
+    value = float(m.group("number"))
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]!r} is not a finite number")
+    expr = m.group("unit")
+    if not expr:
+        return value, None
+    try:
+        return value, _unit(expr.strip())
+    except (pint.UndefinedUnitError, AttributeError, TypeError, ValueError, KeyError):
+        raise ValueError(f"unknown unit in {text[:40]!r}") from None
 
 
 def to_unit(value: object, unit: str) -> float:
-    """Convert a number (already in ``unit``) or a string with a unit to a float in ``unit``.
+    """A number (already in ``unit``) or a quantity string, as a float in ``unit``.
 
-    Raises ``ValueError`` with a one-line message if the string does not parse or has the wrong dimension.
+    Raises ``ValueError`` with a one-line message for a string outside the grammar, an unknown unit, the wrong
+    dimension, a boolean, or a number too large for a float.
     """
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError("number too large") from None
+    if isinstance(value, float):
+        return value
     if isinstance(value, str):
+        magnitude, u = parse_quantity(value)
+        if u is None:
+            return magnitude
         try:
-            q = _parse(value.strip())
-        except Exception as exc:  # pint raises several unrelated types
-            raise ValueError(f"cannot read {value!r} as a quantity ({type(exc).__name__})") from None
-        if not isinstance(q, pint.Quantity):
-            return float(q)
-        if q.dimensionless and unit == "dimensionless":
-            return float(q.to("dimensionless").magnitude)
-        try:
-            return float(q.to(unit).magnitude)
+            return float(ureg.Quantity(magnitude, u).to(unit).magnitude)
         except pint.DimensionalityError:
-            raise ValueError(f"{value!r} is not convertible to {unit}") from None
+            raise ValueError(f"{value.strip()[:40]!r} is not convertible to {display_unit(unit)}") from None
+        except pint.OffsetUnitCalculusError:
+            raise ValueError(f"{value.strip()[:40]!r}: a temperature cannot be combined with other units") from None
     raise ValueError(f"expected a number or a quantity string, got {type(value).__name__}")
+
+
+@lru_cache(maxsize=1024)
+def display_unit(unit: str) -> str:
+    """A declared pint unit as people write it (``tonne/hour`` -> ``t/h``); empty for dimensionless."""
+    u = ureg.Unit(unit)
+    if u.dimensionless and unit in ("dimensionless", "", "1"):
+        return ""
+    text = format(u, "~P")
+    return {"l/h/m²": "L/(m²·h)", "g/l": "g/L", "l/m³": "L/m³", "USD/kg": "US$/kg", "USD/t": "US$/t",
+            "USD/a": "US$/a", "USD/kWh": "US$/kWh"}.get(text, text.replace("USD", "US$"))

@@ -1,28 +1,25 @@
-"""Scenario schema: pydantic v2 models built from the data files.
+"""Scenario schema: pydantic v2 models generated from the parameter declarations in the data files.
 
 Every numeric field is declared once, in a data file beside its source (``data/plant.yaml``,
-``data/beneficiation/devices.yaml``): value, bounds (min/max) and ``source:`` or ``assumption:``. The models
-below are generated from those entries, so the bounds a user sees in an error message are the ones the data file
-states. The unit of a field is named by its suffix (``field_t`` is in tesla) and a scenario file may give any
-numeric field as a string with another unit (``"2350 t/d"``), converted by pint at the boundary.
+``data/beneficiation/devices.yaml``, ...): value, ``unit:``, bounds, ``scope:`` and ``source:`` or
+``assumption:`` (see :mod:`scandia.scenario.params`). The models below are generated from those declarations,
+so the unit and bounds a user sees in an error message are the ones the data file states. A scenario file may
+give any numeric field as a plain number in the declared unit or as a string with another unit (``"2350 t/d"``),
+read by the restricted grammar of :mod:`scandia.scenario.quantity`.
 
-Numbers are plain floats for now. Each numeric field is typed :data:`Number`, the single place that a later
-change widens to ``float | Distribution``; :meth:`Scenario.arrays` already turns every numeric leaf into an
-array over the scenario axis, which is what the stages consume.
+:meth:`Scenario.arrays` turns every declared field into an array over the scenario axis, which is what the
+stages consume; :meth:`Scenario.set` and :meth:`Scenario.with_values` change fields with the same checks as a
+scenario file.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from typing import Annotated, Any, Literal
+import math
+from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     create_model,
@@ -30,8 +27,9 @@ from pydantic import (
     model_validator,
 )
 
+from ..core.datafiles import load_data
 from ..uncertainty.distributions import Distribution
-from .quantity import to_unit, unit_for_field
+from .params import PARAMS, Param, declare
 
 __all__ = [
     "LEACH_ROUTES", "ROUTES", "BeneficiationSection", "HydrometSection", "PlantSection", "Scenario", "load_data",
@@ -41,51 +39,6 @@ __all__ = [
 ROUTES = ("lims_whims", "dms", "xrt", "hls")
 
 
-@cache
-def load_data(relpath: str) -> Any:
-    """Read a YAML file from the package's ``data/`` folder (cached)."""
-    text = resources.files("scandia").joinpath("data", relpath).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def _range_check(lo: float | None, hi: float | None, unit: str):
-    def check(v: float) -> float:
-        if not np.isfinite(v):
-            raise ValueError(f"must be a finite number in [{lo}, {hi}] {unit}")
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise ValueError(f"must lie in [{lo}, {hi}] {_pretty(unit)} (got {v:g})")
-        return v
-
-    return check
-
-
-def _pretty(unit: str) -> str:
-    return {"dimensionless": "(fraction or ratio)", "tonne/meter**3": "t/m3", "meter**3/kilogram": "m3/kg"}.get(
-        unit, unit
-    )
-
-
-def Number(name: str, lo: float | None, hi: float | None) -> Any:
-    """The annotation of a numeric scenario field: a float in the field's unit, range-checked."""
-    unit = unit_for_field(name)
-    return Annotated[
-        float,
-        BeforeValidator(lambda v, _u=unit: to_unit(v, _u)),
-        AfterValidator(_range_check(lo, hi, unit)),
-    ]
-
-
-def Integer(name: str, lo: float | None, hi: float | None) -> Any:
-    """The annotation of an integer scenario field (stage counts), range-checked."""
-
-    def as_int(v: object) -> int:
-        if isinstance(v, bool) or not isinstance(v, int | float) or float(v) != int(v):
-            raise ValueError(f"must be a whole number in [{lo}, {hi}] (got {v!r})")
-        return int(v)
-
-    return Annotated[int, BeforeValidator(as_int), AfterValidator(_range_check(lo, hi, "(count)"))]
-
-
 def numeric_spec(entry: dict[str, Any]) -> tuple[float, float | None, float | None, str]:
     """(value, min, max, provenance) of a data-file entry."""
     prov = entry.get("source") or entry.get("assumption") or entry.get("fitted_to") or ""
@@ -93,26 +46,48 @@ def numeric_spec(entry: dict[str, Any]) -> tuple[float, float | None, float | No
     return float(entry["value"]), entry.get("min"), entry.get("max"), f"{kind}: {prov}"
 
 
-def _section(model_name: str, entries: dict[str, Any], overrides: dict[str, float] | None = None) -> type[BaseModel]:
+class _Section(BaseModel):
+    """Base of every scenario section: unknown fields refused, defaults and assignments validated. A bad
+    assignment (``scenario.plant.ore_feed_rate_tph = "2 parsec"``) is a one-line ScenarioError and changes
+    nothing; a good one is converted to the declared unit (``"2000 t/d"`` becomes 83.33 t/h)."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True, validate_assignment=True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        from pydantic import ValidationError
+
+        from ..core.errors import ScenarioError
+
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as err:
+            first = err.errors()[0]
+            msg = first["msg"].removeprefix("Value error, ")
+            if first["type"] == "no_such_attribute":
+                msg = "unknown field (check spelling; see `scandia validate --schema`)"
+            raise ScenarioError(name, msg) from None
+
+
+def _field(p: Param) -> tuple[Any, Any]:
+    extra = {"unit": p.unit, "display_unit": p.display_unit, "min": p.lo, "max": p.hi, "scope": p.scope}
+    desc = f"{p.basis}: {p.note}"
+    if p.default is None:
+        return p.annotation(), Field(..., description=desc, json_schema_extra=extra)
+    return p.annotation(), Field(default=p.default, description=desc, json_schema_extra=extra)
+
+
+def _section(model_name: str, prefix: str, entries: dict[str, Any], overrides: dict[str, float] | None = None,
+             base: type[BaseModel] | None = None) -> type[BaseModel]:
+    """A pydantic section whose fields are the declarations in ``entries`` (registered under ``prefix``)."""
     fields: dict[str, Any] = {}
     for key, entry in entries.items():
         if not isinstance(entry, dict) or "value" not in entry:
             continue
-        value, lo, hi, prov = numeric_spec(entry)
-        if overrides and key in overrides:
-            value = overrides[key]
-            prov = f"fitted: {prov}"
-        if entry.get("integer"):
-            value = int(value)
-        fields[key] = (
-            Integer(key, lo, hi) if entry.get("integer") else Number(key, lo, hi),
-            Field(
-                default=value,
-                description=prov,
-                json_schema_extra={"unit": unit_for_field(key), "min": lo, "max": hi},
-            ),
-        )
-    return create_model(model_name, __config__=ConfigDict(extra="forbid", validate_default=True), **fields)
+        fitted = overrides.get(key) if overrides else None
+        fields[key] = _field(declare(prefix + key, entry, None if fitted is None else float(fitted)))
+    if base is not None:
+        return create_model(model_name, __base__=base, **fields)
+    return create_model(model_name, __base__=_Section, **fields)
 
 
 def _fitted(stage: str = "beneficiation") -> dict[str, Any]:
@@ -125,9 +100,10 @@ def _fitted(stage: str = "beneficiation") -> dict[str, Any]:
 _dev = load_data("beneficiation/devices.yaml")
 _fit_dev = _fitted().get("devices", {})
 
-PlantSection = _section("PlantSection", load_data("plant.yaml"))
+PlantSection = _section("PlantSection", "plant.", load_data("plant.yaml"))
 _device_models = {
-    name: _section(f"{name.title().replace('_', '')}Params", _dev[name], _fit_dev.get(name))
+    name: _section(f"{name.title().replace('_', '')}Params", f"beneficiation.{name}.", _dev[name],
+                   _fit_dev.get(name))
     for name in ("feed", "comminution", "liberation", "lims", "whims", "dms", "hls", "xrt")
 }
 FeedParams = _device_models["feed"]
@@ -142,7 +118,12 @@ SampleName = Literal[tuple(load_data("beneficiation/samples.yaml")["samples"])] 
 RouteName = Literal[ROUTES]  # type: ignore[valid-type]
 
 
-class BeneficiationSection(BaseModel):
+#: optional overrides of a sample's own values: checked like declared fields, but not on the scenario axis
+_OVERRIDE = {"d_lib_mm": Param("beneficiation.d_lib_mm", None, "millimeter", 0.1, 15.0, scope="run",
+                               note="liberation size; default: the value fitted for the sample")}
+
+
+class BeneficiationSection(_Section):
     """Concentration: ore sample, routes to evaluate and the parameters of every device."""
 
     model_config = ConfigDict(extra="forbid")
@@ -153,9 +134,9 @@ class BeneficiationSection(BaseModel):
     head_grade_sc_ppm: float | None = Field(
         None, ge=10.0, le=5000.0, description="Sc head grade, ppm (g/t Sc); default: the sample's own. Scales the "
         "Sc content of every mineral of the sample, mineralogy unchanged (assumption; see scenario_ore)")
-    d_lib_mm: Annotated[float, BeforeValidator(lambda v: to_unit(v, "millimeter")),
-                        AfterValidator(_range_check(0.1, 15.0, "millimeter"))] | None = Field(
-        None, description="liberation size; default: the value fitted for the sample")
+    d_lib_mm: _OVERRIDE["d_lib_mm"].annotation() | None = Field(  # type: ignore[valid-type]
+        None, description="liberation size; default: the value fitted for the sample",
+        json_schema_extra={"unit": "millimeter", "min": 0.1, "max": 15.0, "scope": "run"})
     susceptibility_m3_kg: dict[str, float] = Field(
         default_factory=dict, description="override of fitted mineral mass susceptibilities, m3/kg")
     modal_mass_frac: dict[str, float] | None = Field(
@@ -219,24 +200,20 @@ _leach = load_data("hydromet/leach.yaml")
 _sx = load_data("hydromet/sx.yaml")
 _pur = load_data("hydromet/purification.yaml")
 _fit_h = _fitted("hydromet").get("common", {})
-TankParams = _section("TankParams", _leach["tank"])
-BakeParams = _section("BakeParams", _leach["bake"])
-HeapParams = _section("HeapParams", _leach["heap"])
-LeachCommonParams = _section("LeachCommonParams", _leach["common"], _fit_h)
-SXParams = _section("SXParams", _sx)
-PurificationParams = _section("PurificationParams", _pur["defaults"])
-CCDParams = _section("CCDParams", _pur["ccd"])
+TankParams = _section("TankParams", "hydromet.tank.", _leach["tank"])
+BakeParams = _section("BakeParams", "hydromet.bake.", _leach["bake"])
+HeapParams = _section("HeapParams", "hydromet.heap.", _leach["heap"])
+LeachCommonParams = _section("LeachCommonParams", "hydromet.common.", _leach["common"], _fit_h)
+SXParams = _section("SXParams", "hydromet.sx.", _sx)
+PurificationParams = _section("PurificationParams", "hydromet.purification.", _pur["defaults"])
+CCDParams = _section("CCDParams", "hydromet.ccd.", _pur["ccd"])
+_HydrometFeedParams = _section("_HydrometFeedParams", "hydromet.feed.", load_data("hydromet/feed.yaml"))
 LEACH_ROUTES = ("tank", "bake", "heap")
 
 
-class HydrometFeed(BaseModel):
+class HydrometFeed(_HydrometFeedParams):  # type: ignore[valid-type, misc]
     """A concentrate given directly, for running the hydromet stage alone."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    concentrate_tph: Annotated[float, BeforeValidator(lambda v: to_unit(v, "tonne/hour")),
-                               AfterValidator(_range_check(1e-6, 1e5, "tonne/hour"))] = Field(
-        ..., description="concentrate feed rate")
     mineral_mass_frac: dict[str, float] = Field(..., description="mineral mass fractions (0-1) summing to 1")
 
     @field_validator("mineral_mass_frac")
@@ -245,7 +222,7 @@ class HydrometFeed(BaseModel):
         return BeneficiationSection._modal(v)  # same rules: known minerals, 0-1, sum 1
 
 
-class HydrometSection(BaseModel):
+class HydrometSection(_Section):
     """Hydrometallurgy: leach route and lixiviant, washing, solvent extraction, purification."""
 
     model_config = ConfigDict(extra="forbid")
@@ -274,34 +251,31 @@ class HydrometSection(BaseModel):
 
 
 _ma = load_data("alloy/master_alloy.yaml")
-MasterAlloyParams = _section("MasterAlloyParams", _ma["common"])
+MasterAlloyParams = _section("MasterAlloyParams", "alloy.master_alloy.", _ma["common"])
+_AlloyParams = _section("_AlloyParams", "alloy.", load_data("alloy/alloy.yaml"))
 MASTER_ROUTES = tuple(_ma["routes"])
 BASE_ALLOYS = tuple(load_data("alloy/base_alloys.yaml"))
 
 
+_AGING = {k: Param(f"alloy.aging.*.{k}", None, u, lo, hi, scope="run", note=d) for k, u, lo, hi, d in (
+    ("temp_c", "degC", 20.0, 600.0, "step temperature"), ("duration_h", "hour", 0.0, 10000.0, "step duration"))}
+
+
 class AgingStep(BaseModel):
-    """One isothermal heat-treatment step."""
+    """One isothermal heat-treatment step (a list item: one schedule per run)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    temp_c: Number("temp_c", 20.0, 600.0) = Field(..., description="step temperature",  # type: ignore[valid-type]
-                                                  json_schema_extra={"unit": "degC", "min": 20.0, "max": 600.0})
-    duration_h: Number("duration_h", 0.0, 10000.0) = Field(  # type: ignore[valid-type]
+    temp_c: _AGING["temp_c"].annotation() = Field(  # type: ignore[valid-type]
+        ..., description="step temperature", json_schema_extra={"unit": "degC", "min": 20.0, "max": 600.0})
+    duration_h: _AGING["duration_h"].annotation() = Field(  # type: ignore[valid-type]
         ..., description="step duration", json_schema_extra={"unit": "hour", "min": 0.0, "max": 10000.0})
 
 
-class AlloySection(BaseModel):
+class AlloySection(_AlloyParams):  # type: ignore[valid-type, misc]
     """Master alloy and the Sc(-Zr)-modified alloy: composition, heat treatment, prices, optional design."""
 
-    model_config = ConfigDict(extra="forbid")
-
     base: Literal[BASE_ALLOYS] = Field("535", description="base alloy (data/alloy/base_alloys.yaml)")  # type: ignore[valid-type]
-    sc_wt_pct: Number("sc_wt_pct", 0.0, 1.0) = Field(  # type: ignore[valid-type]
-        0.15, description="assumption: 0.15 wt% Sc, at the primary-Al3Sc threshold of 535 (seed: 0.2-0.4 % Sc for "
-        "wrought alloys)", json_schema_extra={"unit": "percent", "min": 0.0, "max": 1.0})
-    zr_wt_pct: Number("zr_wt_pct", 0.0, 0.5) = Field(  # type: ignore[valid-type]
-        0.1, description="assumption: 0.1 wt% Zr, the usual companion of Sc", json_schema_extra={
-            "unit": "percent", "min": 0.0, "max": 0.5})
     aging: list[AgingStep] = Field(
         default_factory=lambda: [AgingStep(temp_c=325.0, duration_h=4.0)],
         description="heat treatment after casting, in order (default 325 C / 4 h, the Scalmalloy aging)",
@@ -314,12 +288,6 @@ class AlloySection(BaseModel):
     sc2o3_price_basis: Literal["market", "chain"] = Field(
         "market", description="price Sc2O3 at the market price below, or at the chain's own reagent cost per kg "
         "(hydromet stage; capital and labour come with the economics stage)")
-    sc2o3_price_usd_per_kg: Number("sc2o3_price_usd_per_kg", 100.0, 20000.0) = Field(  # type: ignore[valid-type]
-        3000.0, description="source: seed release, oxide market US$2,000-4,000/kg (midpoint)",
-        json_schema_extra={"unit": "USD/kg", "min": 100.0, "max": 20000.0})
-    target_yield_mpa: Number("target_yield_mpa", 1.0, 1000.0) = Field(  # type: ignore[valid-type]
-        250.0, description="target yield strength of the inverse design", json_schema_extra={
-            "unit": "MPa", "min": 1.0, "max": 1000.0})
     design: bool = Field(False, description="search Sc, Zr and aging for the cheapest design meeting the target")
 
     @field_validator("aging")
@@ -332,25 +300,12 @@ class AlloySection(BaseModel):
 
 _econ = {**load_data("economics/economics.yaml"),
          **{k: v for k, v in load_data("economics/capex.yaml").items() if isinstance(v, dict) and "value" in v}}
-EconomicsParams = _section("EconomicsParams", _econ)
+EconomicsParams = _section("EconomicsParams", "economics.params.", _econ)
+EconomicsInputs = _section("EconomicsInputs", "economics.inputs.", load_data("economics/inputs.yaml"))
+EconomicsInputs.__doc__ = "Production figures for running the economics stage alone (the chain supplies them otherwise)."
 
 
-class EconomicsInputs(BaseModel):
-    """Production figures for running the economics stage alone (the chain supplies them otherwise)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    concentrate_tpa: Number("concentrate_tpa", 0.0, 1e9) = Field(  # type: ignore[valid-type]
-        ..., description="concentrate to the hydromet plant")
-    sc2o3_production_tpa: Number("sc2o3_production_tpa", 0.0, 1e5) = Field(  # type: ignore[valid-type]
-        ..., description="Sc2O3 produced")
-    reo_production_tpa: Number("reo_production_tpa", 0.0, 1e7) = Field(  # type: ignore[valid-type]
-        0.0, description="mixed REO produced")
-    reagent_cost_usd_per_kg_sc2o3: Number("reagent_cost_usd_per_kg_sc2o3", 0.0, 1e5) = Field(  # type: ignore[valid-type]
-        ..., description="hydromet reagent cost per kg Sc2O3")
-
-
-class EconomicsSection(BaseModel):
+class EconomicsSection(_Section):
     """Project economics: prices, taxes, cost factors; product sold; stand-alone production inputs."""
 
     model_config = ConfigDict(extra="forbid")
@@ -373,11 +328,28 @@ class UncertaintySection(BaseModel):
         default_factory=list, description="rank correlations [field_a, field_b, rho] (Iman-Conover)")
     output: str = Field("economics.npv_musd", description="stage.metric the sensitivity analysis explains")
 
+    @field_validator("correlations")
+    @classmethod
+    def _rho(cls, v: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+        for a, b, rho in v:
+            if not (math.isfinite(rho) and -1.0 <= rho <= 1.0):
+                raise ValueError(f"rank correlation of {a} and {b} must be a finite number in [-1, 1] (got {rho})")
+        return v
+
+
+def _get(obj: Any, path: str) -> Any:
+    """The value at a dotted path, or ``None`` where an optional section on the way is not set."""
+    for part in path.split("."):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+    return obj
+
 
 class Scenario(BaseModel):
     """A complete scandia scenario (YAML on disk, see ``scandia scenarios``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     name: str = Field("unnamed", min_length=1, max_length=200)
     description: str = ""
@@ -391,14 +363,30 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _uncertain_fields_exist(self) -> Scenario:
-        fields_ = self.arrays(1)
+        present = self.numeric_paths()
         for path in self.uncertainty.distributions:
-            if path not in fields_:
-                raise ValueError(f"uncertainty.distributions: {path!r} is not a numeric scenario field")
+            p = PARAMS.get(path)
+            if p is None:
+                raise ValueError(f"uncertainty.distributions: {path!r} is not a declared numeric scenario field")
+            if p.scope == "run":
+                why = f" ({p.scope_reason})" if p.scope_reason else ""
+                raise ValueError(f"uncertainty.distributions: {path} is run-scoped, one value per run{why}; it "
+                                 "cannot take a distribution")
+            if path not in present:
+                section = path.rsplit(".", 1)[0]
+                raise ValueError(f"uncertainty.distributions: {path} is not set in this scenario (give {section})")
+        for a, b, _ in self.uncertainty.correlations:
+            for path in (a, b):
+                if path not in self.uncertainty.distributions:
+                    raise ValueError(f"uncertainty.correlations: {path!r} has no distribution")
         return self
 
+    def numeric_paths(self) -> list[str]:
+        """Dotted paths of the declared numeric fields present in this scenario (optional sections may be unset)."""
+        return [path for path in PARAMS if _get(self, path) is not None]
+
     def arrays(self, n: int = 1, views: bool = False) -> dict[str, np.ndarray]:
-        """Every numeric leaf as an array of shape ``(n,)``, keyed by its dotted path.
+        """Every declared numeric field as an array of shape ``(n,)``, keyed by its dotted path.
 
         ``views=True`` returns read-only broadcast views (no memory per scenario) for callers that never write
         into them, e.g. a million-sample economic Monte Carlo.
@@ -406,14 +394,42 @@ class Scenario(BaseModel):
         This is the batch the stages consume; a deterministic run is ``n = 1``.
         """
         out: dict[str, np.ndarray] = {}
-
-        def walk(obj: Any, prefix: str) -> None:
-            if isinstance(obj, BaseModel):
-                for key in type(obj).model_fields:
-                    walk(getattr(obj, key), f"{prefix}{key}.")
-            elif isinstance(obj, int | float) and not isinstance(obj, bool):
-                one = np.array([float(obj)])
-                out[prefix[:-1]] = np.broadcast_to(one, (n,)) if views else np.full(n, obj)
-
-        walk(self, "")
+        for path in PARAMS:
+            v = _get(self, path)
+            if v is None:
+                continue
+            out[path] = np.broadcast_to(np.array([float(v)]), (n,)) if views else np.full(n, float(v))
         return out
+
+    def with_values(self, values: dict[str, Any]) -> Scenario:
+        """A copy with fields changed by dotted path (``{"hydromet.tank.temperature_c": "95 degC"}``), validated
+        as a scenario file is; a bad value is a one-line :class:`~scandia.core.errors.ScenarioError`."""
+        from ..core.errors import ScenarioError
+        from .loader import scenario_from_dict
+
+        data = self.model_dump(mode="json", exclude_unset=False)
+        for path, value in values.items():
+            parts = str(path).split(".")
+            node = data
+            for i, part in enumerate(parts[:-1]):
+                nxt = node.get(part) if isinstance(node, dict) else None
+                if nxt is None and isinstance(node, dict) and part in _optional_sections(parts[: i + 1]):
+                    nxt = node[part] = {}
+                if not isinstance(nxt, dict):
+                    raise ScenarioError(path, "no such scenario section (see `scandia validate --schema`)")
+                node = nxt
+            node[parts[-1]] = value
+        return scenario_from_dict(data)
+
+    def set(self, path: str, value: Any) -> Scenario:
+        """Change one field in place by dotted path, validated (``scenario.set("plant.ore_feed_rate_tph",
+        "2350 t/d")``); returns the scenario, so calls chain. A bad value changes nothing."""
+        new = self.with_values({path: value})
+        for key in type(self).model_fields:
+            object.__setattr__(self, key, getattr(new, key))
+        return self
+
+
+def _optional_sections(parts: list[str]) -> set[str]:
+    """Optional sections that :meth:`Scenario.with_values` may create (e.g. ``economics.inputs``)."""
+    return {"inputs", "feed"} if parts[-1] in ("inputs", "feed") else set()

@@ -555,7 +555,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     @app.get("/whatif/controls")
     def controls() -> dict[str, Any]:
         """Choices and ranges of the dashboard's selectors and sliders."""
-        from ..scenario.schema import load_data
+        from ..core.datafiles import load_data
 
         samples = load_data("beneficiation/samples.yaml")["samples"]
         return {"scenarios": list(builtin_scenarios()), "default_scenario": DEFAULT_SCENARIO,
