@@ -24,12 +24,12 @@ import numpy as np
 
 import scandia
 from scandia.beneficiation.stage import run_beneficiation
+from scandia.core.datafiles import load_data
 from scandia.core.perf import tune_allocator
 from scandia.core.stream import Stream
 from scandia.hydromet.peers import PROMMIS_METALS, prommis_sx_case
 from scandia.hydromet.stage import run_hydromet
 from scandia.scenario import load_scenario
-from scandia.core.datafiles import load_data
 
 
 def bench_stage(n: int, chunk: int = 2000) -> dict[str, float]:

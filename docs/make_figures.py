@@ -8,10 +8,10 @@ from pathlib import Path
 from scandia.beneficiation.calibration import targets
 from scandia.beneficiation.curves import grade_recovery_curve
 from scandia.beneficiation.stage import fitted_parameters, run_beneficiation
+from scandia.core.datafiles import load_data
 from scandia.hydromet.report import tradeoff_curve
 from scandia.report.svg import bar_chart, line_chart
 from scandia.scenario import load_scenario
-from scandia.core.datafiles import load_data
 
 
 def calibration_figure() -> str:

@@ -422,9 +422,9 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
         lo, hi = (10**p.lo, 10**p.hi) if p.log else (p.lo, p.hi)
         ptable.add_row(p.name, f"{v:.4g}", f"{lo:.3g}", f"{hi:.3g}")
     out_console.print(ptable)
+    from .core.datafiles import load_data as cached_data
     from .hydromet.calibration import calibrate_leach, load_data
     from .hydromet.calibration import write_fitted as write_leach
-    from .core.datafiles import load_data as cached_data
 
     if write:  # the leach fit uses the concentrate of the beneficiation fit just made
         out_console.print(f"wrote {write_fitted(result)}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scandia.core.datafiles import load_data
 from scandia.hydromet.calibration import calibrate_leach, leach_extraction
 from scandia.hydromet.peers import PROMMIS_METALS, prommis_sx_case
 from scandia.hydromet.solvent_extraction import d2ehpa_log_d
-from scandia.core.datafiles import load_data
 
 pytestmark = pytest.mark.validation
 

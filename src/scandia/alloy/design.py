@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..core.errors import ScenarioError
 from ..core.datafiles import load_data
+from ..core.errors import ScenarioError
 from .master_alloy import master_alloy
 from .properties import base_alloy, base_yield_mpa, predict
 from .strength import StrengthModel

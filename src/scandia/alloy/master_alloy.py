@@ -22,8 +22,8 @@ import numpy as np
 
 from ..core.assay import SC2O3_PER_SC
 from ..core.components import ATOMIC_WEIGHT_G_PER_MOL
-from ..core.errors import ScenarioError
 from ..core.datafiles import load_data
+from ..core.errors import ScenarioError
 
 __all__ = ["MASTER_ROUTES", "MasterAlloyResult", "master_alloy"]
 

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from ..core.components import ATOMIC_WEIGHT_G_PER_MOL
+from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
 from ..core.status import Status
-from ..core.datafiles import load_data
 from .kwn import PrecipitationModel, PrecipitationResult, Schedule, default_model
 from .strength import Microstructure, StrengthModel
 from .thermo import database

@@ -23,8 +23,8 @@ import numpy as np
 import yaml
 from scipy.optimize import least_squares
 
-from ..scenario.loader import load_scenario
 from ..core.datafiles import load_data
+from ..scenario.loader import load_scenario
 from .ore import ore_model
 from .stage import run_beneficiation
 

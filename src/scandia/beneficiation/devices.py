@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from ..core.datafiles import load_data
 from ..core.status import ok_array
 from ..core.stream import Stream
 from ..core.unit import Unit, UnitResult, per_scenario
-from ..core.datafiles import load_data
 from .ore import OreModel, rrsb_fractions
 from .partition import MU0, magnetic_force_ratio, normal_cdf, tromp, whiten
 

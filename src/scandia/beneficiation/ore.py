@@ -21,10 +21,10 @@ from functools import cache
 import numpy as np
 
 from ..core.components import Component, ComponentSet
+from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
 from ..core.status import Status
 from ..core.stream import ParticleClasses, Stream
-from ..core.datafiles import load_data
 
 __all__ = ["ACTINIDES", "REE", "TRACE_OXIDES", "OreModel", "ore_model", "rrsb_fractions", "scenario_ore"]
 

@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 
 from ..core.assay import SC2O3_PER_SC, oxide_factor
+from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
 from ..core.flowsheet import Flowsheet, FlowsheetResult
 from ..core.status import combine
 from ..core.stream import Stream
 from ..core.unit import per_scenario
 from ..core.units import Mixer, Splitter
-from ..core.datafiles import load_data
 from ..scenario.schema import Scenario
 from .devices import LIMS, WHIMS, Comminution, DenseMediaSeparator, HeavyLiquidSeparator, Screen, XRTSorter
 from .ore import REE, OreModel, ore_model, rrsb_fractions, scenario_ore

@@ -41,8 +41,11 @@ class ProjectInputs:
     cad_per_usd: np.ndarray = field(default_factory=lambda: np.full(1, 1.35))
     mining_tax: bool = True
     construction_phasing: tuple[float, ...] = (0.4, 0.6)
-    ramp_up: tuple[float, ...] = (0.6, 0.9)
-    life_years: int = 20
+    #: production of the first production years as a fraction of nameplate; each entry a number or (n,) array
+    ramp_up: tuple[float | np.ndarray, ...] = (0.6, 0.9)
+    #: production years, one number or (n,) whole numbers: the year axis runs to the longest life and each
+    #: scenario's lines are zero after its own closure year (so a batch of lives equals the single runs)
+    life_years: int | np.ndarray = 20
     #: production per production year as a fraction of ``production_kg_per_yr`` (replaces ramp_up when given)
     production_profile: tuple[float, ...] | None = None
     #: further capital by production year (index from the first production year), e.g. a stage-2 expansion
@@ -138,19 +141,24 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
     n = n or _size(p)
     p = p.broadcast(n)
     c = len(p.construction_phasing)
-    life = int(p.life_years)
-    years = np.arange(c + life + 1)
+    life = np.broadcast_to(np.asarray(p.life_years), (n,)).astype(np.int64)
+    longest = int(life.max())
+    years = np.arange(c + longest + 1)
     y = years.size
+    rows = np.arange(n)
     col = lambda v: np.asarray(v, dtype=float)[:, None]  # noqa: E731
-    ramp = np.ones(y)
-    ramp[:c] = 0.0
+    end = c + life[:, None]  # first year after production, per scenario: closure is spent then
+    operating = (years >= c) & (years < end)  # (n, years)
+    horizon = years <= end  # a scenario's own year axis; later years of a longer-lived batch stay zero
+    ramp = np.ones((n, y))
+    ramp[:, :c] = 0.0
     if p.production_profile is not None:
-        prof = np.asarray(p.production_profile, dtype=float)[:life]
-        ramp[c:c + prof.size] = prof
+        prof = np.asarray(p.production_profile, dtype=float)[:longest]
+        ramp[:, c:c + prof.size] = prof
     else:
-        ramp[c:c + len(p.ramp_up)] = p.ramp_up[: max(0, min(len(p.ramp_up), life))]
-    ramp[c + life:] = 0.0
-    operating = (years >= c) & (years < c + life)
+        for k, frac in enumerate(p.ramp_up[:longest]):
+            ramp[:, c + k] = np.broadcast_to(np.asarray(frac, dtype=float), (n,))
+    ramp = np.where(operating, ramp, 0.0)
     prod = col(p.production_kg_per_yr) * ramp
     revenue = prod * col(p.price_usd_per_kg) * col(p.payability_frac) + col(p.coproduct_revenue_usd_per_yr) * ramp
     opex = prod * col(p.opex_variable_usd_per_kg) + col(p.opex_fixed_usd_per_yr) * operating
@@ -162,9 +170,9 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
     for year, amount in p.expansion_capex_usd:
         capex[:, c + int(year)] += amount
     closure = np.zeros((n, y))
-    closure[:, -1] = p.closure_usd
+    closure[rows, c + life] = p.closure_usd
     wc_level = col(p.working_capital_frac_of_opex) * opex
-    wc_level[:, c + life - 1:] = 0.0  # recovered in the last production year
+    wc_level[years >= end - 1] = 0.0  # recovered in the last production year
     d_wc = np.diff(np.concatenate([np.zeros((n, 1)), wc_level], axis=1), axis=1)
     ebitda = revenue - opex - royalty
     additions = capex + sustaining
@@ -182,6 +190,7 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
             cca[:, yy:yy + life_t] += additions[:, yy:yy + 1] / life_t
     else:
         cca = cca_schedule(additions, p.cca_rate)
+    cca = np.where(horizon, cca, 0.0)
     taxable = ebitda - cca - mining_tax - closure
     tax = income_tax(taxable, p.federal_tax_rate + p.provincial_tax_rate)
     pretax_cf = ebitda - capex - sustaining - closure - d_wc

@@ -46,10 +46,11 @@ def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.
             raise ScenarioError("economics.inputs", "run alone, the economics stage needs production inputs "
                                 "(concentrate_tpa, sc2o3_production_tpa, reo_production_tpa, "
                                 "reagent_cost_usd_per_kg_sc2o3), or run it in the chain")
-        sc_kg = inp.sc2o3_production_tpa * 1e3
-        q = {"concentrate_tpa": np.full(n, inp.concentrate_tpa), "sc2o3_kg_per_yr": np.full(n, sc_kg),
-             "reo_kg_per_yr": np.full(n, inp.reo_production_tpa * 1e3),
-             "reagent_cost_usd_per_yr": np.full(n, inp.reagent_cost_usd_per_kg_sc2o3 * sc_kg)}
+        i = "economics.inputs."  # per-scenario values (a distribution may vary them)
+        sc_kg = arrays[i + "sc2o3_production_tpa"] * 1e3
+        q = {"concentrate_tpa": arrays[i + "concentrate_tpa"], "sc2o3_kg_per_yr": sc_kg,
+             "reo_kg_per_yr": arrays[i + "reo_production_tpa"] * 1e3,
+             "reagent_cost_usd_per_yr": arrays[i + "reagent_cost_usd_per_kg_sc2o3"] * sc_kg}
     q["ore_tph"] = np.broadcast_to(ore_tph, (n,)).astype(float)
     q["ore_tpa"] = q["ore_tph"] * hours
     return {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() for k, v in q.items()}
@@ -67,7 +68,8 @@ def _evaluate_chunked(p: ProjectInputs, n: int) -> tuple[CashFlow, np.ndarray]:
     for lo in range(0, n, CHUNK):
         hi = min(n, lo + CHUNK)
         sub = replace(p, **{f.name: getattr(p, f.name)[lo:hi] for f in fields(p)
-                            if isinstance(getattr(p, f.name), np.ndarray)})
+                            if isinstance(getattr(p, f.name), np.ndarray)},
+                      ramp_up=tuple(np.broadcast_to(r, (n,))[lo:hi] for r in p.ramp_up))
         parts.append(evaluate(sub, hi - lo))
         bes.append(breakeven_price(sub, hi - lo))
     first = parts[0]
@@ -109,10 +111,10 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
     safe_kg = np.where(sc_kg > 0, sc_kg, np.nan)
     status = np.where(sc_kg > 0, Status.ok, Status.infeasible).astype(np.int8)
     capex_total = sum(capex.values())
-    life = int(scenario.economics.params.life_years)
+    life = e["life_years"].astype(np.int64)  # per scenario: the year axis is masked beyond each one's closure
     c_years = int(scenario.economics.params.construction_years)
     phasing = (0.4, 0.6) if c_years == 2 else tuple(np.full(c_years, 1.0 / c_years))
-    first = float(np.median(e["ramp_up_first_year_frac"]))
+    first = e["ramp_up_first_year_frac"]
     p = ProjectInputs(
         capex_usd=capex_total, production_kg_per_yr=sc_kg, price_usd_per_kg=price,
         opex_variable_usd_per_kg=np.nan_to_num(var_total / safe_kg), opex_fixed_usd_per_yr=fixed_total,

@@ -18,8 +18,8 @@ from scipy.optimize import least_squares
 
 from ..beneficiation.ore import REE, ore_model
 from ..beneficiation.stage import run_beneficiation
-from ..scenario.loader import load_scenario
 from ..core.datafiles import load_data
+from ..scenario.loader import load_scenario
 from .chemistry import chemistry
 from .leaching import TankLeach, mineral_feed
 

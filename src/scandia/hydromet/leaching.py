@@ -30,10 +30,10 @@ import numpy as np
 from scipy.special import roots_genlaguerre
 
 from ..beneficiation.ore import OreModel, rrsb_fractions
+from ..core.datafiles import load_data
 from ..core.status import Status
 from ..core.stream import ParticleClasses, Stream
 from ..core.unit import Unit, UnitResult, per_scenario
-from ..core.datafiles import load_data
 from .chemistry import Chemistry, clean
 from .precipitation import precipitate_gypsum
 

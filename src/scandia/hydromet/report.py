@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..beneficiation.ore import REE
+from ..core.datafiles import load_data
 from ..core.results import metric_summary
 from ..core.status import Status
 from ..core.stream import Stream
-from ..core.datafiles import load_data
 from ..scenario.schema import Scenario
 from .solvent_extraction import mccabe_thiele
 from .stage import PRODUCTS, HydrometResult, run_hydromet

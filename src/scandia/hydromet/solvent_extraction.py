@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
 from ..core.status import Status
 from ..core.stream import Stream
 from ..core.unit import Unit, UnitResult, per_scenario
-from ..core.datafiles import load_data
 from .chemistry import AQUEOUS, Chemistry, _charge, clean
 
 __all__ = [

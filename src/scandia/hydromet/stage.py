@@ -14,12 +14,12 @@ from functools import cache
 import numpy as np
 
 from ..beneficiation.ore import REE, OreModel, scenario_ore
+from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
 from ..core.flowsheet import Flowsheet, FlowsheetResult
 from ..core.status import Status, combine
 from ..core.stream import Stream
 from ..core.units import Mixer
-from ..core.datafiles import load_data
 from ..scenario.schema import LEACH_ROUTES, Scenario
 from .chemistry import Chemistry, chemistry
 from .leaching import AcidBakeLeach, HeapLeach, TankLeach, mineral_feed
@@ -39,7 +39,8 @@ def reagent_prices() -> dict[str, float]:
 
 
 def hydromet_arrays(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
-    """Numeric inputs of the stage (``hydromet.*`` and plant) on the scenario axis."""
+    """Numeric inputs of the stage (``hydromet.*`` and plant) on the scenario axis (including the stand-alone
+    ``hydromet.feed.concentrate_tph`` when a feed is given)."""
     return {k: v for k, v in scenario.arrays(n).items() if k.startswith(("hydromet.", "plant."))}
 
 
@@ -250,7 +251,7 @@ def run_hydromet(
         minerals = ore.mineral_tph(concentrate)
     elif h.feed is not None:
         frac = ore.modal_vector(h.feed.mineral_mass_frac)
-        minerals = np.broadcast_to(h.feed.concentrate_tph * frac, (n, frac.size)).copy()
+        minerals = a["hydromet.feed.concentrate_tph"][:, None] * frac[None, :]
     else:
         raise ScenarioError("hydromet.feed", "a stand-alone hydromet run needs hydromet.feed (concentrate_tph and "
                                              "mineral_mass_frac), or run the chain")

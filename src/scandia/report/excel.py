@@ -1,6 +1,6 @@
 """Excel export of a run (openpyxl): summary metrics, the run's tables, uncertainty, every assumption with its
-source. Each table sheet has two header rows: names, then units read from the naming convention (DESIGN.md:
-the unit is in the name's suffix)."""
+source. Each table sheet has two header rows: names, then the units declared for them (data/outputs.yaml and the
+parameter declarations; nothing is read from a name)."""
 
 from __future__ import annotations
 
@@ -11,27 +11,15 @@ from typing import Any
 import pandas as pd
 
 from ..core.datafiles import load_data
+from ..core.outputs import unit_label
+from ..scenario.quantity import display_unit
 
-__all__ = ["UNIT_SUFFIXES", "assumptions_table", "unit_of", "write_workbook"]
-
-#: display unit of a column from the end of its name (longest match wins)
-UNIT_SUFFIXES: dict[str, str] = {
-    "_frac": "fraction (0-1)", "_ppm": "ppm (g/t)", "_tph": "t/h", "_tpa": "t/a", "_musd": "US$ M",
-    "_musd_per_yr": "US$ M/a", "_usd_per_kg": "US$/kg", "_usd_per_kg_sc2o3": "US$/kg Sc2O3",
-    "_usd_per_kg_sc": "US$/kg Sc", "_usd_per_h": "US$/h", "_usd_per_t_ore": "US$/t ore", "_mpa": "MPa",
-    "_nm": "nm", "_um": "µm", "_m3": "per m³", "_kg_per_kg": "kg/kg", "_kg_per_kg_sc2o3": "kg/kg Sc2O3",
-    "_kwh_per_kg": "kWh/kg", "_wt_pct": "wt%", "_c": "°C", "_h": "h", "_years": "years", "_t": "t",
-    "_kg_per_t_concentrate": "kg/t concentrate", "_co2e_kg_per_kg": "kg CO2e/kg", "_kg_per_kg_master_alloy": "kg/kg",
-    "_mg_per_l": "mg/L", "_m3_per_h": "m³/h",
-}
-
+__all__ = ["assumptions_table", "unit_of", "write_workbook"]
 
 def unit_of(name: str) -> str:
-    """Unit of a column or metric from its name's suffix; blank when the name carries none."""
-    for suffix in sorted(UNIT_SUFFIXES, key=len, reverse=True):
-        if name.endswith(suffix):
-            return UNIT_SUFFIXES[suffix]
-    return ""
+    """Display unit of a metric, column or scenario field from its declaration (data/outputs.yaml or the
+    parameter declarations); blank for labels and undeclared names."""
+    return unit_label(name)
 
 
 def assumptions_table() -> pd.DataFrame:
@@ -44,8 +32,9 @@ def assumptions_table() -> pd.DataFrame:
             if "value" in obj and any(k in obj for k in ("source", "assumption", "fitted_to")):
                 basis = next(k for k in ("source", "assumption", "fitted_to") if k in obj)
                 value = obj["value"]
+                unit = obj.get("unit")
                 rows.append({"file": file, "field": path, "value": str(value) if isinstance(value, list) else value,
-                             "unit": unit_of(path.split(".")[-1]), "basis": basis, "note": str(obj[basis])})
+                             "unit": display_unit(unit) if unit else "", "basis": basis, "note": str(obj[basis])})
                 return
             for k, v in obj.items():
                 walk(v, f"{path}.{k}" if path else str(k), file)

@@ -81,6 +81,9 @@ def parse_yaml(text: str, where: str | None = None) -> Any:
         return yaml.safe_load(text)
     except RecursionError:
         raise ScenarioError("scenario", f"YAML nested too deeply{src}") from None
+    except ValueError as err:  # e.g. an integer literal of more than 4,300 digits
+        why = "an integer of more than 4,300 digits" if "digits" in str(err) else str(err).splitlines()[0][:80]
+        raise ScenarioError("scenario", f"unreadable value{src}: {why}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

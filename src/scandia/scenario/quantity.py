@@ -24,8 +24,8 @@ __all__ = ["MAX_QUANTITY_CHARS", "display_unit", "parse_quantity", "to_unit", "u
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("tonne_per_hour = tonne / hour = tph")
 ureg.define("magnetic_gauss = 1e-4 * tesla = Gs")  # pint's gauss is Gaussian-CGS; Gs converts to tesla
-ureg.define("USD = [currency] = US_dollar")
-ureg.define("MUSD = 1e6 * USD")
+ureg.define("USD = [currency] = USD = US_dollar")
+ureg.define("MUSD = 1e6 * USD = MUSD")
 
 MAX_QUANTITY_CHARS = 120
 _NUMBER = r"[+-]?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:[eE][+-]?\d{1,3})?"
@@ -121,12 +121,34 @@ def to_unit(value: object, unit: str) -> float:
     raise ValueError(f"expected a number or a quantity string, got {type(value).__name__}")
 
 
+_SYMBOLS = {"USD": "US$", "MUSD": "US$ M", "liter": "L", "year": "a", "degC": "°C", "percent": "%",
+            "dimensionless": "", "ppm": "ppm"}
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 @lru_cache(maxsize=1024)
 def display_unit(unit: str) -> str:
-    """A declared pint unit as people write it (``tonne/hour`` -> ``t/h``); empty for dimensionless."""
-    u = ureg.Unit(unit)
-    if u.dimensionless and unit in ("dimensionless", "", "1"):
+    """A declared unit as people write it, symbol by symbol and unsimplified (``tonne/hour`` -> ``t/h``,
+    ``kilogram/kilogram`` -> ``kg/kg``, ``MUSD/year`` -> ``US$ M/a``); empty for dimensionless."""
+    if unit.strip() in ("", "1", "dimensionless"):
         return ""
-    text = format(u, "~P")
-    return {"l/h/m²": "L/(m²·h)", "g/l": "g/L", "l/m³": "L/m³", "USD/kg": "US$/kg", "USD/t": "US$/t",
-            "USD/a": "US$/a", "USD/kWh": "US$/kWh"}.get(text, text.replace("USD", "US$"))
+    if unit.strip() == "year":
+        return "years"
+    out = []
+    power = False
+    for m in _TOKEN.finditer(unit):
+        if m.group("space"):
+            continue
+        op, name, integer = m.group("op"), m.group("name"), m.group("int")
+        if name is not None:
+            out.append(_SYMBOLS.get(name) or ureg.get_symbol(name))
+        elif integer is not None:
+            out.append(integer.translate(_SUPERSCRIPT) if power else integer)
+        power = op in ("**", "^")
+        if power:
+            continue
+        elif op in ("*",):
+            out.append("·")
+        elif op == "/":
+            out.append("/")
+    return "".join(out)

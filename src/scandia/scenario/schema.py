@@ -134,7 +134,7 @@ class BeneficiationSection(_Section):
     head_grade_sc_ppm: float | None = Field(
         None, ge=10.0, le=5000.0, description="Sc head grade, ppm (g/t Sc); default: the sample's own. Scales the "
         "Sc content of every mineral of the sample, mineralogy unchanged (assumption; see scenario_ore)")
-    d_lib_mm: _OVERRIDE["d_lib_mm"].annotation() | None = Field(  # type: ignore[valid-type]
+    d_lib_mm: float | None = Field(
         None, description="liberation size; default: the value fitted for the sample",
         json_schema_extra={"unit": "millimeter", "min": 0.1, "max": 15.0, "scope": "run"})
     susceptibility_m3_kg: dict[str, float] = Field(
@@ -158,6 +158,11 @@ class BeneficiationSection(_Section):
         if len(set(v)) != len(v):
             raise ValueError("routes repeat")
         return v
+
+    @field_validator("d_lib_mm", mode="before")
+    @classmethod
+    def _d_lib(cls, v: object) -> object:
+        return None if v is None else _OVERRIDE["d_lib_mm"].coerce(v)
 
     @field_validator("susceptibility_m3_kg")
     @classmethod
@@ -259,6 +264,8 @@ BASE_ALLOYS = tuple(load_data("alloy/base_alloys.yaml"))
 
 _AGING = {k: Param(f"alloy.aging.*.{k}", None, u, lo, hi, scope="run", note=d) for k, u, lo, hi, d in (
     ("temp_c", "degC", 20.0, 600.0, "step temperature"), ("duration_h", "hour", 0.0, 10000.0, "step duration"))}
+StepTempC = _AGING["temp_c"].annotation()
+StepDurationH = _AGING["duration_h"].annotation()
 
 
 class AgingStep(BaseModel):
@@ -266,9 +273,9 @@ class AgingStep(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    temp_c: _AGING["temp_c"].annotation() = Field(  # type: ignore[valid-type]
+    temp_c: StepTempC = Field(  # type: ignore[valid-type]
         ..., description="step temperature", json_schema_extra={"unit": "degC", "min": 20.0, "max": 600.0})
-    duration_h: _AGING["duration_h"].annotation() = Field(  # type: ignore[valid-type]
+    duration_h: StepDurationH = Field(  # type: ignore[valid-type]
         ..., description="step duration", json_schema_extra={"unit": "hour", "min": 0.0, "max": 10000.0})
 
 
@@ -302,7 +309,7 @@ _econ = {**load_data("economics/economics.yaml"),
          **{k: v for k, v in load_data("economics/capex.yaml").items() if isinstance(v, dict) and "value" in v}}
 EconomicsParams = _section("EconomicsParams", "economics.params.", _econ)
 EconomicsInputs = _section("EconomicsInputs", "economics.inputs.", load_data("economics/inputs.yaml"))
-EconomicsInputs.__doc__ = "Production figures for running the economics stage alone (the chain supplies them otherwise)."
+EconomicsInputs.__doc__ = "Production figures for a stand-alone economics run (the chain supplies them otherwise)."
 
 
 class EconomicsSection(_Section):

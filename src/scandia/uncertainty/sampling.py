@@ -67,7 +67,7 @@ def _check_correlation(paths: list[str], correlations: list[tuple[str, str, floa
 
 def sample(dists: dict[str, Distribution], n: int, method: str = "lhs", seed: int = 0,
            correlations: list[tuple[str, str, float]] | None = None) -> dict[str, np.ndarray]:
-    """Samples (n,) per field path."""
+    """Samples (n,) per field path (rounded to whole numbers for integer fields)."""
     if not 1 <= n <= MAX_SAMPLES:
         raise ScenarioError("samples", f"must be between 1 and {MAX_SAMPLES:,}")
     paths = list(dists)
@@ -79,4 +79,10 @@ def sample(dists: dict[str, Distribution], n: int, method: str = "lhs", seed: in
         c = _check_correlation(paths, list(correlations))
         c = c + 1e-12 * np.eye(len(paths))  # positive definite for the Cholesky factor
         x = iman_conover(x, c, seed)
-    return {p: x[:, j] for j, p in enumerate(paths)}
+    from ..scenario.params import PARAMS
+
+    out = {p: x[:, j] for j, p in enumerate(paths)}
+    for p in paths:  # whole-number fields (e.g. mine life in years) take the nearest whole number
+        if p in PARAMS and PARAMS[p].integer:
+            out[p] = np.rint(out[p])
+    return out
