@@ -153,3 +153,12 @@ def test_huge_integer_literal_in_yaml_is_one_line():
 
     with pytest.raises(ScenarioError, match="4,300 digits"):
         parse_yaml("plant: {ore_feed_rate_tph: " + "9" * 5000 + "}")
+
+
+def test_chain_refuses_per_scenario_values_of_a_run_scoped_field():
+    import numpy as np
+
+    from scandia.chain import run
+
+    with pytest.raises(ScenarioError, match=r"hydromet\.sx\.extraction_stages: is run-scoped"):
+        run(load_scenario(), stage="hydromet", n=2, arrays={"hydromet.sx.extraction_stages": np.array([3.0, 4.0])})

@@ -283,9 +283,10 @@ class Flowsheet:
                     q = np.where(np.abs(s - 1.0) > 1e-12, s / (s - 1.0), 0.0)
                 q = np.clip(q, -5.0, 0.0)
                 x_new = np.maximum(q * x + (1.0 - q) * g, 0.0)
-            # converged or failed scenarios keep their last consistent value
+            # a scenario converged in this pass takes its last consistent value and then keeps it, so scenarios
+            # still iterating beside it in a batch never move its result (a batch equals the single runs)
             x_prev, g_prev = x, g
-            x = np.where(active[:, None], x_new, g)
+            x = np.where(active[:, None], x_new, np.where(newly[:, None], g, x))
             if not active.any():
                 break
         status[active] = np.maximum(status[active], Status.not_converged)
