@@ -1,9 +1,10 @@
 """scandia: vectorized simulation of a scandium supply chain, from drill hole to aluminium alloy.
 
-The public API is small::
+The public API is small (see :mod:`scandia.api`)::
 
-    scenario = scandia.load_scenario("crater-lake")
-    result = scandia.run(scenario)                      # whole available chain, n = 1
+    scenario = scandia.load("crater-lake").set("hydromet.tank.temperature_c", "95 degC")
+    result = scandia.run(scenario, samples=200)         # whole chain; a Monte Carlo of its distributions
+    result.to_frame(), result.dataset, result.stream_table("hydromet"), result.figure("histogram")
     batch = scandia.run_beneficiation(scenario, n=1000, arrays={...})
 """
 
@@ -14,8 +15,8 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
+from .api import Result, load, run
 from .beneficiation.stage import run_beneficiation
-from .chain import run
 from .scenario import Scenario, load_scenario
 
-__all__ = ["Scenario", "__version__", "load_scenario", "run", "run_beneficiation"]
+__all__ = ["Result", "Scenario", "__version__", "load", "load_scenario", "run", "run_beneficiation"]

@@ -224,7 +224,12 @@ def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: i
     mc_tables: dict[str, Any] = {}
     if samples > 1:
         result, mc_tables = monte_carlo_run(scen, samples, stage, sobol, progress)
+        # tables and figures of a sampled run show the base case (every field at its nominal value), not the
+        # first sample; the summary says so
+        base = run_chain(scen, stage=stage) if tables else None
+        result.summary["tables_basis"] = "base case: the scenario's own values, no field sampled"
     else:
-        result = run_chain(scen, stage=stage)
-    out = {**result_tables(scen, result, curves), **mc_tables} if tables else {}
+        result = base = run_chain(scen, stage=stage)
+        result.summary["tables_basis"] = "this run's scenario"
+    out = {**result_tables(scen, base, curves), **mc_tables} if tables else {}
     return result, result.summary, out

@@ -162,3 +162,10 @@ def test_chain_refuses_per_scenario_values_of_a_run_scoped_field():
 
     with pytest.raises(ScenarioError, match=r"hydromet\.sx\.extraction_stages: is run-scoped"):
         run(load_scenario(), stage="hydromet", n=2, arrays={"hydromet.sx.extraction_stages": np.array([3.0, 4.0])})
+
+
+def test_distribution_on_an_inert_field_is_refused():
+    """A distribution that could change nothing is an error, not a silent no-op."""
+    with pytest.raises(ScenarioError, match=r"beneficiation\.liberation\.d_lib_mm moves no result"):
+        scenario_from_dict({"uncertainty": {"distributions": {
+            "beneficiation.liberation.d_lib_mm": {"dist": "uniform", "low": 1.0, "high": 3.0}}}})

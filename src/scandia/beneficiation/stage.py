@@ -71,14 +71,9 @@ def stage_arrays(scenario: Scenario, n: int = 1) -> dict[str, np.ndarray]:
     ore = ore_model(b.sample)
     fit = fitted_parameters()
     arrays = scenario.arrays(n)
-    # liberation size: an explicit override, else liberation.d_lib_mm if the scenario sets it, else the value
-    # fitted for the sample, else the declared default (a distribution on liberation.d_lib_mm is applied in
-    # run_beneficiation)
-    d_lib = b.d_lib_mm
-    if d_lib is None and "d_lib_mm" in b.liberation.model_fields_set:
-        d_lib = b.liberation.d_lib_mm
-    if d_lib is None:
-        d_lib = fit.get("d_lib_mm", {}).get(b.sample, b.liberation.d_lib_mm)
+    # liberation size: the override beneficiation.d_lib_mm, else the value fitted for the sample, else
+    # liberation.d_lib_mm (declared inert: every built-in sample has a fitted value)
+    d_lib = b.d_lib_mm if b.d_lib_mm is not None else fit.get("d_lib_mm", {}).get(b.sample, b.liberation.d_lib_mm)
     arrays["beneficiation.d_lib_mm"] = np.full(n, float(d_lib))
     chi = ore.chi_default_m3_kg.copy()
     for name, value in {**fit.get("susceptibility_m3_kg", {}), **b.susceptibility_m3_kg}.items():
@@ -259,8 +254,6 @@ def run_beneficiation(
                 raise ScenarioError(key, "cannot vary per scenario (it sets the ore model); run one scenario per "
                                          "head grade, e.g. with the dashboard or a loop over scenario files")
             a[key] = v
-            if key == "beneficiation.liberation.d_lib_mm" and "beneficiation.d_lib_mm" not in arrays:
-                a["beneficiation.d_lib_mm"] = v  # a per-scenario liberation size replaces the sample's fit
     routes = list(routes or scenario.beneficiation.routes)
     keep = n <= keep_streams_max
     parts: list[dict[str, RouteResult]] = []

@@ -28,7 +28,7 @@ from ..core.errors import ScenarioError
 from ..core.files import atomic_write_text
 from .flows import sankey_data
 
-__all__ = ["build_report", "load_run_dir", "write_report"]
+__all__ = ["build_figures", "build_report", "load_run_dir", "write_report"]
 
 #: headline metrics: (stage, metric, label, format); format is applied to the number (P50 when sampled)
 HEADLINE: tuple[tuple[str, str, str, str], ...] = (
@@ -109,16 +109,28 @@ class _Report:
     def __init__(self) -> None:
         self.sections: list[str] = []
         self.figures: list[tuple[str, str]] = []  # (div id, figure JSON)
+        self.objects: dict[str, Any] = {}  # figure name -> plotly Figure (the Python API's result.figure)
 
     def figure(self, fig: Any, name: str) -> str:
         div = f"fig-{len(self.figures)}-{name}"
         fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50},
                           font={"size": 12})
+        self.objects[name] = fig
         self.figures.append((div, fig.to_json()))
         return f"<div class='plot' id='{div}' data-figure='{name}'></div>"
 
     def section(self, title: str, body: str, anchor: str, cls: str = "") -> None:
         self.sections.append(f"<section id='{anchor}' class='{cls}'><h2>{html.escape(title)}</h2>{body}</section>")
+
+
+def _basis_of(summary: dict[str, Any]) -> str:
+    """What the tables and flow figures show: the run's scenario, or the base case of a sampled run."""
+    return str(summary.get("tables_basis") or ("base case" if summary.get("n_scenarios", 1) > 1 else
+                                                "this run's scenario"))
+
+
+def _short_basis(summary: dict[str, Any]) -> str:
+    return "base case" if summary.get("n_scenarios", 1) > 1 else "this scenario"
 
 
 def _headline(rep: _Report, summary: dict[str, Any]) -> None:
@@ -145,14 +157,15 @@ def _headline(rep: _Report, summary: dict[str, Any]) -> None:
                 "warn" if bad else "")
 
 
-def _balance(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
+def _balance(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
     df = tables.get("balance_health")
     if df is None or df.empty:
         rep.section("Balance health", "<p class='note'>No flowsheet stage in this run.</p>", "balance")
         return
     worst = float(df["rel_imbalance"].abs().max())
     all_ok = bool(df["closes"].all())
-    msg = (f"<p class='note'>In = feeds + reagents, out = product streams, scenario 0. Worst relative imbalance "
+    msg = (f"<p class='note'>In = feeds + reagents, out = product streams, {_basis_of(summary)}. Worst "
+           "relative imbalance "
            f"{worst:.2g}; <span class='{'ok' if all_ok else 'bad'}'>"
            f"{'every balance closes' if all_ok else 'SOME BALANCES DO NOT CLOSE'}</span> (tolerance 1e-6).</p>")
     rep.section("Balance health", msg + _table_html(df), "balance", "" if all_ok else "warn")
@@ -177,8 +190,8 @@ def _sankey(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFram
                                     "xanchor": "left", "buttons": buttons}])
     note = ("<p class='note'>Switch the basis with the buttons. Mass and Sc follow the selected concentration "
             "route and leach route; US$ splits the year of highest revenue into where the money goes. Flows, "
-            "stream tables, cash flow and alloy curves are scenario 0 (the first sample of a sampled run); the "
-            "headline figures are P50 with P10-P90.</p>")
+            f"stream tables, cash flow and alloy curves show the {_basis_of(summary)}; the headline figures of a "
+            "sampled run are P50 with P10-P90.</p>")
     rep.section("The chain as flows", note + rep.figure(fig, "sankey"), "sankey")
 
 
@@ -193,7 +206,8 @@ def _streams(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, A
     if hyd is not None and not hyd.empty:
         parts.append(f"<details open><summary>Hydrometallurgy, t/h and kg/h</summary>{_table_html(hyd)}</details>")
     if parts:
-        rep.section("Stream table", "<p class='note'>Scenario 0; every unit outlet.</p>" + "".join(parts),
+        rep.section("Stream table", f"<p class='note'>The {_basis_of(summary)}; every unit outlet.</p>"
+                    + "".join(parts),
                     "streams")
 
 
@@ -269,7 +283,7 @@ def _alloy_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[
         fig.update_xaxes(type="log", title_text="aging time, h")
         fig.update_yaxes(title_text="radius, nm / volume, ‰", secondary_y=False)
         fig.update_yaxes(title_text="number density, m⁻³", type="log", secondary_y=True)
-        fig.update_layout(title="Al3(Sc,Zr) precipitate evolution (scenario 0)",
+        fig.update_layout(title="Al3(Sc,Zr) precipitate evolution",
                           legend={"orientation": "h", "y": -0.25})
         blocks.append(rep.figure(fig, "precipitation"))
     sv = tables.get("alloy_strength_vs_sc")
@@ -306,7 +320,7 @@ def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: d
                                 marker_color=np.where(cf["cash_flow_musd"] < 0, "#c0392b", "#2e7d32").tolist()),
                          go.Scatter(x=cf["year"], y=cf["cash_flow_musd"].cumsum(), name="cumulative",
                                     mode="lines")])
-        fig.update_layout(title="Cash flow by year (real US$ M, scenario 0)", xaxis_title="year",
+        fig.update_layout(title=f"Cash flow by year (real US$ M, {_short_basis(summary)})", xaxis_title="year",
                           yaxis_title="US$ M")
         blocks.append(rep.figure(fig, "cashflow"))
     cc = tables.get("cost_curve")
@@ -394,6 +408,24 @@ def _metadata(rep: _Report, summary: dict[str, Any], scenario_yaml: str, source:
                 "</pre></details>", "metadata")
 
 
+def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
+    _headline(rep, summary)
+    _balance(rep, tables, summary)
+    _sankey(rep, summary, tables)
+    _streams(rep, tables, summary)
+    _process_figures(rep, tables)
+    _alloy_figures(rep, tables, summary)
+    _economics_figures(rep, tables, summary)
+
+
+def build_figures(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Every figure of the report as a plotly Figure, by name (``sankey``, ``histogram``, ``tornado``, ...):
+    the same figures the HTML report draws, for notebooks."""
+    rep = _Report()
+    _all_sections(rep, summary, tables)
+    return rep.objects
+
+
 def build_report(summary: dict[str, Any], tables: dict[str, pd.DataFrame], scenario_yaml: str,
                  assumptions: pd.DataFrame | None = None, source: str = "run") -> str:
     """The report as one HTML string (plotly.js inlined once, no network needed to view it)."""
@@ -404,13 +436,7 @@ def build_report(summary: dict[str, Any], tables: dict[str, pd.DataFrame], scena
     error = summary.get("error")
     if error:
         rep.section("This run failed", f"<p class='bad'>{html.escape(str(error))}</p>", "failure", "warn")
-    _headline(rep, summary)
-    _balance(rep, tables)
-    _sankey(rep, summary, tables)
-    _streams(rep, tables, summary)
-    _process_figures(rep, tables)
-    _alloy_figures(rep, tables, summary)
-    _economics_figures(rep, tables, summary)
+    _all_sections(rep, summary, tables)
     _assumptions(rep, assumptions)
     _metadata(rep, summary, scenario_yaml, source)
     script = "\n".join(

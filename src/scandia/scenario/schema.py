@@ -379,6 +379,9 @@ class Scenario(BaseModel):
                 why = f" ({p.scope_reason})" if p.scope_reason else ""
                 raise ValueError(f"uncertainty.distributions: {path} is run-scoped, one value per run{why}; it "
                                  "cannot take a distribution")
+            if p.inert:
+                raise ValueError(f"uncertainty.distributions: {path} moves no result ({p.inert}); a distribution "
+                                 "on it would change nothing")
             if path not in present:
                 section = path.rsplit(".", 1)[0]
                 raise ValueError(f"uncertainty.distributions: {path} is not set in this scenario (give {section})")

@@ -1,0 +1,67 @@
+"""The notebook API: load, set, run, labelled results; tables of a sampled run show the base case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scandia
+from scandia.core import ScenarioError
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def sampled():
+    return scandia.run("crater-lake", samples=24)
+
+
+@pytest.fixture(scope="module")
+def single():
+    return scandia.run("crater-lake")
+
+
+def test_frame_and_dataset_are_labelled(sampled):
+    df = sampled.to_frame()
+    assert df.shape[0] == 24 and df.index.name == "scenario"
+    assert df.attrs["units"]["economics.npv_musd"] == "MUSD"
+    assert df.attrs["units"]["hydromet.sc2o3_production_tpa"] == "tonne/year"
+    assert np.all((df["beneficiation.dms.sc_recovery_frac"] >= 0) & (df["beneficiation.dms.sc_recovery_frac"] <= 1))
+    ds = sampled.dataset
+    assert ds["beneficiation.sc_recovery_frac"].dims == ("scenario", "route")
+    assert ds["hydromet.routes.leach_sc_extraction_frac"].dims == ("scenario", "leach_route")
+    assert ds.attrs["seed"] == 0 and ds.attrs["n_scenarios"] == 24
+    # the sampled inputs travel with the results, within their declared distributions
+    price = ds["input.economics.params.sc2o3_price_usd_per_kg"].values
+    assert price.min() >= 2000 and price.max() <= 4000 and np.ptp(price) > 0
+    assert sampled.to_frame()["status"].eq(0).all()
+
+
+def test_sampled_tables_show_the_base_case(sampled, single):
+    """The stream table of a sampled run is the deterministic run's, not the first sample's."""
+    a, b = sampled.stream_table("hydromet"), single.stream_table("hydromet")
+    assert np.allclose(a["mass_tph"], b["mass_tph"], rtol=1e-9)
+    assert "base case" in sampled.summary["tables_basis"]
+    assert sampled.table("economics_cashflow")["cash_flow_musd"].sum() == pytest.approx(
+        single.table("economics_cashflow")["cash_flow_musd"].sum(), rel=1e-9)
+
+
+def test_figures_and_short_repr(sampled):
+    fig = sampled.figure("histogram")
+    assert type(fig).__name__ == "Figure" and len(fig.data) >= 1
+    assert {"sankey", "tornado", "cashflow"} <= set(sampled.figures())
+    with pytest.raises(ScenarioError, match="no figure"):
+        sampled.figure("nonexistent")
+    assert len(repr(sampled)) < 400 and "npv_musd" in repr(sampled)
+    assert "<table>" in sampled._repr_html_()
+
+
+def test_with_values_checks_and_does_not_mutate():
+    s = scandia.load("crater-lake")
+    t = s.with_values({"hydromet.tank.temperature_c": "368.15 K", "economics.params.life_years": 25})
+    assert t.hydromet.tank.temperature_c == pytest.approx(95.0) and t.economics.params.life_years == 25
+    assert s.hydromet.tank.temperature_c == pytest.approx(90.0)
+    with pytest.raises(ScenarioError, match=r"^economics\.params\.life_years: "):
+        s.with_values({"economics.params.life_years": 1e300})
+    with pytest.raises(ScenarioError, match="no file or built-in scenario"):
+        scandia.load("no-such-scenario")
