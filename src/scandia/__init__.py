@@ -17,6 +17,14 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 from .api import Result, load, run
 from .beneficiation.stage import run_beneficiation
-from .scenario import Scenario, load_scenario
+from .scenario import ScenarioModel, load_scenario
 
-__all__ = ["Result", "Scenario", "__version__", "load", "load_scenario", "run", "run_beneficiation"]
+__all__ = ["Result", "Scenario", "ScenarioModel", "__version__", "load", "load_scenario", "run", "run_beneficiation"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "Scenario":  # the current generated class (rebuilt when a route is registered)
+        from .scenario import schema
+
+        return schema.Scenario
+    raise AttributeError(name)

@@ -27,7 +27,7 @@ import pandas as pd
 from .core.errors import ScenarioError
 from .core.outputs import output
 from .core.status import Status
-from .scenario import Scenario, load_scenario
+from .scenario import ScenarioModel, load_scenario
 
 __all__ = ["Result", "load", "metric_arrays", "run"]
 
@@ -36,7 +36,7 @@ HEADLINE = ("economics.npv_musd", "hydromet.sc2o3_production_tpa", "alloy.yield_
             "hydromet.overall_sc_recovery_frac", "economics.irr_frac", "economics.breakeven_sc2o3_usd_per_kg")
 
 
-def load(source: str | Path = "crater-lake") -> Scenario:
+def load(source: str | Path = "crater-lake") -> ScenarioModel:
     """A built-in scenario by name or a YAML file by path (one-line :class:`ScenarioError` otherwise)."""
     return load_scenario(source)
 
@@ -67,7 +67,7 @@ class Result:
     :meth:`to_frame` hold every scenario.
     """
 
-    def __init__(self, scenario: Scenario, run_result: Any, summary: dict[str, Any], tables: dict[str, Any],
+    def __init__(self, scenario: ScenarioModel, run_result: Any, summary: dict[str, Any], tables: dict[str, Any],
                  samples: dict[str, np.ndarray] | None = None) -> None:
         self.scenario = scenario
         self.run_result = run_result
@@ -229,14 +229,14 @@ class Result:
                 "</table></div>")
 
 
-def run(scenario: Scenario | str | Path = "crater-lake", samples: int = 1, stage: str | None = None,
+def run(scenario: ScenarioModel | str | Path = "crater-lake", samples: int = 1, stage: str | None = None,
         sobol: int = 0, curves: bool = False) -> Result:
     """Run a scenario (or a built-in name / YAML path): deterministic with ``samples=1``, else a Monte Carlo of
     its distributions with the tornado (and Sobol indices with ``sobol`` base samples); ``curves=True`` adds the
     grade-recovery, leach trade-off and strength-vs-Sc sweeps to the tables and figures."""
     from .runner import execute
 
-    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    scen = scenario if isinstance(scenario, ScenarioModel) else load_scenario(scenario)
     result, summary, tables = execute(scen, samples=samples, stage=stage, sobol=sobol, curves=curves)
     drawn = tables.get("uncertainty_samples")
     samples_ = ({p: drawn[p].to_numpy() for p in scen.uncertainty.distributions if p in drawn}

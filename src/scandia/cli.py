@@ -373,10 +373,12 @@ def validate(
     schema: Annotated[bool, typer.Option("--schema", help="print the JSON schema of scenario files")] = False,
 ) -> None:
     """Check a scenario file without running it."""
-    from .scenario import Scenario, load_scenario
+    from .scenario import load_scenario
 
     if schema:
-        sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+        from .scenario import schema
+
+        sys.stdout.write(json.dumps(schema.Scenario.model_json_schema(), indent=2) + "\n")
         return
     try:
         scen = load_scenario(scenario)

@@ -23,9 +23,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def perturbed(path: str, value: float) -> float:
-    """Half-way to the upper bound (to the lower one at the upper bound); whole numbers step by one."""
+    """Half-way to the upper bound, at most doubling a positive value (half-way to the lower bound at the upper
+    bound); whole numbers step by one."""
     p = PARAMS[path]
     new = value + 0.5 * (p.hi - value) if p.hi - value > 1e-9 * (p.hi - p.lo) else value - 0.5 * (value - p.lo)
+    if value > 0 and new > 2 * value:
+        new = 2 * value
     if p.integer:
         new = value + 1 if value + 1 <= p.hi else value - 1
     return float(new)

@@ -10,19 +10,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.datafiles import load_data
 from ..scenario.schema import Scenario
+from .routes import CONCENTRATION_ROUTES
 from .stage import run_beneficiation
 
-__all__ = ["CUT_PARAMETERS", "grade_recovery_curve"]
+__all__ = ["cut_parameter", "grade_recovery_curve"]
 
-#: the parameter each route's curve moves: (array key, data-file section, data-file key)
-CUT_PARAMETERS: dict[str, tuple[str, str, str]] = {
-    "lims_whims": ("beneficiation.whims.field_t", "whims", "field_t"),
-    "dms": ("beneficiation.dms.d50_t_m3", "dms", "d50_t_m3"),
-    "xrt": ("beneficiation.xrt.ratio_threshold", "xrt", "ratio_threshold"),
-    "hls": ("beneficiation.hls.liquid_density_t_m3", "hls", "liquid_density_t_m3"),
-}
+def cut_parameter(route: str) -> tuple[str, float, float]:
+    """(dotted field, low, high) a route's grade-recovery curve sweeps: the registry's cut field over its
+    declared bounds."""
+    from ..scenario.params import PARAMS
+
+    key = CONCENTRATION_ROUTES[route].tradeoff[0]  # type: ignore[index]
+    p = PARAMS[key]
+    return key, float(p.lo), float(p.hi)
+
 
 _COLUMNS = ("mass_pull_frac", "sc_recovery_frac", "tree_recovery_frac", "concentrate_grade_sc_ppm",
             "concentrate_grade_sc2o3_ppm", "concentrate_treo_ppm")
@@ -30,9 +32,8 @@ _COLUMNS = ("mass_pull_frac", "sc_recovery_frac", "tree_recovery_frac", "concent
 
 def grade_recovery_curve(scenario: Scenario, route: str, n_points: int = 25) -> pd.DataFrame:
     """Concentrate mass pull, grades and recoveries at ``n_points`` cut points across the parameter's range."""
-    key, sect, field = CUT_PARAMETERS[route]
-    spec = load_data("beneficiation/devices.yaml")[sect][field]
-    cuts = np.linspace(spec["min"], spec["max"], n_points)
+    key, lo, hi = cut_parameter(route)
+    cuts = np.linspace(lo, hi, n_points)
     res = run_beneficiation(scenario, n_points, {key: cuts}, routes=[route], keep_streams_max=0)
     m = res.routes[route].metrics
     df = pd.DataFrame({"route": route, "cut_parameter": key.split(".", 1)[1], "cut_value": cuts})

@@ -11,7 +11,7 @@ from ..core.results import metric_summary
 from ..core.status import Status
 from ..core.stream import Stream
 from .ore import REE
-from .stage import CONCENTRATE_PORT, BeneficiationResult
+from .stage import BeneficiationResult, concentrate_port
 
 __all__ = ["HEADLINE_METRICS", "routes_table", "stage_summary", "stream_table"]
 
@@ -27,7 +27,7 @@ def stage_summary(result: BeneficiationResult) -> dict[str, Any]:
     for name, rr in result.routes.items():
         ok = rr.status < Status.not_converged
         routes[name] = {k: metric_summary(v, ok) for k, v in rr.metrics.items()}
-        routes[name]["concentrate_port"] = CONCENTRATE_PORT[name]
+        routes[name]["concentrate_port"] = concentrate_port(name)
     return {"sample": result.sample, "routes": routes, "selected_route": result.selected_route}
 
 

@@ -15,19 +15,20 @@ from ..core.assay import SC2O3_PER_SC, oxide_factor
 from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
 from ..core.flowsheet import Flowsheet, FlowsheetResult
+from ..core.registry import SectionView
 from ..core.status import combine
 from ..core.stream import Stream
 from ..core.unit import per_scenario
-from ..core.units import Mixer, Splitter
 from ..scenario.schema import Scenario
-from .devices import LIMS, WHIMS, Comminution, DenseMediaSeparator, HeavyLiquidSeparator, Screen, XRTSorter
 from .ore import REE, OreModel, ore_model, rrsb_fractions, scenario_ore
+from .routes import CONCENTRATION_ROUTES
 
 __all__ = [
-    "CONCENTRATE_PORT",
     "BeneficiationResult",
     "RouteResult",
     "build_route",
+    "concentrate_port",
+    "feed_port",
     "feed_stream",
     "fitted_parameters",
     "resolved_scenario",
@@ -36,10 +37,16 @@ __all__ = [
     "stage_arrays",
 ]
 
-#: the product port holding each route's concentrate
-CONCENTRATE_PORT = {"lims_whims": "mix.product", "dms": "mix.product", "xrt": "mix.product", "hls": "mix.product"}
-#: the first unit of each route (its ``feed`` port takes the ore)
-FEED_PORT = {"lims_whims": "grind.feed", "dms": "crush.feed", "xrt": "crush.feed", "hls": "crush.feed"}
+
+
+def concentrate_port(route: str) -> str:
+    """The product port holding a route's concentrate (registry)."""
+    return CONCENTRATION_ROUTES[route].ports["concentrate"]
+
+
+def feed_port(route: str) -> str:
+    """The first unit's ``feed`` port of a route, which takes the ore (registry)."""
+    return CONCENTRATION_ROUTES[route].ports["feed"]
 
 
 def fitted_parameters() -> dict[str, Any]:
@@ -100,50 +107,14 @@ def feed_stream(
 
 
 def build_route(route: str, ore: OreModel, a: dict[str, np.ndarray]) -> Flowsheet:
-    """The flowsheet of one concentration route with its parameters (arrays over scenarios)."""
-    p = "beneficiation."
-    crush = {
-        "uniformity": a[p + "comminution.rrsb_uniformity"], "d_lib_mm": a[p + "d_lib_mm"],
-        "liberation_exponent": a[p + "liberation.exponent"],
-    }
+    """The flowsheet of one registered concentration route (:data:`CONCENTRATION_ROUTES`), parameters as arrays
+    over scenarios read through its sections."""
+    spec = CONCENTRATION_ROUTES[route]
+    crush = {"uniformity": a["beneficiation.comminution.rrsb_uniformity"], "d_lib_mm": a["beneficiation.d_lib_mm"],
+             "liberation_exponent": a["beneficiation.liberation.exponent"]}
     fs = Flowsheet(route)
-    if route == "lims_whims":
-        w = p + "whims."
-        fs.add("grind", Comminution(ore, a[p + "feed.lims_whims_grind_p80_mm"], **crush))
-        fs.add("lims", LIMS(a[p + "lims.field_t"], a[p + "lims.gradient_length_m"], a[w + "slurry_velocity_m_s"],
-                            a[w + "slurry_viscosity_pa_s"], a[w + "sharpness"], a[p + "lims.entrainment_frac"]))
-        fs.add("whims", WHIMS(a[w + "field_t"], a[w + "matrix_element_mm"] * 1e-3, a[w + "slurry_velocity_m_s"],
-                              a[w + "slurry_viscosity_pa_s"], a[w + "sharpness"], a[w + "entrainment_frac"]))
-        fs.add("mix", Mixer(2))
-        fs.connect("grind.product", "lims.feed").connect("lims.nonmagnetics", "whims.feed")
-        fs.connect("lims.magnetics", "mix.in0").connect("whims.magnetics", "mix.in1")
-        return fs
-    if route in ("dms", "hls"):
-        d = p + "dms."
-        fs.add("crush", Comminution(ore, a[p + "feed.dms_crush_p80_mm"], **crush))
-        fs.add("screen", Screen(a[d + "bottom_size_mm"]))
-        if route == "dms":
-            sep = DenseMediaSeparator(a[d + "d50_t_m3"], a[d + "ep_t_m3"], a[d + "reference_size_mm"],
-                                      a[d + "ep_size_exponent"], a[d + "d50_fine_shift_t_m3"])
-        else:
-            sep = HeavyLiquidSeparator(a[p + "hls.liquid_density_t_m3"])
-        fs.add("sep", sep).add("fines", Splitter(a[d + "fines_to_concentrate_frac"])).add("mix", Mixer(2))
-        fs.connect("crush.product", "screen.feed").connect("screen.oversize", "sep.feed")
-        fs.connect("screen.undersize", "fines.feed").connect("sep.sinks", "mix.in0").connect("fines.product", "mix.in1")
-        return fs
-    if route == "xrt":
-        x = p + "xrt."
-        fs.add("crush", Comminution(ore, a[p + "feed.xrt_crush_p80_mm"], **crush))
-        fs.add("screen", Screen(a[x + "bottom_size_mm"]))
-        fs.add("sep", XRTSorter(a[x + "ratio_threshold"], float(a[x + "energy_low_kev"][0]),
-                                float(a[x + "energy_high_kev"][0]), a[x + "thickness_factor"],
-                                a[x + "attenuation_noise"], a[x + "ejection_efficiency"], a[x + "misplacement_frac"]))
-        fs.add("fines", Splitter(a[x + "fines_to_concentrate_frac"])).add("mix", Mixer(2))
-        fs.connect("crush.product", "screen.feed").connect("screen.oversize", "sep.feed")
-        fs.connect("screen.undersize", "fines.feed").connect("sep.ejected", "mix.in0")
-        fs.connect("fines.product", "mix.in1")
-        return fs
-    raise ScenarioError("beneficiation.routes", f"unknown route {route!r}; use lims_whims, dms, xrt or hls")
+    spec.builder(fs, ore, lambda name: SectionView(a, f"beneficiation.{name}."), crush)
+    return fs
 
 
 def route_metrics(feed: Stream, concentrate: Stream, hours_per_year: np.ndarray) -> dict[str, np.ndarray]:
@@ -207,7 +178,7 @@ class BeneficiationResult:
         fs = self.routes[self.selected_route].flowsheet
         if fs is None:
             raise ScenarioError("beneficiation", "streams were not kept for this run (n above keep_streams_max)")
-        return fs[CONCENTRATE_PORT[self.selected_route]]
+        return fs[concentrate_port(self.selected_route)]
 
 
 def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], keep: bool,
@@ -218,11 +189,11 @@ def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], 
     out = {}
     for route in routes:
         fs = build_route(route, ore, a)
-        res = fs.solve({FEED_PORT[route]: feed}, check_balance=keep)
-        metrics = route_metrics(feed, res[CONCENTRATE_PORT[route]], hours)
+        res = fs.solve({feed_port(route): feed}, check_balance=keep)
+        metrics = route_metrics(feed, res[concentrate_port(route)], hours)
         out[route] = RouteResult(route, metrics, combine(feed_status, res.status), res if keep else None)
         if route == concentrate_of:
-            out["_concentrate"] = res[CONCENTRATE_PORT[route]]
+            out["_concentrate"] = res[concentrate_port(route)]
     return out, feed
 
 

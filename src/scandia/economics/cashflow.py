@@ -102,16 +102,21 @@ def irr(cf: np.ndarray, iters: int = 50) -> np.ndarray:
     a, b = _IRR_GRID[k], _IRR_GRID[k + 1]
     fa, fb = vals[rows, k], vals[rows, k + 1]
     side = np.zeros(cf.shape[0])
+    active = np.abs(b - a) >= 1e-12
     for _ in range(iters):
+        # a scenario whose bracket is below 1e-12 stops: its root never depends on its batch-mates
         c = np.where(fa != fb, (a * fb - b * fa) / np.where(fa != fb, fb - fa, 1.0), 0.5 * (a + b))
         fc = npv(c, cf)
         pos = fc > 0
-        a = np.where(pos, c, a)
-        fa = np.where(pos, fc, np.where(side == -1, 0.5 * fa, fa))
-        b = np.where(pos, b, c)
-        fb = np.where(pos, np.where(side == 1, 0.5 * fb, fb), fc)
-        side = np.where(pos, 1, -1)
-        if np.all(np.abs(b - a) < 1e-12):
+        a_new = np.where(pos, c, a)
+        fa_new = np.where(pos, fc, np.where(side == -1, 0.5 * fa, fa))
+        b_new = np.where(pos, b, c)
+        fb_new = np.where(pos, np.where(side == 1, 0.5 * fb, fb), fc)
+        a, fa = np.where(active, a_new, a), np.where(active, fa_new, fa)
+        b, fb = np.where(active, b_new, b), np.where(active, fb_new, fb)
+        side = np.where(active, np.where(pos, 1, -1), side)
+        active &= np.abs(b - a) >= 1e-12
+        if not active.any():
             break
     return np.where(ok, 0.5 * (a + b), np.nan)
 

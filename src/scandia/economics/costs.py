@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..core.datafiles import load_data
+from ..core.registry import CapexItem
 
-__all__ = ["capex_by_area", "cepci", "opex_by_item"]
+__all__ = ["capex_by_area", "capex_items", "cepci", "opex_by_item"]
 
 
 def cepci(year: int) -> float:
@@ -25,18 +26,32 @@ def cepci(year: int) -> float:
     return values[year]
 
 
+def capex_items(concentration_route: str, leach_route: str) -> list[CapexItem]:
+    """The installed-cost items of a flowsheet, in area order: plant areas of data/economics/capex.yaml, and for
+    an area marked ``route:`` the capex items of the selected route of that stage (the route registries)."""
+    from ..beneficiation.routes import CONCENTRATION_ROUTES
+    from ..hydromet.routes import LEACH_ROUTES
+
+    selected = {"beneficiation": CONCENTRATION_ROUTES[concentration_route], "hydromet": LEACH_ROUTES[leach_route]}
+    items: list[CapexItem] = []
+    for area, entry in load_data("economics/capex.yaml")["areas"].items():
+        if "route" in entry:
+            items += [i for i in selected[entry["route"]].capex if i.area == area]
+        else:
+            items.append(CapexItem.from_entry(area, entry))
+    return items
+
+
 def capex_by_area(quantities: dict[str, np.ndarray], currency_year: int, indirects_frac: np.ndarray,
-                  contingency_frac: np.ndarray) -> dict[str, np.ndarray]:
-    """Installed capital per area plus 'indirects' and 'contingency' [US$], each (n,)."""
-    data = load_data("economics/capex.yaml")
+                  contingency_frac: np.ndarray, items: list[CapexItem]) -> dict[str, np.ndarray]:
+    """Installed capital per area plus 'indirects' and 'contingency' [US$], each (n,); ``items`` from
+    :func:`capex_items` (capex follows the selected routes)."""
     out: dict[str, np.ndarray] = {}
     direct_no_ind = 0.0
-    for name, a in data["areas"].items():
-        q = np.asarray(quantities[a["basis"]], dtype=float)
-        cost = a["ref_cost_musd"] * 1e6 * (np.maximum(q, 0.0) / a["ref_quantity"]) ** a["exponent"]
-        cost = cost * cepci(currency_year) / cepci(a["ref_year"])
-        out[name] = cost
-        if not a.get("includes_indirects", False):
+    for item in items:
+        cost = item.cost_usd(quantities[item.basis], cepci(currency_year) / cepci(item.ref_year))
+        out[item.area] = out.get(item.area, 0.0) + cost
+        if not item.includes_indirects:
             direct_no_ind = direct_no_ind + cost
     out["indirects"] = np.asarray(indirects_frac) * direct_no_ind
     out["contingency"] = np.asarray(contingency_frac) * sum(out.values())

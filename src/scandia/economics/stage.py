@@ -15,7 +15,7 @@ from ..core.errors import ScenarioError
 from ..core.status import Status
 from ..scenario.schema import Scenario
 from .cashflow import CashFlow, ProjectInputs, breakeven_price, evaluate
-from .costs import capex_by_area, opex_by_item
+from .costs import capex_by_area, capex_items, opex_by_item
 from .footprint import oxide_footprint
 
 __all__ = ["EconomicsResult", "run_economics"]
@@ -90,7 +90,8 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
     e = {k.removeprefix("economics.params."): v for k, v in arr.items() if k.startswith("economics.params.")}
     q = _quantities(scenario, n, hydromet, arr)
     year = int(scenario.economics.params.currency_year)
-    capex = capex_by_area(q, year, e["indirects_frac"], e["contingency_frac"])
+    items = capex_items(scenario.beneficiation.selected_route, scenario.hydromet.leach_route)
+    capex = capex_by_area(q, year, e["indirects_frac"], e["contingency_frac"], items)
     variable, fixed = opex_by_item(q, e)
     sc_kg = q["sc2o3_kg_per_yr"]
     price = e["sc2o3_price_usd_per_kg"]

@@ -121,6 +121,23 @@ class _Leach(Unit):
         self.gypsum_solubility_g_per_l = gypsum_solubility_g_per_l
         self.mineral_rate_factor = mineral_rate_factor
 
+    @classmethod
+    def from_section(cls, section: Any, ore: OreModel, chem: Chemistry, **common: Any) -> _Leach:
+        """The unit built from its scenario section (a :class:`~scandia.core.registry.SectionView` of
+        ``hydromet.<route>``): every constructor parameter not in ``common`` is read from the section, stage
+        counts as one whole number per run. Defaults and bounds live in the section's declarations only."""
+        import inspect
+
+        from ..scenario.params import PARAMS
+
+        kwargs: dict[str, Any] = {}
+        for name in list(inspect.signature(cls.__init__).parameters)[3:]:
+            if name in common:
+                continue
+            decl = PARAMS.get(section._prefix + name)
+            kwargs[name] = section.count(name) if decl is not None and decl.scope == "run" else getattr(section, name)
+        return cls(ore, chem, **kwargs, **common)
+
     def _dissolution_times(self, temp, a_h, factor, p80, uniformity) -> tuple[np.ndarray, np.ndarray]:
         """(size fractions (k, s), time to dissolve each size class of each mineral completely (k, s, M), s)."""
         rate = surface_rate(self.ore.minerals, temp, a_h, factor)  # (k, M) mol/m2/s

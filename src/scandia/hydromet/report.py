@@ -8,22 +8,22 @@ import numpy as np
 import pandas as pd
 
 from ..beneficiation.ore import REE
-from ..core.datafiles import load_data
 from ..core.results import metric_summary
 from ..core.status import Status
 from ..core.stream import Stream
 from ..scenario.schema import Scenario
+from .routes import LEACH_ROUTES
 from .solvent_extraction import mccabe_thiele
 from .stage import PRODUCTS, HydrometResult, run_hydromet
 
 __all__ = [
     "HEADLINE",
-    "TRADEOFF_PARAMETER",
     "routes_table",
     "stage_summary",
     "stream_table",
     "sx_mccabe_thiele",
     "tradeoff_curve",
+    "tradeoff_parameter",
 ]
 
 HEADLINE = (
@@ -31,12 +31,9 @@ HEADLINE = (
     "sc2o3_purity_frac", "reo_production_tpa", "reo_purity_frac", "leach_acid_kg_per_t_concentrate",
     "leach_acid_cost_usd_per_t_ore", "reagent_cost_usd_per_kg_sc2o3",
 )
-#: the acid parameter each leach route's trade-off curve sweeps: (array key, data section, data key)
-TRADEOFF_PARAMETER = {
-    "tank": ("hydromet.tank.free_acid_g_per_l", "tank", "free_acid_g_per_l"),
-    "bake": ("hydromet.bake.acid_dose_kg_per_t", "bake", "acid_dose_kg_per_t"),
-    "heap": ("hydromet.heap.acid_g_per_l", "heap", "acid_g_per_l"),
-}
+def tradeoff_parameter(route: str) -> tuple[str, float, float]:
+    """(dotted field, sweep low, sweep high) of a leach route's trade-off curve, from the route registry."""
+    return LEACH_ROUTES[route].tradeoff  # type: ignore[return-value]
 
 
 def stage_summary(result: HydrometResult, scenario: Scenario) -> dict[str, Any]:
@@ -116,10 +113,8 @@ def tradeoff_curve(scenario: Scenario, concentrate: Stream | None, ore_tph: np.n
     """
     frames = []
     for route in scenario.hydromet.routes:
-        key, sect, field = TRADEOFF_PARAMETER[route]
-        spec = load_data("hydromet/leach.yaml")[sect][field]
-        values = np.linspace(spec["min"] if route != "tank" else 20.0, spec["max"] if route != "tank" else 300.0,
-                             n_points)
+        key, lo, hi = tradeoff_parameter(route)
+        values = np.linspace(lo, hi, n_points)
         conc = None
         if concentrate is not None:
             conc = Stream(concentrate.components, concentrate.classes,

@@ -17,13 +17,15 @@ from ..beneficiation.ore import REE, OreModel, scenario_ore
 from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
 from ..core.flowsheet import Flowsheet, FlowsheetResult
+from ..core.registry import SectionView
 from ..core.status import Status, combine
 from ..core.stream import Stream
 from ..core.units import Mixer
-from ..scenario.schema import LEACH_ROUTES, Scenario
+from ..scenario.schema import Scenario
 from .chemistry import Chemistry, chemistry
-from .leaching import AcidBakeLeach, HeapLeach, TankLeach, mineral_feed
+from .leaching import mineral_feed
 from .precipitation import Calcination, HydroxidePrecipitation, OxalatePrecipitation, Redissolution
+from .routes import LEACH_ROUTES
 from .solvent_extraction import SXExtraction, SXScrub, SXStrip
 from .washing import CCD, Acidify
 
@@ -57,29 +59,13 @@ def mineral_rate_factors(ore: OreModel) -> np.ndarray:
 
 
 def _leach_unit(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.ndarray]):
-    c = "hydromet.common."
-    common = {"rate_factor": a[c + "rate_factor"], "rrsb_uniformity": a[c + "rrsb_uniformity"],
-              "gypsum_solubility_g_per_l": a[c + "gypsum_solubility_g_per_l"],
-              "mineral_rate_factor": mineral_rate_factors(ore)}
-    if route == "tank":
-        t = "hydromet.tank."
-        n_tanks = a[t + "n_tanks"]
-        if np.any(n_tanks != n_tanks[0]):
-            raise ScenarioError(t + "n_tanks", "must be the same in every scenario of one run")
-        return TankLeach(ore, chem, a[t + "temperature_c"], a[t + "residence_time_h"], int(n_tanks[0]),
-                         a[t + "free_acid_g_per_l"], a[t + "solids_mass_frac"], a[t + "regrind_p80_mm"], **common)
-    if route == "bake":
-        b = "hydromet.bake."
-        return AcidBakeLeach(ore, chem, a[b + "acid_dose_kg_per_t"], a[b + "temperature_c"], a[b + "time_h"],
-                             a[b + "acid_activity"], a[b + "water_leach_efficiency_frac"], a[b + "regrind_p80_mm"],
-                             a[b + "solids_mass_frac"], **common)
-    if route == "heap":
-        h = "hydromet.heap."
-        return HeapLeach(ore, chem, a[h + "crush_p80_mm"], a[h + "leach_time_d"], a[h + "irrigation_l_per_m2_h"],
-                         a[h + "heap_height_m"], a[h + "acid_g_per_l"], a[h + "temperature_c"],
-                         a[h + "pore_diffusivity_m2_s"], a[h + "bulk_density_t_m3"], a[h + "moisture_m3_per_t"],
-                         a[h + "grain_radius_mm"], a[h + "acid_recycle_frac"], **common)
-    raise ScenarioError("hydromet.leach_route", f"unknown leach route {route!r}; use {', '.join(LEACH_ROUTES)}")
+    """The leach unit of a registered route, built from its scenario section (:data:`LEACH_ROUTES`)."""
+    common = SectionView(a, "hydromet.common.")
+    spec = LEACH_ROUTES[route]
+    return spec.builder.from_section(
+        SectionView(a, f"hydromet.{spec.section}."), ore, chem, rate_factor=common.rate_factor,
+        rrsb_uniformity=common.rrsb_uniformity, gypsum_solubility_g_per_l=common.gypsum_solubility_g_per_l,
+        mineral_rate_factor=mineral_rate_factors(ore))
 
 
 def _count(a: dict[str, np.ndarray], key: str) -> int:

@@ -10,7 +10,8 @@ import yaml
 from pydantic import ValidationError
 
 from ..core.errors import ScenarioError
-from .schema import Scenario
+from . import schema
+from .schema import ScenarioModel
 
 __all__ = ["builtin_scenarios", "load_scenario", "scenario_from_dict"]
 
@@ -44,21 +45,21 @@ def _format_error(err: ValidationError) -> ScenarioError:
     return ScenarioError(loc, msg)
 
 
-def scenario_from_dict(data: Any) -> Scenario:
+def scenario_from_dict(data: Any) -> ScenarioModel:
     """Validate a mapping into a :class:`Scenario`; errors become a one-line :class:`ScenarioError`."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError("scenario", f"top level must be a mapping, got {type(data).__name__}")
     try:
-        return Scenario.model_validate(data)
+        return schema.Scenario.model_validate(data)  # the current generation (routes may have been registered)
     except ValidationError as err:
         raise _format_error(err) from None
     except ValueError as err:  # model_post_init cross-field checks
         raise ScenarioError("beneficiation", str(err).splitlines()[-1]) from None
 
 
-def load_scenario(source: str | Path | None = None) -> Scenario:
+def load_scenario(source: str | Path | None = None) -> ScenarioModel:
     """Load a built-in scenario by name or a YAML file by path (default: ``crater-lake``)."""
     source = DEFAULT_SCENARIO if source is None else source
     path = Path(source)

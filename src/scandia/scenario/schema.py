@@ -27,16 +27,16 @@ from pydantic import (
     model_validator,
 )
 
+from ..beneficiation.routes import CONCENTRATION_ROUTES
 from ..core.datafiles import load_data
+from ..hydromet.routes import LEACH_ROUTES
 from ..uncertainty.distributions import Distribution
 from .params import PARAMS, Param, declare
 
 __all__ = [
-    "LEACH_ROUTES", "ROUTES", "BeneficiationSection", "HydrometSection", "PlantSection", "Scenario", "load_data",
+    "ROUTES", "BeneficiationSection", "HydrometSection", "PlantSection", "Scenario", "ScenarioModel", "load_data",
     "numeric_spec",
 ]
-
-ROUTES = ("lims_whims", "dms", "xrt", "hls")
 
 
 def numeric_spec(entry: dict[str, Any]) -> tuple[float, float | None, float | None, str]:
@@ -115,7 +115,6 @@ DmsParams = _device_models["dms"]
 HlsParams = _device_models["hls"]
 XrtParams = _device_models["xrt"]
 SampleName = Literal[tuple(load_data("beneficiation/samples.yaml")["samples"])]  # type: ignore[valid-type]
-RouteName = Literal[ROUTES]  # type: ignore[valid-type]
 
 
 #: optional overrides of a sample's own values: checked like declared fields, but not on the scenario axis
@@ -123,14 +122,11 @@ _OVERRIDE = {"d_lib_mm": Param("beneficiation.d_lib_mm", None, "millimeter", 0.1
                                note="liberation size; default: the value fitted for the sample")}
 
 
-class BeneficiationSection(_Section):
-    """Concentration: ore sample, routes to evaluate and the parameters of every device."""
-
-    model_config = ConfigDict(extra="forbid")
+class BeneficiationBase(_Section):
+    """Concentration: ore sample, routes to evaluate and the parameters of every device. The route choices and
+    the sections of registered routes are added from the registry (:func:`_build`)."""
 
     sample: SampleName = Field("met01", description="built-in ore sample (data/beneficiation/samples.yaml)")
-    routes: list[RouteName] = Field(default_factory=lambda: ["lims_whims", "dms", "xrt"])
-    selected_route: RouteName = Field("lims_whims", description="route whose concentrate feeds the next stage")
     head_grade_sc_ppm: float | None = Field(
         None, ge=10.0, le=5000.0, description="Sc head grade, ppm (g/t Sc); default: the sample's own. Scales the "
         "Sc content of every mineral of the sample, mineralogy unchanged (assumption; see scenario_ore)")
@@ -150,14 +146,14 @@ class BeneficiationSection(_Section):
     hls: HlsParams = Field(default_factory=HlsParams)  # type: ignore[valid-type]
     xrt: XrtParams = Field(default_factory=XrtParams)  # type: ignore[valid-type]
 
-    @field_validator("routes")
-    @classmethod
-    def _routes(cls, v: list[str]) -> list[str]:
-        if not v:
-            raise ValueError(f"needs at least one route of {list(ROUTES)}")
-        if len(set(v)) != len(v):
-            raise ValueError("routes repeat")
-        return v
+    @model_validator(mode="after")
+    def _routes(self) -> BeneficiationBase:
+        routes = getattr(self, "routes", None)
+        if routes is not None and not routes:
+            raise ValueError(f"routes: needs at least one route of {list(CONCENTRATION_ROUTES)}")
+        if routes is not None and len(set(routes)) != len(routes):
+            raise ValueError("routes: routes repeat")
+        return self
 
     @field_validator("d_lib_mm", mode="before")
     @classmethod
@@ -205,15 +201,11 @@ _leach = load_data("hydromet/leach.yaml")
 _sx = load_data("hydromet/sx.yaml")
 _pur = load_data("hydromet/purification.yaml")
 _fit_h = _fitted("hydromet").get("common", {})
-TankParams = _section("TankParams", "hydromet.tank.", _leach["tank"])
-BakeParams = _section("BakeParams", "hydromet.bake.", _leach["bake"])
-HeapParams = _section("HeapParams", "hydromet.heap.", _leach["heap"])
 LeachCommonParams = _section("LeachCommonParams", "hydromet.common.", _leach["common"], _fit_h)
 SXParams = _section("SXParams", "hydromet.sx.", _sx)
 PurificationParams = _section("PurificationParams", "hydromet.purification.", _pur["defaults"])
 CCDParams = _section("CCDParams", "hydromet.ccd.", _pur["ccd"])
 _HydrometFeedParams = _section("_HydrometFeedParams", "hydromet.feed.", load_data("hydromet/feed.yaml"))
-LEACH_ROUTES = ("tank", "bake", "heap")
 
 
 class HydrometFeed(_HydrometFeedParams):  # type: ignore[valid-type, misc]
@@ -224,23 +216,16 @@ class HydrometFeed(_HydrometFeedParams):  # type: ignore[valid-type, misc]
     @field_validator("mineral_mass_frac")
     @classmethod
     def _minerals(cls, v: dict[str, float]) -> dict[str, float]:
-        return BeneficiationSection._modal(v)  # same rules: known minerals, 0-1, sum 1
+        return BeneficiationBase._modal(v)  # same rules: known minerals, 0-1, sum 1
 
 
-class HydrometSection(_Section):
-    """Hydrometallurgy: leach route and lixiviant, washing, solvent extraction, purification."""
+class HydrometBase(_Section):
+    """Hydrometallurgy: leach route and lixiviant, washing, solvent extraction, purification. The leach-route
+    choices and each registered route's section are added from the registry (:func:`_build`)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    leach_route: Literal[LEACH_ROUTES] = Field("tank", description="tank | bake | heap")  # type: ignore[valid-type]
-    routes: list[Literal[LEACH_ROUTES]] | None = Field(  # type: ignore[valid-type]
-        None, description="leach routes compared in the trade-off table (default: all that suit the lixiviant)")
     lixiviant: Literal["H2SO4", "HCl"] = Field(
         "HCl", description="leach and SX acid (HCl: the acid of the published Crater Lake Phase III leach)")
     feed: HydrometFeed | None = Field(None, description="concentrate for a stand-alone hydromet run")
-    tank: TankParams = Field(default_factory=TankParams)  # type: ignore[valid-type]
-    bake: BakeParams = Field(default_factory=BakeParams)  # type: ignore[valid-type]
-    heap: HeapParams = Field(default_factory=HeapParams)  # type: ignore[valid-type]
     common: LeachCommonParams = Field(default_factory=LeachCommonParams)  # type: ignore[valid-type]
     ccd: CCDParams = Field(default_factory=CCDParams)  # type: ignore[valid-type]
     sx: SXParams = Field(default_factory=SXParams)  # type: ignore[valid-type]
@@ -248,11 +233,13 @@ class HydrometSection(_Section):
     design: bool = Field(False, description="search extraction/scrub stages and O/A for the purity target")
 
     def model_post_init(self, __context: Any) -> None:
-        if self.routes is None:
-            # an acid bake is a sulfation bake: it is offered with sulfuric acid only
-            self.routes = [r for r in LEACH_ROUTES if r != "bake" or self.lixiviant == "H2SO4"]
-        if self.lixiviant != "H2SO4" and ("bake" in self.routes or self.leach_route == "bake"):
-            raise ValueError("the acid bake is a sulfation bake; use lixiviant H2SO4 with leach route bake")
+        if self.routes is None:  # every registered route that takes the scenario's lixiviant
+            self.routes = [r for r in LEACH_ROUTES if self.lixiviant in LEACH_ROUTES[r].reagents]
+        for r in dict.fromkeys([self.leach_route, *self.routes]):
+            spec = LEACH_ROUTES[r]
+            if self.lixiviant not in spec.reagents:
+                raise ValueError(f"the {spec.label} ({r}) takes lixiviant {' or '.join(spec.reagents)}, "
+                                 f"not {self.lixiviant}")
 
 
 _ma = load_data("alloy/master_alloy.yaml")
@@ -349,27 +336,18 @@ def _get(obj: Any, path: str) -> Any:
     for part in path.split("."):
         if obj is None:
             return None
-        obj = getattr(obj, part)
+        obj = getattr(obj, part, None)
     return obj
 
 
-class Scenario(BaseModel):
-    """A complete scandia scenario (YAML on disk, see ``scandia scenarios``)."""
+class ScenarioModel(BaseModel):
+    """A complete scandia scenario (YAML on disk, see ``scandia scenarios``): the methods of every generated
+    :data:`Scenario` class (its fields come from the registries, see :func:`_build`)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    name: str = Field("unnamed", min_length=1, max_length=200)
-    description: str = ""
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of every random draw of the run")
-    plant: PlantSection = Field(default_factory=PlantSection)  # type: ignore[valid-type]
-    beneficiation: BeneficiationSection = Field(default_factory=BeneficiationSection)
-    hydromet: HydrometSection = Field(default_factory=HydrometSection)
-    alloy: AlloySection = Field(default_factory=AlloySection)
-    economics: EconomicsSection = Field(default_factory=EconomicsSection)
-    uncertainty: UncertaintySection = Field(default_factory=UncertaintySection)
-
     @model_validator(mode="after")
-    def _uncertain_fields_exist(self) -> Scenario:
+    def _uncertain_fields_exist(self) -> ScenarioModel:
         present = self.numeric_paths()
         for path in self.uncertainty.distributions:
             p = PARAMS.get(path)
@@ -411,7 +389,7 @@ class Scenario(BaseModel):
             out[path] = np.broadcast_to(np.array([float(v)]), (n,)) if views else np.full(n, float(v))
         return out
 
-    def with_values(self, values: dict[str, Any]) -> Scenario:
+    def with_values(self, values: dict[str, Any]) -> ScenarioModel:
         """A copy with fields changed by dotted path (``{"hydromet.tank.temperature_c": "95 degC"}``), validated
         as a scenario file is; a bad value is a one-line :class:`~scandia.core.errors.ScenarioError`."""
         from ..core.errors import ScenarioError
@@ -431,7 +409,7 @@ class Scenario(BaseModel):
             node[parts[-1]] = value
         return scenario_from_dict(data)
 
-    def set(self, path: str, value: Any) -> Scenario:
+    def set(self, path: str, value: Any) -> ScenarioModel:
         """Change one field in place by dotted path, validated (``scenario.set("plant.ore_feed_rate_tph",
         "2350 t/d")``); returns the scenario, so calls chain. A bad value changes nothing."""
         new = self.with_values({path: value})
@@ -443,3 +421,68 @@ class Scenario(BaseModel):
 def _optional_sections(parts: list[str]) -> set[str]:
     """Optional sections that :meth:`Scenario.with_values` may create (e.g. ``economics.inputs``)."""
     return {"inputs", "feed"} if parts[-1] in ("inputs", "feed") else set()
+
+
+_ROUTE_PREFIXES: set[str] = set()  #: declaration prefixes of route sections (dropped when a route is removed)
+
+
+def _route_sections(registry: Any, prefix: str) -> dict[str, Any]:
+    """The parameter sections of the registered routes that bring their own (``route.params``)."""
+    out: dict[str, Any] = {}
+    for spec in registry.values():
+        if spec.params is not None and spec.section is not None:
+            _ROUTE_PREFIXES.add(f"{prefix}{spec.section}.")
+            model = _section(f"{spec.section.title().replace('_', '')}Params", f"{prefix}{spec.section}.",
+                             spec.params)
+            out[spec.section] = (model, Field(default_factory=model))
+    return out
+
+
+def _build() -> None:
+    """(Re)generate the route-dependent sections and the :data:`Scenario` class from the registries.
+
+    Called at import and whenever a route is registered, so a new route's name is a valid choice and its section
+    a valid part of a scenario file. Module globals are replaced; ``isinstance(x, ScenarioModel)`` holds for
+    every generation.
+    """
+    global ROUTES, BeneficiationSection, HydrometSection, Scenario
+    for path in [p for p in PARAMS if any(p.startswith(pre) for pre in _ROUTE_PREFIXES)]:
+        del PARAMS[path]  # re-declared below for the routes still registered
+    ROUTES = CONCENTRATION_ROUTES.names()
+    route_name = Literal[ROUTES]  # type: ignore[valid-type]
+    offered = [r for r in ROUTES if CONCENTRATION_ROUTES[r].offered]
+    BeneficiationSection = create_model(
+        "BeneficiationSection", __base__=BeneficiationBase, __module__=__name__,
+        routes=(list[route_name], Field(default_factory=lambda: list(offered),
+                                        description=f"concentration routes to evaluate: {', '.join(ROUTES)}")),
+        selected_route=(route_name, Field("lims_whims", description="route whose concentrate feeds the next stage")),
+        **_route_sections(CONCENTRATION_ROUTES, "beneficiation."))
+    leach_name = Literal[LEACH_ROUTES.names()]  # type: ignore[valid-type]
+    HydrometSection = create_model(
+        "HydrometSection", __base__=HydrometBase, __module__=__name__,
+        leach_route=(leach_name, Field("tank", description=" | ".join(LEACH_ROUTES))),
+        routes=(list[leach_name] | None, Field(
+            None, description="leach routes compared in the trade-off table (default: all that suit the lixiviant)")),
+        **_route_sections(LEACH_ROUTES, "hydromet."))
+    Scenario = create_model(
+        "Scenario", __base__=ScenarioModel, __module__=__name__,
+        name=(str, Field("unnamed", min_length=1, max_length=200)),
+        description=(str, ""),
+        seed=(int, Field(0, ge=0, le=2**63 - 1, description="seed of every random draw of the run")),
+        plant=(PlantSection, Field(default_factory=PlantSection)),
+        beneficiation=(BeneficiationSection, Field(default_factory=BeneficiationSection)),
+        hydromet=(HydrometSection, Field(default_factory=HydrometSection)),
+        alloy=(AlloySection, Field(default_factory=AlloySection)),
+        economics=(EconomicsSection, Field(default_factory=EconomicsSection)),
+        uncertainty=(UncertaintySection, Field(default_factory=UncertaintySection)),
+    )
+    Scenario.__doc__ = ScenarioModel.__doc__
+
+
+ROUTES: tuple[str, ...] = ()
+BeneficiationSection: Any = None
+HydrometSection: Any = None
+Scenario: Any = None
+_build()
+CONCENTRATION_ROUTES.on_change(_build)
+LEACH_ROUTES.on_change(_build)

@@ -61,9 +61,10 @@ def run_chunk(scenario_json: str, arrays: dict[str, np.ndarray], first_row: int)
     import time
 
     from ..chain import run
+    from ..scenario import schema
     from .analysis import output_values
 
-    scen = Scenario.model_validate_json(scenario_json)
+    scen = schema.Scenario.model_validate_json(scenario_json)
     n = next(iter(arrays.values())).size
     t0 = time.perf_counter()
     res = run(scen, n=n, arrays=arrays)

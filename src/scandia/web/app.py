@@ -50,7 +50,7 @@ from ..store import (
     record_run,
     update_job,
 )
-from .whatif import ACID_FIELDS, WhatIf, WhatIfRequest
+from .whatif import WhatIf, WhatIfRequest, acid_fields
 
 __all__ = ["LOOPBACK", "create_app", "is_loopback"]
 
@@ -555,13 +555,19 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     @app.get("/whatif/controls")
     def controls() -> dict[str, Any]:
         """Choices and ranges of the dashboard's selectors and sliders."""
+        from ..beneficiation.routes import CONCENTRATION_ROUTES
         from ..core.datafiles import load_data
+        from ..hydromet.routes import LEACH_ROUTES
 
         samples = load_data("beneficiation/samples.yaml")["samples"]
+        acid = acid_fields()
+        labels = {**{r: CONCENTRATION_ROUTES[r].label for r in CONCENTRATION_ROUTES},
+                  **{r: f"{LEACH_ROUTES[r].label} ({'/'.join(LEACH_ROUTES[r].reagents)})" for r in LEACH_ROUTES}}
         return {"scenarios": list(builtin_scenarios()), "default_scenario": DEFAULT_SCENARIO,
                 "samples": {k: v.get("description", "") for k, v in samples.items()},
-                "concentration_routes": ["lims_whims", "dms", "xrt"], "leach_routes": list(ACID_FIELDS),
-                "acid": {k: {"field": f, "unit": u, "min": lo, "max": hi} for k, (f, u, lo, hi) in ACID_FIELDS.items()}}
+                "concentration_routes": [r for r in CONCENTRATION_ROUTES if CONCENTRATION_ROUTES[r].offered],
+                "leach_routes": list(acid), "labels": labels,
+                "acid": {k: {"field": f, "unit": u, "min": lo, "max": hi} for k, (f, u, lo, hi) in acid.items()}}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> HTMLResponse:

@@ -13,10 +13,10 @@ import threading
 import time
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..chain import StageCache
 from ..chain import run as run_chain
@@ -25,14 +25,23 @@ from ..report.flows import sankey_data
 from ..scenario import load_scenario
 from ..scenario.loader import builtin_scenarios, scenario_from_dict
 
-__all__ = ["ACID_FIELDS", "AlloyGrid", "WhatIf", "WhatIfRequest", "scenario_for"]
+__all__ = ["AlloyGrid", "WhatIf", "WhatIfRequest", "acid_fields", "scenario_for"]
 
-#: the acid-dose field each leach route reads, with its unit and slider range
-ACID_FIELDS: dict[str, tuple[str, str, float, float]] = {
-    "tank": ("hydromet.tank.free_acid_g_per_l", "g/L free acid", 20.0, 250.0),
-    "heap": ("hydromet.heap.acid_g_per_l", "g/L acid in the irrigation solution", 20.0, 250.0),
-    "bake": ("hydromet.bake.acid_dose_kg_per_t", "kg H2SO4 per t concentrate", 200.0, 1500.0),
-}
+def acid_fields() -> dict[str, tuple[str, str, float, float]]:
+    """The acid field each registered leach route's slider moves: (dotted field, unit label, low, high), from the
+    route registry's trade-off entry and the field's declaration."""
+    from ..hydromet.routes import LEACH_ROUTES
+    from ..scenario.params import PARAMS
+
+    out = {}
+    for name in LEACH_ROUTES:
+        spec = LEACH_ROUTES[name]
+        if spec.tradeoff is None or not spec.offered:
+            continue
+        key, lo, hi = spec.tradeoff
+        p = PARAMS[key]
+        out[name] = (key, f"{p.display_unit} {p.name.replace('_', ' ')}".strip(), lo, hi)
+    return out
 
 
 class WhatIfRequest(BaseModel):
@@ -44,13 +53,30 @@ class WhatIfRequest(BaseModel):
     sample: str | None = Field(None, description="ore sample (its mineralogy and natural head grade)", max_length=50)
     head_grade_sc_ppm: float | None = Field(None, ge=50.0, le=500.0,
                                             description="Sc head grade, ppm; default: the sample's own")
-    concentration_route: Literal["lims_whims", "dms", "xrt"] | None = None
-    leach_route: Literal["tank", "heap", "bake"] | None = None
-    acid: float | None = Field(None, description="acid dose in the leach route's unit (see ACID_FIELDS)")
+    concentration_route: str | None = Field(None, max_length=50, description="a registered concentration route")
+    leach_route: str | None = Field(None, max_length=50, description="a registered leach route")
+    acid: float | None = Field(None, description="acid dose in the leach route's unit (see acid_fields)")
     sc_wt_pct: float | None = Field(None, ge=0.0, le=0.6, description="Sc in the alloy, wt%")
     zr_wt_pct: float | None = Field(None, ge=0.0, le=0.3, description="Zr in the alloy, wt%")
     sc2o3_price_usd_per_kg: float | None = Field(None, ge=100.0, le=20000.0)
     discount_rate_frac: float | None = Field(None, ge=0.0, le=0.3)
+
+    @field_validator("concentration_route")
+    @classmethod
+    def _conc(cls, v: str | None) -> str | None:
+        from ..beneficiation.routes import CONCENTRATION_ROUTES
+
+        offered = [r for r in CONCENTRATION_ROUTES if CONCENTRATION_ROUTES[r].offered]
+        if v is not None and v not in offered:
+            raise ValueError(f"must be one of {', '.join(offered)}")
+        return v
+
+    @field_validator("leach_route")
+    @classmethod
+    def _leach(cls, v: str | None) -> str | None:
+        if v is not None and v not in acid_fields():
+            raise ValueError(f"must be one of {', '.join(acid_fields())}")
+        return v
 
 
 def _set(d: dict[str, Any], path: str, value: Any) -> None:
@@ -84,11 +110,14 @@ def scenario_for(req: WhatIfRequest) -> Any:
     if req.leach_route is not None:
         hyd["leach_route"] = req.leach_route
     route = hyd.get("leach_route", "tank")
-    if route == "bake":
-        hyd["lixiviant"] = "H2SO4"  # the sulphation bake needs sulphuric acid
+    from ..hydromet.routes import LEACH_ROUTES
+
+    takes = LEACH_ROUTES[route].reagents
+    if hyd.get("lixiviant", "HCl") not in takes:
+        hyd["lixiviant"] = takes[0]  # e.g. the sulphation bake needs sulphuric acid
     hyd["routes"] = [route]
     if req.acid is not None:
-        _set(d, ACID_FIELDS[route][0], req.acid)
+        _set(d, acid_fields()[route][0], req.acid)
     for key, path in (("sc_wt_pct", "alloy.sc_wt_pct"), ("zr_wt_pct", "alloy.zr_wt_pct"),
                       ("sc2o3_price_usd_per_kg", "economics.params.sc2o3_price_usd_per_kg"),
                       ("sc2o3_price_usd_per_kg", "alloy.sc2o3_price_usd_per_kg"),
@@ -249,10 +278,10 @@ class WhatIf:
         scen = scenario_for(req)
         route = scen.hydromet.leach_route
         if req.acid is not None:
-            lo, hi = ACID_FIELDS[route][2:]
+            lo, hi = acid_fields()[route][2:]
             if not lo <= req.acid <= hi:
                 raise ScenarioError("acid", f"for the {route} route must lie in [{lo:g}, {hi:g}] "
-                                            f"{ACID_FIELDS[route][1]}")
+                                            f"{acid_fields()[route][1]}")
         # the alloy figures come from the precomputed grid unless the product is the master alloy
         skip = ("alloy",) if scen.economics.product == "sc2o3" else ()
         res = run_chain(scen, cache=self.cache, skip=skip)
@@ -286,8 +315,8 @@ class WhatIf:
         return {
             "scenario": req.scenario, "inputs": {
                 "sample": scen.beneficiation.sample, "concentration_route": scen.beneficiation.selected_route,
-                "leach_route": route, "acid_field": ACID_FIELDS[route][0], "acid_unit": ACID_FIELDS[route][1],
-                "acid": _get(scen, ACID_FIELDS[route][0]), "sc_wt_pct": scen.alloy.sc_wt_pct,
+                "leach_route": route, "acid_field": acid_fields()[route][0], "acid_unit": acid_fields()[route][1],
+                "acid": _get(scen, acid_fields()[route][0]), "sc_wt_pct": scen.alloy.sc_wt_pct,
                 "zr_wt_pct": scen.alloy.zr_wt_pct,
                 "sc2o3_price_usd_per_kg": scen.economics.params.sc2o3_price_usd_per_kg,
                 "discount_rate_frac": scen.economics.params.discount_rate_frac},

@@ -1,0 +1,149 @@
+"""Registries of a stage's routes and devices: each is listed once, and everything else derives from the list.
+
+A route entry names its builder (a unit class with ``from_section`` or a flowsheet-building function), its
+parameter section (the declarations of its data section, see :mod:`scandia.scenario.params`), its ports, the
+parameter its trade-off curve sweeps, the reagents it may use and its capital-cost items with their sources (in
+the spirit of BioSTEAM's ``@cost`` decorator, but as data). The scenario schema, the stage's builder, the report's
+trade-off curves, the dashboard's controls and the capex all read the registry, so a new route is one class, one
+data section and one registry entry. Registering a route rebuilds the scenario schema (listeners).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import ScenarioError
+
+__all__ = ["CapexItem", "Registry", "Route", "SectionView"]
+
+
+@dataclass(frozen=True)
+class CapexItem:
+    """One installed-cost item: C = C_ref (Q/Q_ref)^exponent x CEPCI(year)/CEPCI(ref_year) [US$].
+
+    ``basis`` names the chain quantity Q (``ore_tph``, ``concentrate_tpa``, ...); ``provenance`` is the data
+    file's ``source:`` or ``assumption:``.
+    """
+
+    area: str
+    basis: str
+    ref_cost_musd: float
+    ref_quantity: float
+    exponent: float
+    ref_year: int
+    includes_indirects: bool = False
+    provenance: str = ""
+
+    @classmethod
+    def from_entry(cls, area: str, entry: Mapping[str, Any]) -> CapexItem:
+        basis = next((f"{k}: {entry[k]}" for k in ("source", "assumption") if k in entry), "")
+        if not basis:
+            raise ValueError(f"capex item {area} needs source: or assumption:")
+        return cls(area, str(entry["basis"]), float(entry["ref_cost_musd"]), float(entry["ref_quantity"]),
+                   float(entry["exponent"]), int(entry["ref_year"]), bool(entry.get("includes_indirects", False)),
+                   basis)
+
+    def cost_usd(self, quantity: np.ndarray, cepci_ratio: float) -> np.ndarray:
+        q = np.maximum(np.asarray(quantity, dtype=float), 0.0)
+        return self.ref_cost_musd * 1e6 * (q / self.ref_quantity) ** self.exponent * cepci_ratio
+
+
+@dataclass(frozen=True)
+class Route:
+    """A registered route or device of a stage.
+
+    ``section`` is the scenario section its parameters live in (``hydromet.<section>``); ``params`` the
+    declarations of that data section (``None`` when it uses sections declared elsewhere, e.g. shared devices).
+    ``tradeoff`` is ``(dotted field, sweep low, sweep high)`` in the field's declared unit.
+    """
+
+    name: str
+    builder: Callable[..., Any]
+    label: str = ""
+    section: str | None = None
+    params: Mapping[str, Any] | None = None
+    ports: Mapping[str, str] = field(default_factory=dict)
+    tradeoff: tuple[str, float, float] | None = None
+    reagents: tuple[str, ...] = ()
+    capex: tuple[CapexItem, ...] = ()
+    #: offered as a plant choice (dashboard, what-if); False for laboratory references
+    offered: bool = True
+
+
+class Registry:
+    """An ordered set of :class:`Route` entries of one stage; ``register`` notifies listeners (the schema)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._routes: dict[str, Route] = {}
+        self._listeners: list[Callable[[], None]] = []
+
+    def register(self, route: Route, *, replace: bool = False) -> Route:
+        if route.name in self._routes and not replace:
+            raise ValueError(f"{self.kind}: {route.name!r} is already registered")
+        self._routes[route.name] = route
+        for listener in self._listeners:
+            listener()
+        return route
+
+    def unregister(self, name: str) -> None:
+        self._routes.pop(name)
+        for listener in self._listeners:
+            listener()
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def __getitem__(self, name: str) -> Route:
+        try:
+            return self._routes[name]
+        except KeyError:
+            raise ScenarioError(self.kind, f"unknown {name!r}; registered: {', '.join(self._routes)}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._routes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._routes)
+
+    def __len__(self) -> int:
+        return len(self._routes)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._routes)
+
+    def values(self) -> list[Route]:
+        return list(self._routes.values())
+
+
+class SectionView:
+    """One scenario section on the scenario axis: ``view.temperature_c`` is the ``(n,)`` array of
+    ``hydromet.tank.temperature_c``. Builders read their parameters through it, never by positional string keys;
+    an unknown name is a one-line error naming the section."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], prefix: str) -> None:
+        self._arrays = arrays
+        self._prefix = prefix if prefix.endswith(".") else prefix + "."
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._arrays[self._prefix + name]
+        except KeyError:
+            raise ScenarioError(self._prefix + name, "not a field of this section") from None
+
+    def single(self, name: str) -> float:
+        """A run-scoped value: the same in every scenario of the run (checked), as one number."""
+        v = np.asarray(getattr(self, name), dtype=float)
+        if np.any(v != v.flat[0]):
+            raise ScenarioError(self._prefix + name, "must be the same in every scenario of one run")
+        return float(v.flat[0])
+
+    def count(self, name: str) -> int:
+        """A run-scoped whole number (stage counts)."""
+        return int(self.single(name))

@@ -1,0 +1,44 @@
+"""The leach-route registry: every route of the hydromet stage is listed here once.
+
+An entry names the unit class (built by its ``from_section``), its parameter section (``hydromet.<name>``,
+declared in ``data/hydromet/leach.yaml``), the lixiviants it may use, the acid parameter its trade-off curve
+sweeps and its capex items (the ``capex:`` block of its data section). The schema's route choices and sections,
+the stage's builder, the report's trade-off curves, the dashboard's leach-route control and the capex follow
+from these entries. A new route: one unit class, one data section, one ``LEACH_ROUTES.register(...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..core.datafiles import load_data
+from ..core.registry import CapexItem, Registry, Route
+from .leaching import AcidBakeLeach, HeapLeach, TankLeach
+
+__all__ = ["LEACH_ROUTES", "leach_route"]
+
+LEACH_ROUTES = Registry("hydromet.leach_route")
+
+
+def leach_route(name: str, unit: type, params: Mapping[str, Any], *, label: str, lixiviants: tuple[str, ...],
+                tradeoff: tuple[str, float, float]) -> Route:
+    """A leach-route entry from its unit class and data section (capex items read from the section's ``capex:``).
+
+    ``tradeoff`` is (field of the section, sweep low, sweep high) in the field's declared unit.
+    """
+    capex = tuple(CapexItem.from_entry(area, e) for area, e in (params.get("capex") or {}).items())
+    field, lo, hi = tradeoff
+    return Route(name=name, builder=unit, label=label, section=name, params=params,
+                 ports={"feed": "leach.solids", "residue": "leach.residue", "liquor": "leach.liquor"},
+                 tradeoff=(f"hydromet.{name}.{field}", float(lo), float(hi)), reagents=lixiviants, capex=capex)
+
+
+_leach = load_data("hydromet/leach.yaml")
+LEACH_ROUTES.register(leach_route("tank", TankLeach, _leach["tank"], label="agitated tank leach",
+                                  lixiviants=("HCl", "H2SO4"), tradeoff=("free_acid_g_per_l", 20.0, 300.0)))
+# an acid bake is a sulfation bake: it is offered with sulfuric acid only
+LEACH_ROUTES.register(leach_route("bake", AcidBakeLeach, _leach["bake"], label="sulfation bake + water leach",
+                                  lixiviants=("H2SO4",), tradeoff=("acid_dose_kg_per_t", 50.0, 3000.0)))
+LEACH_ROUTES.register(leach_route("heap", HeapLeach, _leach["heap"], label="heap leach",
+                                  lixiviants=("HCl", "H2SO4"), tradeoff=("acid_g_per_l", 5.0, 300.0)))
