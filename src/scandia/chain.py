@@ -17,7 +17,7 @@ from .beneficiation.report import stage_summary
 from .beneficiation.stage import BeneficiationResult, run_beneficiation
 from .core.errors import ScenarioError
 from .core.results import run_summary
-from .core.status import combine
+from .core.status import Status, combine
 from .scenario.params import PARAMS
 from .scenario.schema import Scenario
 
@@ -166,7 +166,8 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
                 "sc2o3_purity_frac": metric_summary(d.sc2o3_purity_frac),
                 "reagent_cost_usd_per_kg_sc2o3": metric_summary(d.reagent_cost_usd_per_kg_sc2o3),
                 "hydromet_sc_recovery_frac": metric_summary(d.hydromet_sc_recovery_frac),
-                "status": {"ok": int((d.status == 0).sum()), "infeasible": int((d.status == 4).sum())},
+                "status": {"ok": int((d.status == Status.ok).sum()),
+                           "infeasible": int((d.status == Status.infeasible).sum())},
             }
     if "alloy" in wanted:
         from .alloy.report import stage_summary as alloy_summary

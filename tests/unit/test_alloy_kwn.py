@@ -134,8 +134,10 @@ def test_ternary_precipitates_hold_both_solutes():
 
 
 def test_thomas_sweep_matches_lapack():
-    """The many-scenario path (row sweeps) and the LAPACK dgtsv path solve the same M-matrix systems."""
-    from scandia.alloy.kwn import _thomas2, _thomas_columns
+    """The many-scenario path (the shared Thomas sweep, core.numerics) and the LAPACK dgtsv path solve the same
+    M-matrix systems."""
+    from scandia.alloy.kwn import _thomas2
+    from scandia.core.numerics import thomas as _thomas_columns
 
     rng = np.random.default_rng(1)
     nb, n = 50, 30

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 from scipy import stats
 
 from scandia.core.errors import ScenarioError
+from scandia.scenario.distributions import Distribution
 from scandia.uncertainty.analysis import sobol_analysis
-from scandia.uncertainty.distributions import Distribution
 from scandia.uncertainty.sampling import sample
 
 pytestmark = pytest.mark.unit

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
+from ..core.status import Status
 from .master_alloy import master_alloy
 from .properties import base_alloy, base_yield_mpa, predict
 from .strength import StrengthModel
@@ -87,7 +88,7 @@ def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.
 
 def pareto_front(df: pd.DataFrame) -> pd.DataFrame:
     """Designs not beaten on both cost (lower) and yield (higher), sorted by cost."""
-    ok = df[df["status"] == 0].sort_values(["cost_premium_usd_per_kg", "yield_mpa"], ascending=[True, False])
+    ok = df[df["status"] == Status.ok].sort_values(["cost_premium_usd_per_kg", "yield_mpa"], ascending=[True, False])
     best = -np.inf
     keep = []
     for idx, y in zip(ok.index, ok["yield_mpa"], strict=True):
@@ -115,7 +116,7 @@ def design(base: str = "535", target_yield_mpa: float = 250.0, **grid_kwargs) ->
     if not np.isfinite(target_yield_mpa) or target_yield_mpa <= 0 or target_yield_mpa > 1000:
         raise ScenarioError("target_yield", "must be between 0 and 1000 MPa")
     table = evaluate_grid(base, **grid_kwargs)
-    ok = table[(table["status"] == 0) & (table["yield_mpa"] >= target_yield_mpa)]
+    ok = table[(table["status"] == Status.ok) & (table["yield_mpa"] >= target_yield_mpa)]
     best = None
     if len(ok):
         best = ok.sort_values(["cost_premium_usd_per_kg", "yield_mpa"], ascending=[True, False]).iloc[0]

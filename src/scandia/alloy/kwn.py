@@ -38,6 +38,7 @@ import numpy as np
 from scipy.linalg.lapack import dgtsv
 from scipy.special import erfcx
 
+from ..core.numerics import thomas
 from ..core.status import Status
 
 __all__ = ["PrecipitationModel", "PrecipitationResult", "Schedule", "Solute", "default_model"]
@@ -445,30 +446,6 @@ def _retire(t: np.ndarray, t_end: np.ndarray, active: np.ndarray, steps: np.ndar
     return active & ~done & ~failed
 
 
-def _thomas_columns(lower: np.ndarray, diag: np.ndarray, upper: np.ndarray, r1: np.ndarray, r2: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Thomas algorithm over rows, vectorized over the columns (scenarios); no pivoting (M-matrix)."""
-    nb = diag.shape[0]
-    cp = np.empty_like(diag)
-    d1 = np.empty_like(r1)
-    d2 = np.empty_like(r2)
-    inv = 1.0 / diag[0]
-    cp[0] = upper[0] * inv
-    d1[0] = r1[0] * inv
-    d2[0] = r2[0] * inv
-    for i in range(1, nb):
-        li = lower[i - 1]
-        inv = 1.0 / (diag[i] - li * cp[i - 1])
-        if i < nb - 1:
-            cp[i] = upper[i] * inv
-        d1[i] = (r1[i] - li * d1[i - 1]) * inv
-        d2[i] = (r2[i] - li * d2[i - 1]) * inv
-    for i in range(nb - 2, -1, -1):
-        d1[i] -= cp[i] * d1[i + 1]
-        d2[i] -= cp[i] * d2[i + 1]
-    return d1, d2
-
-
 def _thomas2(lower: np.ndarray, diag: np.ndarray, upper: np.ndarray, r1: np.ndarray, r2: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
     """Solve the tridiagonal systems of all scenarios (columns) for two right-hand sides at once.
@@ -479,7 +456,7 @@ def _thomas2(lower: np.ndarray, diag: np.ndarray, upper: np.ndarray, r1: np.ndar
     """
     nb, n = diag.shape
     if n > 24:  # many scenarios: row sweeps over (n,) vectors beat one long LAPACK system
-        return _thomas_columns(lower, diag, upper, r1, r2)
+        return thomas(lower, diag, upper, r1, r2)  # type: ignore[return-value]
     dl = np.zeros((n, nb))
     du = np.zeros((n, nb))
     dl[:, :-1] = lower.T

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from ..core.numerics import illinois
 from .taxes import cca_schedule, income_tax, quebec_mining_tax
 
 __all__ = ["CashFlow", "ProjectInputs", "breakeven_price", "evaluate", "irr", "npv"]
@@ -99,25 +100,8 @@ def irr(cf: np.ndarray, iters: int = 50) -> np.ndarray:
     ok = cross.any(axis=1)
     k = np.argmax(cross, axis=1)
     rows = np.arange(cf.shape[0])
-    a, b = _IRR_GRID[k], _IRR_GRID[k + 1]
-    fa, fb = vals[rows, k], vals[rows, k + 1]
-    side = np.zeros(cf.shape[0])
-    active = np.abs(b - a) >= 1e-12
-    for _ in range(iters):
-        # a scenario whose bracket is below 1e-12 stops: its root never depends on its batch-mates
-        c = np.where(fa != fb, (a * fb - b * fa) / np.where(fa != fb, fb - fa, 1.0), 0.5 * (a + b))
-        fc = npv(c, cf)
-        pos = fc > 0
-        a_new = np.where(pos, c, a)
-        fa_new = np.where(pos, fc, np.where(side == -1, 0.5 * fa, fa))
-        b_new = np.where(pos, b, c)
-        fb_new = np.where(pos, np.where(side == 1, 0.5 * fb, fb), fc)
-        a, fa = np.where(active, a_new, a), np.where(active, fa_new, fa)
-        b, fb = np.where(active, b_new, b), np.where(active, fb_new, fb)
-        side = np.where(active, np.where(pos, 1, -1), side)
-        active &= np.abs(b - a) >= 1e-12
-        if not active.any():
-            break
+    a, b, _ = illinois(lambda c: npv(c, cf), _IRR_GRID[k], _IRR_GRID[k + 1], vals[rows, k], vals[rows, k + 1],
+                       xtol=1e-12, iters=iters)
     return np.where(ok, 0.5 * (a + b), np.nan)
 
 
@@ -229,17 +213,6 @@ def breakeven_price(p: ProjectInputs, n: int | None = None, hi: float = 100000.0
     b = np.full(n, hi)
     fa = evaluate(replace(p, price_usd_per_kg=a), n, full=False).npv_usd
     fb = evaluate(replace(p, price_usd_per_kg=b), n, full=False).npv_usd
-    side = np.zeros(n)
-    for _ in range(iters):
-        c = np.where(fb != fa, (a * fb - b * fa) / np.where(fb != fa, fb - fa, 1.0), 0.5 * (a + b))
-        c = np.clip(c, a, b)
-        fc = evaluate(replace(p, price_usd_per_kg=c), n, full=False).npv_usd
-        neg = fc < 0
-        a = np.where(neg, c, a)
-        fa = np.where(neg, fc, np.where(side == -1, 0.5 * fa, fa))
-        b = np.where(neg, b, c)
-        fb = np.where(neg, np.where(side == 1, 0.5 * fb, fb), fc)
-        side = np.where(neg, 1, -1)
-        if np.all((b - a) < 0.01) or np.all(np.abs(fc) < 1.0):
-            break
+    a, b, c = illinois(lambda c: evaluate(replace(p, price_usd_per_kg=c), n, full=False).npv_usd, a, b, fa, fb,
+                       xtol=0.01, ftol=1.0, iters=iters, clip=True)
     return np.where(b - a < 0.01, 0.5 * (a + b), c)

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
+from ..core.numerics import thomas
 from ..core.status import Status
 from ..core.stream import Stream
 from ..core.unit import Unit, UnitResult, per_scenario
@@ -78,28 +79,16 @@ def _thomas(d: np.ndarray, r: np.ndarray, x_feed: np.ndarray, y_in: np.ndarray) 
     """Solve the counter-current stage balances for x, D of shape (n, N, E); r (n, 1).
 
     Stage i: x_{i-1} - (1 + r D_i) x_i + r D_{i+1} x_{i+1} = 0, x_0 = x_feed, r D_{N+1} x_{N+1} = r y_in.
-    Works stage-major (contiguous (n, E) slices) for speed.
+    Stage-major (N, n, E) through the shared Thomas solve (:func:`scandia.core.numerics.thomas`).
     """
     n_st = d.shape[1]
     rr = r.reshape(-1, 1, 1) if r.ndim == 2 else r
-    rd = np.moveaxis(np.asarray(rr * d), 1, 0).copy()  # (N, n, E), contiguous per stage
-    b = -1.0 - rd[0]
-    dp = np.empty_like(rd)
-    cp = np.empty_like(rd)
+    rd = np.moveaxis(np.asarray(rr * d), 1, 0)  # (N, n, E)
     rhs_last = -(rr[:, :, 0] if rr.ndim == 3 else rr) * y_in
-    rhs0 = -x_feed + (rhs_last if n_st == 1 else 0.0)
-    if n_st > 1:
-        cp[0] = rd[1] / b
-    dp[0] = rhs0 / b
-    for i in range(1, n_st):
-        denom = -1.0 - rd[i] - cp[i - 1]
-        if i < n_st - 1:
-            cp[i] = rd[i + 1] / denom
-        rhs_i = rhs_last if i == n_st - 1 else 0.0
-        dp[i] = (rhs_i - dp[i - 1]) / denom
-    x = dp  # back substitution in place
-    for i in range(n_st - 2, -1, -1):
-        x[i] -= cp[i] * x[i + 1]
+    rhs = np.zeros(rd.shape)
+    rhs[0] = -x_feed
+    rhs[-1] = rhs[-1] + rhs_last
+    (x,) = thomas(np.ones(n_st - 1), -1.0 - rd, rd[1:], rhs)
     return np.maximum(np.moveaxis(x, 0, 1), 0.0)
 
 

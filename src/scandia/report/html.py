@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 from .. import __version__
 from ..core.errors import ScenarioError
 from ..core.files import atomic_write_text
+from ..core.status import Status
 from .flows import sankey_data
 
 __all__ = ["build_figures", "build_report", "load_run_dir", "write_report"]
@@ -338,7 +339,7 @@ def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: d
     if u is not None:
         out_name = u.get("output", "economics.npv_musd")
         if samples is not None and out_name in samples:
-            ok = samples["status"] == 0 if "status" in samples else slice(None)
+            ok = samples["status"] == Status.ok if "status" in samples else slice(None)
             vals = samples.loc[ok, out_name]
         else:
             vals = None

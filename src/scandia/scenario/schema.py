@@ -30,7 +30,7 @@ from pydantic import (
 from ..beneficiation.routes import CONCENTRATION_ROUTES
 from ..core.datafiles import load_data
 from ..hydromet.routes import LEACH_ROUTES
-from ..uncertainty.distributions import Distribution
+from .distributions import Distribution
 from .params import PARAMS, Param, declare
 
 __all__ = [

@@ -12,7 +12,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from ..core.errors import ScenarioError
-from .distributions import Distribution
+from ..scenario.distributions import Distribution
 
 __all__ = ["MAX_SAMPLES", "iman_conover", "sample"]
 
