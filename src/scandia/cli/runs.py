@@ -1,0 +1,116 @@
+"""``scandia runs list | show | compare`` and ``scandia serve``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .. import __version__
+from ..core.errors import ScandiaError, ScenarioError
+from .app import app
+from .output import (
+    _fail,
+    err_console,
+    out_console,
+)
+
+runs_app = typer.Typer(add_completion=False, no_args_is_help=True, help="the run store: list, show, compare")
+app.add_typer(runs_app, name="runs")
+DbOption = Annotated[str | None, typer.Option(help="SQLite file or database URL (default $SCANDIA_DB)")]
+
+
+@runs_app.command("list")
+def runs_list(db: DbOption = None, limit: Annotated[int, typer.Option(help="newest N runs")] = 20) -> None:
+    """Newest runs first."""
+    from ..store import list_runs, open_store
+
+    try:
+        df = list_runs(open_store(db), limit)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    table = Table(title=f"Runs ({len(df)})", title_justify="left")
+    for col in ("id", "created (UTC)", "scenario", "version", "seed", "scenarios", "status"):
+        table.add_column(col)
+    for r in df.itertuples(index=False):
+        counts = json.loads(r.status) if r.status else {}
+        status = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "-"
+        table.add_row(r.run_id[:12], str(r.created_utc)[:19], str(r.scenario), str(r.version), str(r.seed),
+                      str(r.n_scenarios), status)
+    out_console.print(table)
+
+
+@runs_app.command("show")
+def runs_show(run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")], db: DbOption = None) -> None:
+    """A stored run's summary (JSON), scenario and artefacts."""
+    from ..store import get_run, open_store
+
+    try:
+        row = get_run(open_store(db), run_id)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    sys.stdout.write(json.dumps({"run_id": row["run_id"], "created_utc": str(row["created_utc"]),
+                                 "artefacts": row["artefacts"], "summary": row["summary"]}, indent=2) + "\n")
+
+
+@runs_app.command("compare")
+def runs_compare(a: Annotated[str, typer.Argument(help="first run id (prefix)")],
+                 b: Annotated[str, typer.Argument(help="second run id (prefix)")], db: DbOption = None) -> None:
+    """Key figures of two runs side by side and their differences."""
+    from ..store import compare_runs, open_store
+
+    try:
+        df = compare_runs(open_store(db), a, b)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    table = Table(title=f"Run {df.attrs['a'][:8]} (a) vs {df.attrs['b'][:8]} (b)", title_justify="left")
+    for col in ("metric", "a", "b", "b - a"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for r in df.itertuples(index=False):
+        if r.a != r.b:
+            table.add_row(r.metric, f"{r.a:.4g}", f"{r.b:.4g}", f"{r.b_minus_a:+.4g}")
+    out_console.print(table)
+    out_console.print(f"{int((df['a'] == df['b']).sum())} further metrics are equal")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind (loopback by default; any other needs SCANDIA_TOKEN)")] = (
+        "127.0.0.1"),
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    db: Annotated[str | None, typer.Option(help="run store: SQLite file or database URL (default $SCANDIA_DB)")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="folder for run results and sweeps")] = None,
+    max_body: Annotated[int, typer.Option(help="largest request body accepted, bytes")] = 1_000_000,
+    workers: Annotated[int, typer.Option(help="background job threads")] = 1,
+    warm: Annotated[bool, typer.Option(help="precompute the dashboard's default case and alloy grid at start")] = True,
+) -> None:
+    """Serve the REST API, the what-if dashboard (at /) and offline API docs (at /docs) with uvicorn."""
+    from ..web.app import LOOPBACK_HOSTS, create_app, is_loopback, token_from_env
+
+    token = token_from_env()
+    try:
+        if not is_loopback(host) and token is None:
+            raise ScenarioError("--host", f"binding to {host} (not loopback) needs a token: set SCANDIA_TOKEN")
+        if not 1 <= port <= 65535:
+            raise ScenarioError("--port", "must be between 1 and 65535")
+        if not 1_000 <= max_body <= 1_000_000_000:
+            raise ScenarioError("--max-body", "must be between 1,000 and 1,000,000,000 bytes")
+        if not 1 <= workers <= 64:
+            raise ScenarioError("--workers", "must be between 1 and 64")
+        # a loopback server answers only to loopback host names (DNS-rebinding defence); elsewhere the token guards
+        hosts = LOOPBACK_HOSTS if is_loopback(host) else None
+        api = create_app(db=db, data_dir=data_dir, token=token, max_body_bytes=max_body, workers=workers, warm=warm,
+                         allowed_hosts=hosts)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    import uvicorn
+
+    err_console.print(f"scandia {__version__}: dashboard http://{host}:{port}/  API docs http://{host}:{port}/docs"
+                      + ("  (token required)" if token else ""))
+    uvicorn.run(api, host=host, port=port, log_level="warning")
+
+
