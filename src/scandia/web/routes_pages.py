@@ -1,0 +1,104 @@
+"""Scenarios, health, the what-if dashboard, its static assets and the offline API docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from .. import __version__
+from ..core.errors import ScenarioError
+from .http import (
+    Service,
+    _error,
+    _unprocessable,
+)
+from .whatif import WhatIfRequest, acid_fields
+
+
+def pages_router(svc: Service) -> APIRouter:
+    """The routes; ``svc`` is the shared service state."""
+    from ..scenario.loader import DEFAULT_SCENARIO, builtin_scenarios, load_scenario
+
+    engine, _data_dir, _submit, whatif, _server_id = svc.engine, svc.data_dir, svc.submit, svc.whatif, svc.server_id
+    _max_samples, _sync_max_samples = svc.max_samples, svc.sync_max_samples
+    router = APIRouter()
+
+    @router.get("/scenarios")
+    def scenarios() -> list[dict[str, str]]:
+        """Built-in scenarios with their one-line descriptions."""
+        return [{"name": k, "description": v} for k, v in builtin_scenarios().items()]
+
+    @router.get("/scenarios/{name}", responses={404: {"description": "unknown scenario"}})
+    def scenario(name: str) -> Any:
+        """A built-in scenario as a complete object (POST it back to /runs, edited)."""
+        if name not in builtin_scenarios():
+            return _error(404, f"no built-in scenario {name!r}")
+        return load_scenario(name).model_dump(mode="json")
+
+    @router.get("/health")
+    def health() -> dict[str, Any]:
+        """Liveness: version and store backend (no token needed)."""
+        return {"status": "ok", "version": __version__, "store": engine.dialect.name,
+                "dashboard_warm": whatif.warmed}
+
+    # ------------------------------------------------------------------ dashboard
+    @router.post("/whatif", responses={422: {"description": "bad slider value"}})
+    def post_whatif(req: WhatIfRequest) -> Any:
+        """Evaluate the chain for slider values (stage results and the alloy grid are cached)."""
+        try:
+            return whatif.evaluate(req)
+        except ScenarioError as exc:
+            return _unprocessable(exc)
+
+    @router.get("/whatif/controls")
+    def controls() -> dict[str, Any]:
+        """Choices and ranges of the dashboard's selectors and sliders."""
+        from ..beneficiation.routes import CONCENTRATION_ROUTES
+        from ..core.datafiles import load_data
+        from ..hydromet.routes import LEACH_ROUTES
+
+        samples = load_data("beneficiation/samples.yaml")["samples"]
+        acid = acid_fields()
+        labels = {**{r: CONCENTRATION_ROUTES[r].label for r in CONCENTRATION_ROUTES},
+                  **{r: f"{LEACH_ROUTES[r].label} ({'/'.join(LEACH_ROUTES[r].reagents)})" for r in LEACH_ROUTES}}
+        return {"scenarios": list(builtin_scenarios()), "default_scenario": DEFAULT_SCENARIO,
+                "samples": {k: v.get("description", "") for k, v in samples.items()},
+                "concentration_routes": [r for r in CONCENTRATION_ROUTES if CONCENTRATION_ROUTES[r].offered],
+                "leach_routes": list(acid), "labels": labels,
+                "acid": {k: {"field": f, "unit": u, "min": lo, "max": hi} for k, (f, u, lo, hi) in acid.items()}}
+
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard() -> HTMLResponse:
+        return HTMLResponse((Path(__file__).parent / "dashboard.html").read_text(encoding="utf-8"))
+
+    @router.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    @router.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        import plotly
+
+        return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+                            media_type="application/javascript")
+
+    @router.get("/static/swagger/{name}", include_in_schema=False)
+    def swagger_asset(name: str) -> Any:
+        import swagger_ui_bundle
+
+        if name not in ("swagger-ui-bundle.js", "swagger-ui.css"):
+            return _error(404, "no such asset")
+        return FileResponse(Path(swagger_ui_bundle.swagger_ui_path) / name)
+
+    @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="scandia API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css", swagger_favicon_url="")
+
+    return router

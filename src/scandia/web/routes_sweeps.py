@@ -1,0 +1,94 @@
+"""Routes of sweeps: POST /sweeps and GET /sweeps/{id}."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from fastapi import APIRouter
+
+from ..core.errors import ScandiaError, ScenarioError
+from ..store import create_job, get_job, update_job
+from .http import (
+    _ID,
+    Service,
+    SweepRequest,
+    _error,
+    _unprocessable,
+)
+
+
+def sweeps_router(svc: Service) -> APIRouter:
+    """The routes; ``svc`` is the shared service state."""
+    from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
+
+    engine, data_dir, submit, _whatif, server_id = svc.engine, svc.data_dir, svc.submit, svc.whatif, svc.server_id
+    max_samples, _sync_max_samples = svc.max_samples, svc.sync_max_samples
+    router = APIRouter()
+
+    def _execute_sweep(sweep_id: str, scen: Any, n: int, chunk: int) -> None:
+        from distributed import Client
+
+        from ..uncertainty.sweep import sweep
+
+        update_job(engine, sweep_id, state="running", message="starting workers", total=-(-n // chunk))
+        try:
+            with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
+                res = sweep(scen, n, data_dir / "sweeps" / sweep_id, chunk_size=chunk, client=client,
+                            on_chunk=lambda done, total: update_job(engine, sweep_id, done=done, total=total,
+                                                                    message=f"{done} of {total} chunks"))
+            t = res.table
+            stats = {}
+            for col in t.columns:
+                if col.startswith(("economics.", "hydromet.")) and t[col].dtype.kind == "f":
+                    q = t[col].quantile([0.1, 0.5, 0.9])
+                    stats[col] = {"p10": float(q.iloc[0]), "p50": float(q.iloc[1]), "p90": float(q.iloc[2])}
+            update_job(engine, sweep_id, state="done", message="done",
+                       result={"rows": len(t), "folder": str(data_dir / "sweeps" / sweep_id), "metrics": stats})
+        except ScandiaError as exc:
+            update_job(engine, sweep_id, state="failed", message="failed", error=str(exc))
+        except Exception as exc:
+            update_job(engine, sweep_id, state="failed", message="failed",
+                       error=f"internal error: {type(exc).__name__}: {exc}")
+            traceback.print_exc()
+
+    @router.post("/sweeps", status_code=202, responses={422: {"description": "bad request"}})
+    def post_sweep(body: SweepRequest) -> Any:
+        """Queue a sweep: ``samples`` draws of the scenario's distributions through the chain, in chunks
+        (Parquet per chunk, resumable). ``scenario`` is a built-in name or a scenario object."""
+        try:
+            s = body.scenario
+            if isinstance(s, str):
+                if s not in builtin_scenarios():
+                    raise ScenarioError("scenario", f"unknown built-in {s!r}")
+                scen = load_scenario(s)
+            else:
+                try:
+                    scen = scenario_from_dict(s)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"scenario.{exc.field}", exc.message) from None
+            n, chunk = body.samples, body.chunk_size
+            if n > max_samples:
+                raise ScenarioError("samples", f"must be at most {max_samples:,} on this server")
+            if n > 10_000 * chunk:
+                raise ScenarioError("chunk_size", f"at most 10,000 chunks: use chunk_size >= {-(-n // 10_000)}")
+            if not scen.uncertainty.distributions:
+                raise ScenarioError("scenario.uncertainty.distributions", "a sweep needs at least one distribution")
+        except ScenarioError as exc:
+            return _unprocessable(exc)
+        sweep_id = create_job(engine, "sweep", {"scenario": scen.name, "samples": n, "chunk_size": chunk},
+                              owner=server_id)
+        submit(_execute_sweep, sweep_id, scen, n, chunk)
+        return {"id": sweep_id, "state": "queued", "links": {"self": f"/sweeps/{sweep_id}"}}
+
+    @router.get("/sweeps/{sweep_id}", responses={404: {"description": "unknown sweep"}})
+    def get_sweep(sweep_id: str) -> Any:
+        """A sweep's state and progress (chunks done of total) and, when done, P10/P50/P90 of its metrics."""
+        job = get_job(engine, sweep_id) if _ID.fullmatch(sweep_id) else None
+        if job is None or job["kind"] != "sweep":
+            return _error(404, f"no sweep {sweep_id!r}")
+        return {"id": sweep_id, "state": job["state"], "message": job["message"], "error": job["error"],
+                "progress": {"done": job["done"], "total": job["total"]}, "request": job["request"],
+                "result": job["result"]}
+
+    return router
