@@ -169,3 +169,26 @@ def test_distribution_on_an_inert_field_is_refused():
     with pytest.raises(ScenarioError, match=r"beneficiation\.liberation\.d_lib_mm moves no result"):
         scenario_from_dict({"uncertainty": {"distributions": {
             "beneficiation.liberation.d_lib_mm": {"dist": "uniform", "low": 1.0, "high": 3.0}}}})
+
+
+def test_batch_is_the_section_tree_on_the_scenario_axis():
+    import numpy as np
+
+    from scandia.beneficiation.ore import ore_model
+    from scandia.hydromet.chemistry import chemistry
+    from scandia.hydromet.leaching import TankLeach
+
+    s = load_scenario()
+    b = s.batch(3, {"hydromet.tank.temperature_c": [80.0, 90.0, 100.0]})
+    assert b.hydromet.tank.temperature_c.tolist() == [80.0, 90.0, 100.0]
+    assert b.plant.ore_feed_rate_tph.shape == (3,) and "tank" in dir(b.hydromet)
+    ore = ore_model("met01")
+    unit = TankLeach.from_section(b.hydromet.tank, ore, chemistry("HCl", ore.components))
+    x = unit.conversion(3)
+    assert np.all(np.diff(x[:, ore.minerals.index("fayalite")]) > 0)  # hotter dissolves more (Arrhenius)
+    with pytest.raises(ScenarioError, match=r"hydromet\.tank\.temperature_c: values must lie in \[20.0, 105.0\]"):
+        s.batch(2, {"hydromet.tank.temperature_c": [90.0, 150.0]})
+    with pytest.raises(ScenarioError, match=r"hydromet\.tank\.n_tanks: is run-scoped"):
+        s.batch(2, {"hydromet.tank.n_tanks": [3, 4]})
+    with pytest.raises(ScenarioError, match=r"hydromet\.tank\.bogus: not a field"):
+        _ = b.hydromet.tank.bogus

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from ..core.outputs import output, unit_label
+
 out_console = Console(width=None if sys.stdout.isatty() else 120)  # files and pipes get readable tables
 err_console = Console(stderr=True)
 
@@ -40,13 +42,24 @@ def _spinner() -> Iterator[Callable[[str], None]]:
         yield lambda msg: progress.update(task, description=msg)
 
 
+def _fractional(key: str) -> bool:
+    """A 0-1 fraction (shown in percent): declared dimensionless and named ``_frac`` (DESIGN.md)."""
+    o = output(key)
+    return o is not None and o.unit == "dimensionless" and key.endswith("_frac")
+
+
+def _unit(key: str) -> str:
+    """The unit column of a CLI table: the declared unit (data/outputs.yaml), % for fractions."""
+    return "%" if _fractional(key) else unit_label(key)
+
+
 def _fmt(value: Any, key: str) -> str:
     if value is None:
         return "-"
     if isinstance(value, dict):
         return f"{_fmt(value['p50'], key)} [{_fmt(value['p10'], key)}-{_fmt(value['p90'], key)}]"
-    if key.endswith("_frac"):
-        return f"{100 * value:.1f} %"
+    if _fractional(key):
+        return f"{100 * value:.1f}"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
@@ -57,13 +70,15 @@ def _print_beneficiation(summary: dict[str, Any]) -> None:
     title = f"Concentration: {summary['scenario']}, sample {stage['sample']}, seed {summary['seed']}"
     table = Table(title=title, title_justify="left")
     table.add_column("metric")
+    table.add_column("unit")
     for route in stage["routes"]:
         mark = " *" if route == stage["selected_route"] else ""
         table.add_column(route + mark, justify="right")
     head = next(iter(stage["routes"].values()))
-    table.add_row("head grade Sc, ppm", *[_fmt(head["head_grade_sc_ppm"], "ppm")] * len(stage["routes"]))
+    table.add_row("head_grade_sc_ppm", _unit("head_grade_sc_ppm"),
+                  *[_fmt(head["head_grade_sc_ppm"], "ppm")] * len(stage["routes"]))
     for key in HEADLINE_METRICS:
-        table.add_row(key, *[_fmt(r[key], key) for r in stage["routes"].values()])
+        table.add_row(key, _unit(key), *[_fmt(r[key], key) for r in stage["routes"].values()])
     out_console.print(table)
 
 
@@ -75,11 +90,12 @@ def _print_hydromet(summary: dict[str, Any]) -> None:
              f"purity target {100 * stage['purity_target_frac']:.1f} %")
     table = Table(title=title, title_justify="left")
     table.add_column("metric")
+    table.add_column("unit")
     for route in stage["routes"]:
         table.add_column(route + (" *" if route == stage["leach_route"] else ""), justify="right")
     for key in HEADLINE:
         if all(key in r for r in stage["routes"].values()):
-            table.add_row(key, *[_fmt(r[key], key) for r in stage["routes"].values()])
+            table.add_row(key, _unit(key), *[_fmt(r[key], key) for r in stage["routes"].values()])
     out_console.print(table)
 
 
@@ -92,11 +108,12 @@ def _print_alloy(summary: dict[str, Any]) -> None:
              f"master alloy by {stage['master_alloy_route']}")
     table = Table(title=title, title_justify="left")
     table.add_column("metric")
+    table.add_column("unit")
     table.add_column("value", justify="right")
     for key in HEADLINE:
-        table.add_row(key, _fmt(stage["metrics"][key], key))
+        table.add_row(key, _unit(key), _fmt(stage["metrics"][key], key))
     for key, val in stage["strength_terms_mpa"].items():
-        table.add_row(f"  strength term: {key}, MPa", _fmt(val, key))
+        table.add_row(f"  strength term: {key}", "MPa", _fmt(val, key))
     out_console.print(table)
     d = stage.get("design")
     if d is not None:
@@ -116,12 +133,13 @@ def _print_economics(summary: dict[str, Any]) -> None:
     table = Table(title=f"Economics: product {stage['product']}, {stage['basis']}, "
                         f"discount {100 * stage['discount_rate_frac']:.0f} %", title_justify="left")
     table.add_column("metric")
+    table.add_column("unit")
     table.add_column("value", justify="right")
     for key in HEADLINE:
         if key in stage["metrics"]:
-            table.add_row(key, _fmt(stage["metrics"][key], key))
+            table.add_row(key, _unit(key), _fmt(stage["metrics"][key], key))
     pos = stage["cost_curve_position"]
-    table.add_row("cost-curve rank (by all-in cost)", f"{pos['rank']} of {pos['of']}")
+    table.add_row("cost-curve rank (by all-in cost)", "", f"{pos['rank']} of {pos['of']}")
     out_console.print(table)
 
 

@@ -127,15 +127,24 @@ class SectionView:
 
     def __init__(self, arrays: Mapping[str, np.ndarray], prefix: str) -> None:
         self._arrays = arrays
-        self._prefix = prefix if prefix.endswith(".") else prefix + "."
+        self._prefix = prefix if (not prefix or prefix.endswith(".")) else prefix + "."
 
-    def __getattr__(self, name: str) -> np.ndarray:
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        try:
-            return self._arrays[self._prefix + name]
-        except KeyError:
-            raise ScenarioError(self._prefix + name, "not a field of this section") from None
+        key = self._prefix + name
+        if key in self._arrays:
+            return self._arrays[key]
+        if any(k.startswith(key + ".") for k in self._arrays):  # a sub-section: the tree goes on
+            return SectionView(self._arrays, key + ".")
+        raise ScenarioError(key, "not a field of this section")
+
+    def __dir__(self) -> list[str]:
+        n = len(self._prefix)
+        return sorted({k[n:].split(".", 1)[0] for k in self._arrays if k.startswith(self._prefix)})
+
+    def __repr__(self) -> str:
+        return f"<section {self._prefix.rstrip('.') or 'scenario'}: {', '.join(dir(self))}>"
 
     def single(self, name: str) -> float:
         """A run-scoped value: the same in every scenario of the run (checked), as one number."""

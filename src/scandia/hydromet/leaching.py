@@ -124,18 +124,25 @@ class _Leach(Unit):
     @classmethod
     def from_section(cls, section: Any, ore: OreModel, chem: Chemistry, **common: Any) -> _Leach:
         """The unit built from its scenario section (a :class:`~scandia.core.registry.SectionView` of
-        ``hydromet.<route>``): every constructor parameter not in ``common`` is read from the section, stage
-        counts as one whole number per run. Defaults and bounds live in the section's declarations only."""
+        ``hydromet.<route>``, e.g. ``batch.hydromet.tank``): every constructor parameter not in ``common`` is read
+        from the section (stage counts as one whole number per run), or from ``hydromet.common``. Defaults and
+        bounds live in the declarations only."""
         import inspect
 
+        from ..core.registry import SectionView
         from ..scenario.params import PARAMS
 
+        shared = SectionView(section._arrays, "hydromet.common.")  # rate factor, RRSB uniformity, gypsum
         kwargs: dict[str, Any] = {}
         for name in list(inspect.signature(cls.__init__).parameters)[3:]:
             if name in common:
                 continue
-            decl = PARAMS.get(section._prefix + name)
-            kwargs[name] = section.count(name) if decl is not None and decl.scope == "run" else getattr(section, name)
+            own = section._prefix + name
+            if own in section._arrays:
+                decl = PARAMS.get(own)
+                kwargs[name] = section.count(name) if decl is not None and decl.scope == "run" else section._arrays[own]
+            elif "hydromet.common." + name in section._arrays:
+                kwargs[name] = getattr(shared, name)
         return cls(ore, chem, **kwargs, **common)
 
     def _dissolution_times(self, temp, a_h, factor, p80, uniformity) -> tuple[np.ndarray, np.ndarray]:

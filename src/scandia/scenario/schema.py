@@ -389,6 +389,29 @@ class ScenarioModel(BaseModel):
             out[path] = np.broadcast_to(np.array([float(v)]), (n,)) if views else np.full(n, float(v))
         return out
 
+    def batch(self, n: int = 1, samples: dict[str, Any] | None = None) -> Any:
+        """The scenario on the scenario axis: the same section tree, each declared field an ``(n,)`` array
+        (``batch.hydromet.tank.temperature_c``); ``samples`` gives per-scenario values by dotted path (e.g. the
+        draws of :func:`scandia.uncertainty.sampling.sample`), checked against the declarations (known field,
+        scope, bounds). Build units from its sections: ``TankLeach.from_section(batch.hydromet.tank, ...)``."""
+        from ..core.errors import ScenarioError
+        from ..core.registry import SectionView
+
+        arrays = self.arrays(n)
+        for path, values in (samples or {}).items():
+            p = PARAMS.get(path)
+            if p is None or path not in arrays:
+                raise ScenarioError(path, "not a declared numeric field of this scenario")
+            v = np.broadcast_to(np.asarray(values, dtype=float), (n,))
+            if p.scope == "run" and np.ptp(v) > 0:
+                raise ScenarioError(path, "is run-scoped, one value per run; it cannot vary per scenario")
+            bad = ~np.isfinite(v) | (v < p.lo) | (v > p.hi)
+            if bad.any():
+                raise ScenarioError(path, f"values must lie in [{p.lo}, {p.hi}] {p.display_unit or '(dimensionless)'}"
+                                          f" (scenario {int(np.argmax(bad))} is {v[np.argmax(bad)]:g})")
+            arrays[path] = v.copy()
+        return SectionView(arrays, "")
+
     def with_values(self, values: dict[str, Any]) -> ScenarioModel:
         """A copy with fields changed by dotted path (``{"hydromet.tank.temperature_c": "95 degC"}``), validated
         as a scenario file is; a bad value is a one-line :class:`~scandia.core.errors.ScenarioError`."""
