@@ -30,7 +30,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks docs
 
-## calibrate: refit the concentration model to the seed figures (rewrites data/beneficiation/fitted.yaml)
+## calibrate: refit the concentration, leach and Al-Sc models and rewrite their fitted files in src/scandia/data (scandia calibrate --write --to DIR writes elsewhere; runs read DIR with SCANDIA_FITTED_DIR=DIR)
 calibrate: $(VENV)/.installed
 	$(BIN)/scandia calibrate --write
 

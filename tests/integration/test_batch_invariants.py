@@ -72,8 +72,8 @@ def test_batch_equals_single_runs(default_batch):
 
     Tolerance 1e-7 relative: the SX cascades are warm-started from the previous flowsheet pass, and how many
     passes a batch makes depends on its slowest scenario, so a result moves within the cascade's stated result
-    tolerance (``solvent_extraction._SXBase.result_rtol`` = 1e-7; pH and loading solved to 1e-10). Everything
-    else on the batch path is exact; a dropped value moves a metric by far more than this."""
+    tolerance (``solvent_extraction._SXBase.result_rtol`` = 1e-7; pH and loading solved to 1e-10); the break-even
+    price is bracketed to 0.01 US$/kg. A dropped value moves a metric by far more than these."""
     s, paths, arrays, metrics = default_batch
     sample = sorted(set(paths[::11]) | {"economics.params.life_years", "economics.params.ramp_up_first_year_frac",
                                         "hydromet.tank.temperature_c", "beneficiation.whims.field_t",
@@ -83,7 +83,10 @@ def test_batch_equals_single_runs(default_batch):
         single = metric_arrays(run(s.with_values({path: float(arrays[path][i])})))
         for k, v in single.items():
             got = metrics[k][i] if metrics[k].size > 1 else metrics[k][0]
-            assert got == pytest.approx(v[0], rel=1e-7, abs=1e-12, nan_ok=True), (path, k)
+            # the break-even price is a root bracketed to 0.01 US$/kg (economics.cashflow.breakeven_price); the
+            # last bits of a BLAS product differ with the batch size, so the bracket may close elsewhere within it
+            atol = 0.01 if k.endswith("breakeven_sc2o3_usd_per_kg") else 1e-12
+            assert got == pytest.approx(v[0], rel=1e-7, abs=atol, nan_ok=True), (path, k)
 
 
 def _variants():

@@ -269,8 +269,25 @@ def scenarios() -> None:
 
 
 @app.command()
-def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiation/fitted.yaml")] = False) -> None:
-    """Refit the concentration model (seed recoveries) and the leach kinetics (Phase III) and show the fits."""
+def calibrate(
+    write: Annotated[bool, typer.Option(help="write the fitted values (concentration, leach, Al-Sc)")] = False,
+    to: Annotated[Path | None, typer.Option(help="folder to write them to (default: the package's data folder, "
+                                                 "i.e. the source tree of a checkout); use it with "
+                                                 "SCANDIA_FITTED_DIR=FOLDER")] = None,
+) -> None:
+    """Refit the concentration model (seed recoveries), the leach kinetics (Phase III) and the Al-Sc description,
+    and show the fits; ``--write`` stores them, and every later run applies them when it builds the scenario."""
+    import os
+
+    from ..core.datafiles import package_data_dir, reload_data
+
+    root = (to or package_data_dir()).expanduser()
+    if write:
+        try:
+            for sub in ("beneficiation", "hydromet", "alloy"):
+                (root / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _fail(f"--to: cannot write to {root}: {exc.strerror or exc}")
     from ..beneficiation.calibration import calibrate as fit
     from ..beneficiation.calibration import targets, write_fitted
 
@@ -295,8 +312,10 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
     from ..hydromet.calibration import write_fitted as write_leach
 
     if write:  # the leach fit uses the concentrate of the beneficiation fit just made
-        out_console.print(f"wrote {write_fitted(result)}")
-        cached_data.cache_clear()
+        out_console.print(f"wrote {write_fitted(result, root / 'beneficiation' / 'fitted.yaml')}")
+        if to is not None:  # the leach fit below reads the concentration fit just written
+            os.environ["SCANDIA_FITTED_DIR"] = str(root)
+        reload_data()
     leach = calibrate_leach()
     ltable = Table(title="Leach calibration (HCl tank leach, Phase III MET01)", title_justify="left")
     for col in ("sample", "element", "target", "model"):
@@ -306,7 +325,7 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
     out_console.print(ltable)
     out_console.print(f"rate factor {leach['rate_factor']:.4g}, allanite factor {leach['allanite_factor']:.4g}")
     if write:
-        out_console.print(f"wrote {write_leach(leach)}")
+        out_console.print(f"wrote {write_leach(leach, root / 'hydromet' / 'fitted.yaml')}")
     from ..alloy.thermo import ThermoDB, fit_database
     from ..alloy.thermo import write_fitted as write_thermo
 
@@ -318,6 +337,9 @@ def calibrate(write: Annotated[bool, typer.Option(help="rewrite data/beneficiati
                       f"J/mol, L0(liquid) = {fitted['liquid_al_sc']['L'][0][0]:.0f} J/mol; eutectic "
                       f"{t_e - 273.15:.1f} C at {100 * x_l:.3f} at.% Sc, (Al) {100 * x_s:.3f} at.%")
     if write:
-        out_console.print(f"wrote {write_thermo(fitted)}")
+        out_console.print(f"wrote {write_thermo(fitted, root / 'alloy' / 'thermo_fitted.yaml')}")
+        reload_data()
+        if to is not None:
+            out_console.print(f"runs use these values with SCANDIA_FITTED_DIR={root}")
 
 

@@ -97,23 +97,22 @@ def _fitted(stage: str = "beneficiation") -> dict[str, Any]:
         return {}
 
 
-_dev = load_data("beneficiation/devices.yaml")
-_fit_dev = _fitted().get("devices", {})
-
 PlantSection = _section("PlantSection", "plant.", load_data("plant.yaml"))
-_device_models = {
-    name: _section(f"{name.title().replace('_', '')}Params", f"beneficiation.{name}.", _dev[name],
-                   _fit_dev.get(name))
-    for name in ("feed", "comminution", "liberation", "lims", "whims", "dms", "hls", "xrt")
-}
-FeedParams = _device_models["feed"]
-ComminutionParams = _device_models["comminution"]
-LiberationParams = _device_models["liberation"]
-LimsParams = _device_models["lims"]
-WhimsParams = _device_models["whims"]
-DmsParams = _device_models["dms"]
-HlsParams = _device_models["hls"]
-XrtParams = _device_models["xrt"]
+#: shared device sections of the concentration stage (route-specific ones come from the registry)
+DEVICES = ("feed", "comminution", "liberation", "lims", "whims", "dms", "hls", "xrt")
+
+
+def _device_sections() -> dict[str, Any]:
+    """The shared device sections, with the fitted values of ``beneficiation/fitted.yaml`` as their defaults."""
+    dev = load_data("beneficiation/devices.yaml")
+    fit = _fitted().get("devices", {})
+    out = {}
+    for name in DEVICES:
+        model = _section(f"{name.title()}Params", f"beneficiation.{name}.", dev[name], fit.get(name))
+        out[name] = (model, Field(default_factory=model))
+    return out
+
+
 SampleName = Literal[tuple(load_data("beneficiation/samples.yaml")["samples"])]  # type: ignore[valid-type]
 
 
@@ -137,14 +136,6 @@ class BeneficiationBase(_Section):
         default_factory=dict, description="override of fitted mineral mass susceptibilities, m3/kg")
     modal_mass_frac: dict[str, float] | None = Field(
         None, description="override of the sample's modal mineralogy, mass fractions (0-1) summing to 1")
-    feed: FeedParams = Field(default_factory=FeedParams)  # type: ignore[valid-type]
-    comminution: ComminutionParams = Field(default_factory=ComminutionParams)  # type: ignore[valid-type]
-    liberation: LiberationParams = Field(default_factory=LiberationParams)  # type: ignore[valid-type]
-    lims: LimsParams = Field(default_factory=LimsParams)  # type: ignore[valid-type]
-    whims: WhimsParams = Field(default_factory=WhimsParams)  # type: ignore[valid-type]
-    dms: DmsParams = Field(default_factory=DmsParams)  # type: ignore[valid-type]
-    hls: HlsParams = Field(default_factory=HlsParams)  # type: ignore[valid-type]
-    xrt: XrtParams = Field(default_factory=XrtParams)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _routes(self) -> BeneficiationBase:
@@ -200,8 +191,6 @@ class BeneficiationBase(_Section):
 _leach = load_data("hydromet/leach.yaml")
 _sx = load_data("hydromet/sx.yaml")
 _pur = load_data("hydromet/purification.yaml")
-_fit_h = _fitted("hydromet").get("common", {})
-LeachCommonParams = _section("LeachCommonParams", "hydromet.common.", _leach["common"], _fit_h)
 SXParams = _section("SXParams", "hydromet.sx.", _sx)
 PurificationParams = _section("PurificationParams", "hydromet.purification.", _pur["defaults"])
 CCDParams = _section("CCDParams", "hydromet.ccd.", _pur["ccd"])
@@ -226,7 +215,6 @@ class HydrometBase(_Section):
     lixiviant: Literal["H2SO4", "HCl"] = Field(
         "HCl", description="leach and SX acid (HCl: the acid of the published Crater Lake Phase III leach)")
     feed: HydrometFeed | None = Field(None, description="concentrate for a stand-alone hydromet run")
-    common: LeachCommonParams = Field(default_factory=LeachCommonParams)  # type: ignore[valid-type]
     ccd: CCDParams = Field(default_factory=CCDParams)  # type: ignore[valid-type]
     sx: SXParams = Field(default_factory=SXParams)  # type: ignore[valid-type]
     purification: PurificationParams = Field(default_factory=PurificationParams)  # type: ignore[valid-type]
@@ -475,14 +463,17 @@ def _build() -> None:
     route_name = Literal[ROUTES]  # type: ignore[valid-type]
     offered = [r for r in ROUTES if CONCENTRATION_ROUTES[r].offered]
     BeneficiationSection = create_model(
-        "BeneficiationSection", __base__=BeneficiationBase, __module__=__name__,
+        "BeneficiationSection", __base__=BeneficiationBase, __module__=__name__, **_device_sections(),
         routes=(list[route_name], Field(default_factory=lambda: list(offered),
                                         description=f"concentration routes to evaluate: {', '.join(ROUTES)}")),
         selected_route=(route_name, Field("lims_whims", description="route whose concentrate feeds the next stage")),
         **_route_sections(CONCENTRATION_ROUTES, "beneficiation."))
     leach_name = Literal[LEACH_ROUTES.names()]  # type: ignore[valid-type]
+    common = _section("LeachCommonParams", "hydromet.common.", load_data("hydromet/leach.yaml")["common"],
+                      _fitted("hydromet").get("common", {}))  # the fitted rate factor is its default
     HydrometSection = create_model(
         "HydrometSection", __base__=HydrometBase, __module__=__name__,
+        common=(common, Field(default_factory=common)),
         leach_route=(leach_name, Field("tank", description=" | ".join(LEACH_ROUTES))),
         routes=(list[leach_name] | None, Field(
             None, description="leach routes compared in the trade-off table (default: all that suit the lixiviant)")),
