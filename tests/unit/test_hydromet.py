@@ -156,7 +156,7 @@ def test_standalone_run_needs_a_feed():
 
 
 def test_distribution_data_must_cover_every_element(monkeypatch):
-    import scandia.hydromet.solvent_extraction as sx
+    import scandia.hydromet.sx_equilibrium as sx  # the D2EHPA data module
 
     real = sx.load_data
 
