@@ -192,3 +192,21 @@ def test_batch_is_the_section_tree_on_the_scenario_axis():
         s.batch(2, {"hydromet.tank.n_tanks": [3, 4]})
     with pytest.raises(ScenarioError, match=r"hydromet\.tank\.bogus: not a field"):
         _ = b.hydromet.tank.bogus
+
+
+def test_unit_defaults_are_the_declared_ones():
+    """One default per field: the acid-bake dose was 600 kg/t in the constructor and 1000 in the data file."""
+    from scandia.beneficiation.ore import ore_model
+    from scandia.hydromet.chemistry import chemistry
+    from scandia.hydromet.leaching import AcidBakeLeach, HeapLeach, TankLeach
+
+    ore = ore_model("met01")
+    chem = chemistry("H2SO4", ore.components)
+    for cls, section in ((TankLeach, "hydromet.tank."), (AcidBakeLeach, "hydromet.bake."),
+                         (HeapLeach, "hydromet.heap.")):
+        unit = cls(ore, chem)
+        for path, p in PARAMS.items():
+            if path.startswith(section):
+                assert getattr(unit, p.name) == p.default, path
+        assert unit.rate_factor == PARAMS["hydromet.common.rate_factor"].default  # the fitted value
+    assert AcidBakeLeach(ore, chem).acid_dose_kg_per_t == 1000.0

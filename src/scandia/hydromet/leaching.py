@@ -112,14 +112,33 @@ class _Leach(Unit):
     inlets = ("solids",)
     outlets = ("residue", "liquor")
 
-    def __init__(self, ore: OreModel, chem: Chemistry, *, rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0,
-                 gypsum_solubility_g_per_l: Any = 2.0, mineral_rate_factor: Any = None) -> None:
+    def __init__(self, ore: OreModel, chem: Chemistry, *, rrsb_uniformity: Any = None, rate_factor: Any = None,
+                 gypsum_solubility_g_per_l: Any = None, mineral_rate_factor: Any = None) -> None:
         self.ore = ore
         self.chem = chem
         self.rrsb_uniformity = rrsb_uniformity
         self.rate_factor = rate_factor
         self.gypsum_solubility_g_per_l = gypsum_solubility_g_per_l
         self.mineral_rate_factor = mineral_rate_factor
+
+    #: the scenario section whose declarations hold this unit's defaults
+    section: str = ""
+
+    def _declared_defaults(self) -> None:
+        """A parameter not given takes the declared default of ``<section>.<name>`` (or ``hydromet.common.<name>``):
+        one default per field, in its data file (the constructors state none of their own)."""
+        import inspect
+
+        from ..scenario import schema  # noqa: F401  (makes sure every declaration is registered)
+        from ..scenario.params import PARAMS
+
+        for name in list(inspect.signature(type(self).__init__).parameters)[3:]:
+            if getattr(self, name, None) is not None:
+                continue
+            for path in (self.section + name, "hydromet.common." + name):
+                if path in PARAMS and PARAMS[path].default is not None:
+                    setattr(self, name, PARAMS[path].default)
+                    break
 
     @classmethod
     def from_section(cls, section: Any, ore: OreModel, chem: Chemistry, **common: Any) -> _Leach:
@@ -240,10 +259,12 @@ class TankLeach(_Leach):
     docstring). Acid added = stoichiometric consumption of the dissolved minerals + free acid left in the liquor.
     """
 
-    def __init__(self, ore: OreModel, chem: Chemistry, temperature_c: Any = 90.0, residence_time_h: Any = 6.0,
-                 n_tanks: int = 4, free_acid_g_per_l: Any = 100.0, solids_mass_frac: Any = 0.3,
-                 regrind_p80_mm: Any = 0.075, rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0,
-                 gypsum_solubility_g_per_l: Any = 2.0, mineral_rate_factor: Any = None) -> None:
+    section = "hydromet.tank."
+
+    def __init__(self, ore: OreModel, chem: Chemistry, temperature_c: Any = None, residence_time_h: Any = None,
+                 n_tanks: int | None = None, free_acid_g_per_l: Any = None, solids_mass_frac: Any = None,
+                 regrind_p80_mm: Any = None, rrsb_uniformity: Any = None, rate_factor: Any = None,
+                 gypsum_solubility_g_per_l: Any = None, mineral_rate_factor: Any = None) -> None:
         super().__init__(ore, chem, rrsb_uniformity=rrsb_uniformity, rate_factor=rate_factor,
                          gypsum_solubility_g_per_l=gypsum_solubility_g_per_l, mineral_rate_factor=mineral_rate_factor)
         self.temperature_c = temperature_c
@@ -252,6 +273,7 @@ class TankLeach(_Leach):
         self.free_acid_g_per_l = free_acid_g_per_l
         self.solids_mass_frac = solids_mass_frac
         self.regrind_p80_mm = regrind_p80_mm
+        self._declared_defaults()
 
     def conversion(self, n: int) -> np.ndarray:
         """Mean conversion of each mineral, ``(n or 1, n_minerals)``."""
@@ -305,10 +327,12 @@ class AcidBakeLeach(_Leach):
     ``water_leach_efficiency_frac`` of the formed salts into solution; unreacted acid joins the liquor.
     """
 
-    def __init__(self, ore: OreModel, chem: Chemistry, acid_dose_kg_per_t: Any = 600.0, temperature_c: Any = 250.0,
-                 time_h: Any = 2.0, acid_activity: Any = 10.0, water_leach_efficiency_frac: Any = 0.97,
-                 regrind_p80_mm: Any = 0.15, solids_mass_frac: Any = 0.3, rrsb_uniformity: Any = 1.1,
-                 rate_factor: Any = 1.0, gypsum_solubility_g_per_l: Any = 2.0,
+    section = "hydromet.bake."
+
+    def __init__(self, ore: OreModel, chem: Chemistry, acid_dose_kg_per_t: Any = None, temperature_c: Any = None,
+                 time_h: Any = None, acid_activity: Any = None, water_leach_efficiency_frac: Any = None,
+                 regrind_p80_mm: Any = None, solids_mass_frac: Any = None, rrsb_uniformity: Any = None,
+                 rate_factor: Any = None, gypsum_solubility_g_per_l: Any = None,
                  mineral_rate_factor: Any = None) -> None:
         super().__init__(ore, chem, rrsb_uniformity=rrsb_uniformity, rate_factor=rate_factor,
                          gypsum_solubility_g_per_l=gypsum_solubility_g_per_l, mineral_rate_factor=mineral_rate_factor)
@@ -319,6 +343,7 @@ class AcidBakeLeach(_Leach):
         self.water_leach_efficiency_frac = water_leach_efficiency_frac
         self.regrind_p80_mm = regrind_p80_mm
         self.solids_mass_frac = solids_mass_frac
+        self._declared_defaults()
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:
         feed = inlets["solids"]
@@ -366,11 +391,13 @@ class HeapLeach(_Leach):
     raffinate (reported as net acid, design figure ``net_acid_tph``).
     """
 
-    def __init__(self, ore: OreModel, chem: Chemistry, crush_p80_mm: Any = 12.0, leach_time_d: Any = 180.0,
-                 irrigation_l_per_m2_h: Any = 10.0, heap_height_m: Any = 6.0, acid_g_per_l: Any = 100.0,
-                 temperature_c: Any = 15.0, pore_diffusivity_m2_s: Any = 1e-10, bulk_density_t_m3: Any = 1.7,
-                 moisture_m3_per_t: Any = 0.12, grain_radius_mm: Any = 0.5, acid_recycle_frac: Any = 0.9,
-                 rrsb_uniformity: Any = 1.1, rate_factor: Any = 1.0, gypsum_solubility_g_per_l: Any = 2.0,
+    section = "hydromet.heap."
+
+    def __init__(self, ore: OreModel, chem: Chemistry, crush_p80_mm: Any = None, leach_time_d: Any = None,
+                 irrigation_l_per_m2_h: Any = None, heap_height_m: Any = None, acid_g_per_l: Any = None,
+                 temperature_c: Any = None, pore_diffusivity_m2_s: Any = None, bulk_density_t_m3: Any = None,
+                 moisture_m3_per_t: Any = None, grain_radius_mm: Any = None, acid_recycle_frac: Any = None,
+                 rrsb_uniformity: Any = None, rate_factor: Any = None, gypsum_solubility_g_per_l: Any = None,
                  mineral_rate_factor: Any = None) -> None:
         super().__init__(ore, chem, rrsb_uniformity=rrsb_uniformity, rate_factor=rate_factor,
                          gypsum_solubility_g_per_l=gypsum_solubility_g_per_l, mineral_rate_factor=mineral_rate_factor)
@@ -385,6 +412,7 @@ class HeapLeach(_Leach):
         self.moisture_m3_per_t = moisture_m3_per_t
         self.grain_radius_mm = grain_radius_mm
         self.acid_recycle_frac = acid_recycle_frac
+        self._declared_defaults()
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:
         feed = inlets["solids"]
