@@ -182,7 +182,8 @@ class Result:
             raise ScenarioError("stage", "stream tables exist for beneficiation and hydromet")
         df = self.table(f"{stage}_streams")
         if stage == "beneficiation" and "route" in df:
-            df = df[df["route"] == self.summary["stages"]["beneficiation"]["selected_route"]].reset_index(drop=True)
+            df = df[df["route"] == self.summary["stages"]["beneficiation"]["selected_route"]]
+        df = df.reset_index(drop=True)  # a copy: the run's own table is not relabelled
         df.attrs["basis"] = self.summary.get("tables_basis", "")
         return df
 

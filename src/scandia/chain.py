@@ -107,10 +107,8 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     for key, val in arrays.items():
         if np.shape(val) not in ((n,), (1,), ()):
             raise ScenarioError(key, f"needs {n} values (one per scenario), got shape {np.shape(val)}")
-        p = PARAMS.get(key)
-        if p is not None and p.scope == "run" and np.ptp(np.asarray(val, dtype=float)) > 0:
-            why = f" ({p.scope_reason})" if p.scope_reason else ""
-            raise ScenarioError(key, f"is run-scoped, one value per run{why}; it cannot vary per scenario")
+        if key in PARAMS:
+            PARAMS[key].refuse_variation(val)
 
     def part(*prefixes: str) -> dict[str, np.ndarray]:
         return {k: v for k, v in arrays.items() if k.startswith(prefixes)}

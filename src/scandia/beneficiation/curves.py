@@ -16,14 +16,11 @@ from .stage import run_beneficiation
 
 __all__ = ["cut_parameter", "grade_recovery_curve"]
 
+
 def cut_parameter(route: str) -> tuple[str, float, float]:
     """(dotted field, low, high) a route's grade-recovery curve sweeps: the registry's cut field over its
     declared bounds."""
-    from ..scenario.params import PARAMS
-
-    key = CONCENTRATION_ROUTES[route].tradeoff[0]  # type: ignore[index]
-    p = PARAMS[key]
-    return key, float(p.lo), float(p.hi)
+    return CONCENTRATION_ROUTES[route].sweep()
 
 
 _COLUMNS = ("mass_pull_frac", "sc_recovery_frac", "tree_recovery_frac", "concentrate_grade_sc_ppm",

@@ -36,7 +36,7 @@ def concentration_route(name: str, build: Callable[[Flowsheet, OreModel, Section
     holds the comminution keywords (uniformity, liberation size and exponent); ``cut`` is the dotted field its
     grade-recovery curve sweeps over its declared range; ``params`` declares the route's own device section
     (``beneficiation.<name>``); ``plant=False`` marks a laboratory reference (not offered in the dashboard)."""
-    items = tuple(CapexItem.from_entry(area, e) for area, e in (capex or {}).items())
+    items = CapexItem.from_mapping(capex)
     return Route(name=name, builder=build, label=label, section=name if params is not None else None,
                  params=params, ports={"feed": feed, "concentrate": concentrate},
                  tradeoff=(cut, float("nan"), float("nan")), capex=items, offered=plant)

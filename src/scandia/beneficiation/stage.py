@@ -38,7 +38,6 @@ __all__ = [
 ]
 
 
-
 def concentrate_port(route: str) -> str:
     """The product port holding a route's concentrate (registry)."""
     return CONCENTRATION_ROUTES[route].ports["concentrate"]

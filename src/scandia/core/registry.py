@@ -47,6 +47,11 @@ class CapexItem:
                    float(entry["exponent"]), int(entry["ref_year"]), bool(entry.get("includes_indirects", False)),
                    basis)
 
+    @classmethod
+    def from_mapping(cls, entries: Mapping[str, Any] | None) -> tuple[CapexItem, ...]:
+        """The items of a data section's ``capex:`` block, by area."""
+        return tuple(cls.from_entry(area, e) for area, e in (entries or {}).items())
+
     def cost_usd(self, quantity: np.ndarray, cepci_ratio: float) -> np.ndarray:
         q = np.maximum(np.asarray(quantity, dtype=float), 0.0)
         return self.ref_cost_musd * 1e6 * (q / self.ref_quantity) ** self.exponent * cepci_ratio
@@ -58,7 +63,8 @@ class Route:
 
     ``section`` is the scenario section its parameters live in (``hydromet.<section>``); ``params`` the
     declarations of that data section (``None`` when it uses sections declared elsewhere, e.g. shared devices).
-    ``tradeoff`` is ``(dotted field, sweep low, sweep high)`` in the field's declared unit.
+    ``tradeoff`` is ``(dotted field, sweep low, sweep high)`` in the field's declared unit (NaN: the declared
+    bounds, see :meth:`sweep`).
     """
 
     name: str
@@ -72,6 +78,19 @@ class Route:
     capex: tuple[CapexItem, ...] = ()
     #: offered as a plant choice (dashboard, what-if); False for laboratory references
     offered: bool = True
+
+    def sweep(self) -> tuple[str, float, float]:
+        """(dotted field, low, high) of the route's trade-off curve: its own range, or the field's declared
+        bounds where the entry gives none (NaN). The report's curves and the dashboard's slider read this."""
+        if self.tradeoff is None:
+            raise ScenarioError(self.name, "this route declares no trade-off parameter")
+        key, lo, hi = self.tradeoff
+        if np.isnan(lo) or np.isnan(hi):
+            from ..scenario.params import PARAMS
+
+            p = PARAMS[key]
+            lo, hi = (float(p.lo) if np.isnan(lo) else lo), (float(p.hi) if np.isnan(hi) else hi)
+        return key, float(lo), float(hi)
 
 
 class Registry:

@@ -124,15 +124,20 @@ class _Leach(Unit):
     #: the scenario section whose declarations hold this unit's defaults
     section: str = ""
 
+    @classmethod
+    def _parameter_names(cls) -> list[str]:
+        """The constructor's parameters after ``ore`` and ``chem``."""
+        import inspect
+
+        return list(inspect.signature(cls.__init__).parameters)[3:]
+
     def _declared_defaults(self) -> None:
         """A parameter not given takes the declared default of ``<section>.<name>`` (or ``hydromet.common.<name>``):
         one default per field, in its data file (the constructors state none of their own)."""
-        import inspect
-
         from ..scenario import schema  # noqa: F401  (makes sure every declaration is registered)
         from ..scenario.params import PARAMS
 
-        for name in list(inspect.signature(type(self).__init__).parameters)[3:]:
+        for name in self._parameter_names():
             if getattr(self, name, None) is not None:
                 continue
             for path in (self.section + name, "hydromet.common." + name):
@@ -146,14 +151,12 @@ class _Leach(Unit):
         ``hydromet.<route>``, e.g. ``batch.hydromet.tank``): every constructor parameter not in ``common`` is read
         from the section (stage counts as one whole number per run), or from ``hydromet.common``. Defaults and
         bounds live in the declarations only."""
-        import inspect
-
         from ..core.registry import SectionView
         from ..scenario.params import PARAMS
 
         shared = SectionView(section._arrays, "hydromet.common.")  # rate factor, RRSB uniformity, gypsum
         kwargs: dict[str, Any] = {}
-        for name in list(inspect.signature(cls.__init__).parameters)[3:]:
+        for name in cls._parameter_names():
             if name in common:
                 continue
             own = section._prefix + name

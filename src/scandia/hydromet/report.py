@@ -31,9 +31,11 @@ HEADLINE = (
     "sc2o3_purity_frac", "reo_production_tpa", "reo_purity_frac", "leach_acid_kg_per_t_concentrate",
     "leach_acid_cost_usd_per_t_ore", "reagent_cost_usd_per_kg_sc2o3",
 )
+
+
 def tradeoff_parameter(route: str) -> tuple[str, float, float]:
     """(dotted field, sweep low, sweep high) of a leach route's trade-off curve, from the route registry."""
-    return LEACH_ROUTES[route].tradeoff  # type: ignore[return-value]
+    return LEACH_ROUTES[route].sweep()
 
 
 def stage_summary(result: HydrometResult, scenario: Scenario) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def leach_route(name: str, unit: type, params: Mapping[str, Any], *, label: str,
 
     ``tradeoff`` is (field of the section, sweep low, sweep high) in the field's declared unit.
     """
-    capex = tuple(CapexItem.from_entry(area, e) for area, e in (params.get("capex") or {}).items())
+    capex = CapexItem.from_mapping(params.get("capex"))
     field, lo, hi = tradeoff
     return Route(name=name, builder=unit, label=label, section=name, params=params,
                  ports={"feed": "leach.solids", "residue": "leach.residue", "liquor": "leach.liquor"},

@@ -23,12 +23,13 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import BeforeValidator
 
 from ..core.errors import ScenarioError
 from .quantity import display_unit, to_unit, ureg
 
-__all__ = ["PARAMS", "Param", "declare", "param"]
+__all__ = ["PARAMS", "Param", "declare"]
 
 SCOPES = ("scenario", "run")
 
@@ -58,12 +59,6 @@ class Param:
         """The unit as people write it (``t/h``, ``g/L``); empty for a dimensionless field."""
         return display_unit(self.unit)
 
-    @property
-    def label(self) -> str:
-        """A human label: the field name without its unit suffix conventions, and the unit in brackets."""
-        words = self.name.replace("_", " ")
-        return f"{words} [{self.display_unit}]" if self.display_unit else words
-
     def range_text(self) -> str:
         unit = self.display_unit or "(dimensionless)"
         kind = "whole number" if self.integer else "number"
@@ -86,6 +81,20 @@ class Param:
                 raise ValueError(f"must be {self.range_text()} (got {v:g})")
             return int(v)
         return v
+
+    def why_fixed(self) -> str | None:
+        """Why the field may not take a distribution (run-scoped, or inert), or None if it may."""
+        if self.scope == "run":
+            why = f" ({self.scope_reason})" if self.scope_reason else ""
+            return f"is run-scoped, one value per run{why}"
+        if self.inert:
+            return f"moves no result ({self.inert})"
+        return None
+
+    def refuse_variation(self, values: Any) -> None:
+        """A one-line :class:`ScenarioError` if per-scenario ``values`` vary a run-scoped field."""
+        if self.scope == "run" and np.ptp(np.asarray(values, dtype=float)) > 0:
+            raise ScenarioError(self.path, f"{self.why_fixed()}; it cannot vary per scenario")
 
     def annotation(self) -> Any:
         """The pydantic annotation of the field: the declared unit and bounds, checked before the type."""
@@ -131,11 +140,3 @@ def declare(path: str, entry: dict[str, Any], fitted: float | None = None) -> Pa
         p.coerce(value)  # a default outside its own bounds is a bug in the data file
     PARAMS[path] = p
     return p
-
-
-def param(path: str) -> Param:
-    """The declaration of a field by dotted path; a one-line :class:`ScenarioError` for an unknown path."""
-    try:
-        return PARAMS[path]
-    except KeyError:
-        raise ScenarioError(path, "not a declared numeric scenario field (see `scandia validate --schema`)") from None

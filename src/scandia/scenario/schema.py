@@ -35,15 +35,7 @@ from .params import PARAMS, Param, declare
 
 __all__ = [
     "ROUTES", "BeneficiationSection", "HydrometSection", "PlantSection", "Scenario", "ScenarioModel", "load_data",
-    "numeric_spec",
 ]
-
-
-def numeric_spec(entry: dict[str, Any]) -> tuple[float, float | None, float | None, str]:
-    """(value, min, max, provenance) of a data-file entry."""
-    prov = entry.get("source") or entry.get("assumption") or entry.get("fitted_to") or ""
-    kind = "source" if "source" in entry else ("assumption" if "assumption" in entry else "fitted_to")
-    return float(entry["value"]), entry.get("min"), entry.get("max"), f"{kind}: {prov}"
 
 
 class _Section(BaseModel):
@@ -76,8 +68,8 @@ def _field(p: Param) -> tuple[Any, Any]:
     return p.annotation(), Field(default=p.default, description=desc, json_schema_extra=extra)
 
 
-def _section(model_name: str, prefix: str, entries: dict[str, Any], overrides: dict[str, float] | None = None,
-             base: type[BaseModel] | None = None) -> type[BaseModel]:
+def _section(model_name: str, prefix: str, entries: dict[str, Any],
+             overrides: dict[str, float] | None = None) -> type[BaseModel]:
     """A pydantic section whose fields are the declarations in ``entries`` (registered under ``prefix``)."""
     fields: dict[str, Any] = {}
     for key, entry in entries.items():
@@ -85,8 +77,6 @@ def _section(model_name: str, prefix: str, entries: dict[str, Any], overrides: d
             continue
         fitted = overrides.get(key) if overrides else None
         fields[key] = _field(declare(prefix + key, entry, None if fitted is None else float(fitted)))
-    if base is not None:
-        return create_model(model_name, __base__=base, **fields)
     return create_model(model_name, __base__=_Section, **fields)
 
 
@@ -188,7 +178,6 @@ class BeneficiationBase(_Section):
             raise ValueError("dms.bottom_size_mm must be below dms.top_size_mm")
 
 
-_leach = load_data("hydromet/leach.yaml")
 _sx = load_data("hydromet/sx.yaml")
 _pur = load_data("hydromet/purification.yaml")
 SXParams = _section("SXParams", "hydromet.sx.", _sx)
@@ -341,13 +330,8 @@ class ScenarioModel(BaseModel):
             p = PARAMS.get(path)
             if p is None:
                 raise ValueError(f"uncertainty.distributions: {path!r} is not a declared numeric scenario field")
-            if p.scope == "run":
-                why = f" ({p.scope_reason})" if p.scope_reason else ""
-                raise ValueError(f"uncertainty.distributions: {path} is run-scoped, one value per run{why}; it "
-                                 "cannot take a distribution")
-            if p.inert:
-                raise ValueError(f"uncertainty.distributions: {path} moves no result ({p.inert}); a distribution "
-                                 "on it would change nothing")
+            if p.why_fixed():
+                raise ValueError(f"uncertainty.distributions: {path} {p.why_fixed()}; it cannot take a distribution")
             if path not in present:
                 section = path.rsplit(".", 1)[0]
                 raise ValueError(f"uncertainty.distributions: {path} is not set in this scenario (give {section})")
@@ -391,8 +375,7 @@ class ScenarioModel(BaseModel):
             if p is None or path not in arrays:
                 raise ScenarioError(path, "not a declared numeric field of this scenario")
             v = np.broadcast_to(np.asarray(values, dtype=float), (n,))
-            if p.scope == "run" and np.ptp(v) > 0:
-                raise ScenarioError(path, "is run-scoped, one value per run; it cannot vary per scenario")
+            p.refuse_variation(v)
             bad = ~np.isfinite(v) | (v < p.lo) | (v > p.hi)
             if bad.any():
                 raise ScenarioError(path, f"values must lie in [{p.lo}, {p.hi}] {p.display_unit or '(dimensionless)'}"
@@ -410,9 +393,9 @@ class ScenarioModel(BaseModel):
         for path, value in values.items():
             parts = str(path).split(".")
             node = data
-            for i, part in enumerate(parts[:-1]):
+            for part in parts[:-1]:
                 nxt = node.get(part) if isinstance(node, dict) else None
-                if nxt is None and isinstance(node, dict) and part in _optional_sections(parts[: i + 1]):
+                if nxt is None and isinstance(node, dict) and part in _OPTIONAL_SECTIONS:
                     nxt = node[part] = {}
                 if not isinstance(nxt, dict):
                     raise ScenarioError(path, "no such scenario section (see `scandia validate --schema`)")
@@ -429,9 +412,8 @@ class ScenarioModel(BaseModel):
         return self
 
 
-def _optional_sections(parts: list[str]) -> set[str]:
-    """Optional sections that :meth:`Scenario.with_values` may create (e.g. ``economics.inputs``)."""
-    return {"inputs", "feed"} if parts[-1] in ("inputs", "feed") else set()
+#: optional sections that :meth:`ScenarioModel.with_values` may create (``economics.inputs``, ``hydromet.feed``)
+_OPTIONAL_SECTIONS = ("inputs", "feed")
 
 
 _ROUTE_PREFIXES: set[str] = set()  #: declaration prefixes of route sections (dropped when a route is removed)

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from .. import __version__
 from ..core.errors import ScenarioError
+from ..scenario.loader import DEFAULT_SCENARIO, builtin_scenarios, load_scenario
 from .http import (
     Service,
     _error,
@@ -19,11 +20,8 @@ from .whatif import WhatIfRequest, acid_fields
 
 
 def pages_router(svc: Service) -> APIRouter:
-    """The routes; ``svc`` is the shared service state."""
-    from ..scenario.loader import DEFAULT_SCENARIO, builtin_scenarios, load_scenario
-
-    engine, _data_dir, _submit, whatif, _server_id = svc.engine, svc.data_dir, svc.submit, svc.whatif, svc.server_id
-    _max_samples, _sync_max_samples = svc.max_samples, svc.sync_max_samples
+    """The routes; ``svc`` is the shared service state (store, data folder, job pool, limits)."""
+    engine, whatif = svc.engine, svc.whatif
     router = APIRouter()
 
     @router.get("/scenarios")

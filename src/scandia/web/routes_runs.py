@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from .. import __version__
 from ..core.errors import ScandiaError, ScenarioError
 from ..core.files import json_safe
+from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
 from ..store import create_job, get_job, get_run, list_runs, record_run, update_job
 from .http import (
     _ID,
@@ -29,10 +30,8 @@ from .http import (
 
 
 def runs_router(svc: Service) -> APIRouter:
-    """The routes; ``svc`` is the shared service state."""
-    from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
-
-    engine, data_dir, submit, _whatif, server_id = svc.engine, svc.data_dir, svc.submit, svc.whatif, svc.server_id
+    """The routes; ``svc`` is the shared service state (store, data folder, job pool, limits)."""
+    engine, data_dir, submit, server_id = svc.engine, svc.data_dir, svc.submit, svc.server_id
     max_samples, sync_max_samples = svc.max_samples, svc.sync_max_samples
     router = APIRouter()
 

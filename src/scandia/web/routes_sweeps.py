@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from ..core.errors import ScandiaError, ScenarioError
+from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
 from ..store import create_job, get_job, update_job
 from .http import (
     _ID,
@@ -19,11 +20,9 @@ from .http import (
 
 
 def sweeps_router(svc: Service) -> APIRouter:
-    """The routes; ``svc`` is the shared service state."""
-    from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
-
-    engine, data_dir, submit, _whatif, server_id = svc.engine, svc.data_dir, svc.submit, svc.whatif, svc.server_id
-    max_samples, _sync_max_samples = svc.max_samples, svc.sync_max_samples
+    """The routes; ``svc`` is the shared service state (store, data folder, job pool, limits)."""
+    engine, data_dir, submit, server_id, max_samples = (svc.engine, svc.data_dir, svc.submit, svc.server_id,
+                                                        svc.max_samples)
     router = APIRouter()
 
     def _execute_sweep(sweep_id: str, scen: Any, n: int, chunk: int) -> None:

@@ -38,7 +38,7 @@ def acid_fields() -> dict[str, tuple[str, str, float, float]]:
         spec = LEACH_ROUTES[name]
         if spec.tradeoff is None or not spec.offered:
             continue
-        key, lo, hi = spec.tradeoff
+        key, lo, hi = spec.sweep()
         p = PARAMS[key]
         out[name] = (key, f"{p.display_unit} {p.name.replace('_', ' ')}".strip(), lo, hi)
     return out
