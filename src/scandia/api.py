@@ -8,6 +8,7 @@
     r.to_frame()                     # one row per scenario, one column per metric (units in .attrs["units"])
     r.dataset                        # xarray.Dataset: dims scenario, route, leach_route; units in attrs
     r.stream_table("hydromet")       # the base case's streams
+    r.stage_dataset("hydromet")      # the stage's own Dataset: streams over (scenario, stream, element), status
     r.figure("histogram")            # a plotly Figure, as drawn in the HTML report
 
 Nothing here holds model logic: it calls the chain (:mod:`scandia.runner`) and the report's own table and figure
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .core.errors import ScenarioError
-from .core.outputs import output
+from .core.outputs import FIGURES, TABLES, output
 from .core.status import Status
 from .scenario import ScenarioModel, load_scenario
 
@@ -149,6 +150,14 @@ class Result:
             "scenario": self.scenario.name, "seed": int(self.scenario.seed),
             "scandia_version": self.summary.get("scandia_version", ""), "n_scenarios": n})
 
+    def stage_dataset(self, stage: str) -> Any:
+        """One stage's own ``xarray.Dataset``: metrics over ``scenario`` (and ``route``), its status, the streams
+        of its solved flowsheet (``element_tph`` over scenario, stream, element) and, for economics, the cash flow
+        over ``year`` and capex/opex by item; units in each variable's attributes."""
+        if stage not in self.stages:
+            raise ScenarioError("stage", f"no stage {stage!r} in this run; stages: {', '.join(self.stages)}")
+        return self.stages[stage].dataset
+
     def to_frame(self) -> pd.DataFrame:
         """One row per scenario, one column per metric (``beneficiation.<route>.<metric>``, ``hydromet.<metric>``,
         ``input.<field>`` for sampled inputs, ``status``); ``df.attrs["units"]`` maps columns to units."""
@@ -171,10 +180,17 @@ class Result:
         return df
 
     def table(self, name: str) -> pd.DataFrame:
-        """One of the run's tables by name (as written to the run folder); the base case of a sampled run."""
+        """One of the run's tables by name (as written to the run folder; every table is declared in
+        :data:`scandia.core.outputs.TABLES` with its title); the base case of a sampled run."""
         if name not in self.tables:
-            raise ScenarioError("table", f"no table {name!r} in this run; tables: {', '.join(sorted(self.tables))}")
-        return self.tables[name]
+            raise ScenarioError("table", f"no table {name!r} in this run; tables: {', '.join(self.tables)}")
+        df = self.tables[name]
+        spec = TABLES.get(name)
+        if spec is not None:
+            df.attrs.setdefault("title", spec.title)
+            df.attrs.setdefault("basis", self.summary.get("tables_basis", "") if spec.basis == "base"
+                                else "one row per Monte Carlo sample")
+        return df
 
     def stream_table(self, stage: str = "hydromet") -> pd.DataFrame:
         """The streams of ``beneficiation`` (selected route) or ``hydromet``: every unit outlet of the base case."""
@@ -195,9 +211,14 @@ class Result:
 
     def figure(self, name: str) -> Any:
         """One report figure as a plotly Figure (``sankey``, ``grade_recovery``, ``histogram``, ``tornado``, ...)."""
+        if name not in FIGURES:
+            raise ScenarioError("figure", f"no figure {name!r}; declared figures: {', '.join(FIGURES)}")
         figs = self.figures()
         if name not in figs:
-            raise ScenarioError("figure", f"no figure {name!r} in this run; figures: {', '.join(sorted(figs))}")
+            needs = ", ".join(FIGURES[name].tables)
+            raise ScenarioError("figure", f"{name!r} is not drawn in this run (it needs the tables {needs}; run "
+                                          f"with curves=True for the sweeps, samples > 1 for the uncertainty "
+                                          f"figures); figures here: {', '.join(figs)}")
         return figs[name]
 
     def _headline(self) -> list[tuple[str, str, str]]:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .core.errors import ScenarioError
 from .core.files import json_safe, staged_text
+from .core.outputs import TABLES, ordered
 from .scenario.schema import Scenario
 
 __all__ = ["execute", "monte_carlo_run", "resolved_yaml", "result_tables", "write_run_dir"]
@@ -58,6 +59,9 @@ def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary
             staged.append(_stage_table(df, out / name, fmt))
         staged.append(_stage_text(out / "scenario.yaml", scenario_yaml))
         summary["files"] = sorted([t.name for _, t in staged] + ["summary.json"])
+        # what each table is, from the output registry (data/outputs.yaml), for readers of the folder
+        summary["tables"] = {name: {"title": TABLES[name].title, "stage": TABLES[name].stage,
+                                    "basis": TABLES[name].basis} for name in tables if name in TABLES}
         staged.append(_stage_text(out / "summary.json", json.dumps(json_safe(summary), indent=2)))
         for tmp, target in staged:
             backup = None
@@ -138,65 +142,11 @@ def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int
 
 
 def result_tables(scen: Scenario, result: Any, curves: bool = True) -> dict[str, Any]:
-    """Every result table of a run, by file stem (computed before anything is written)."""
-    from .beneficiation.curves import grade_recovery_curve
-    from .beneficiation.ore import REE
-    from .beneficiation.report import routes_table, stream_table
-    from .core.balance import balance_table
+    """Every declared result table of a run (:data:`scandia.core.outputs.TABLES`), by file stem, computed before
+    anything is written."""
+    from .core.outputs import build_tables
 
-    tables: dict[str, Any] = {}
-    groups = {"Sc": ("Sc",), "TREE": tuple(REE), "Fe": ("Fe",), "Th": ("Th",)}
-    balances = []
-    ben = result.stages.get("beneficiation")
-    if ben is not None:
-        balances += [balance_table(rr.flowsheet, "beneficiation", name, groups)
-                     for name, rr in ben.routes.items() if rr.flowsheet is not None]
-        tables["beneficiation_routes"] = routes_table(ben)
-        tables["beneficiation_streams"] = stream_table(ben)
-        if curves:
-            tables["grade_recovery"] = pd.concat([grade_recovery_curve(scen, r) for r in ben.routes],
-                                                 ignore_index=True)
-    if "hydromet" in result.stages:
-        from .hydromet import report as hrep
-
-        hyd = result.hydromet
-        tables["hydromet_routes"] = hrep.routes_table(hyd)
-        tables["hydromet_streams"] = hrep.stream_table(hyd)
-        # Sc is extracted; Fe(III) and Th are the impurities the extraction must reject for a 99.5 % oxide
-        tables["sx_mccabe_thiele"] = pd.concat([hrep.sx_mccabe_thiele(hyd, el) for el in ("Sc", "Fe3", "Th")],
-                                               ignore_index=True)
-        if hyd.flowsheet is not None:
-            balances.append(balance_table(hyd.flowsheet, "hydromet", scen.hydromet.leach_route, groups))
-        if curves:
-            sel = ben.routes[ben.selected_route].metrics if ben is not None else None
-            tables["leach_tradeoff"] = hrep.tradeoff_curve(
-                scen, ben.concentrate if ben is not None else None, sel["feed_tph"] if sel else None,
-                sel["sc_recovery_frac"] if sel else None)
-    if "alloy" in result.stages:
-        from .alloy import report as arep
-
-        alloy = result.stages["alloy"]
-        tables["alloy_strength_terms"] = arep.strength_table(alloy)
-        tables["alloy_aging_curve"] = arep.aging_curve_table(alloy)
-        tables["master_alloy"] = arep.master_alloy_table(alloy)
-        tables["alloy_equilibrium"] = arep.equilibrium_table(alloy)
-        tables["alloy_scheil"] = arep.scheil_table(alloy)
-        tables["alloy_phase_diagram"] = arep.binary_phase_table()
-        if curves:
-            tables["alloy_strength_vs_sc"] = arep.strength_vs_sc_table(scen)
-        if alloy.design is not None:
-            tables["alloy_design_pareto"] = alloy.design.pareto
-    if "economics" in result.stages:
-        from .economics import report as erep
-
-        econ = result.stages["economics"]
-        tables["economics_cashflow"] = erep.cashflow_table(econ)
-        tables["economics_capex"] = erep.capex_table(econ)
-        tables["economics_opex"] = erep.opex_table(econ)
-        tables["cost_curve"] = erep.cost_curve_table(econ)
-    if balances:
-        tables["balance_health"] = pd.concat(balances, ignore_index=True)
-    return tables
+    return build_tables(scen, result.stages, curves)
 
 
 def resolved_yaml(scen: Scenario) -> str:
@@ -231,5 +181,5 @@ def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: i
     else:
         result = base = run_chain(scen, stage=stage)
         result.summary["tables_basis"] = "this run's scenario"
-    out = {**result_tables(scen, base, curves), **mc_tables} if tables else {}
+    out = ordered({**result_tables(scen, base, curves), **mc_tables}) if tables else {}
     return result, result.summary, out

@@ -65,3 +65,29 @@ def test_with_values_checks_and_does_not_mutate():
         s.with_values({"economics.params.life_years": 1e300})
     with pytest.raises(ScenarioError, match="no file or built-in scenario"):
         scandia.load("no-such-scenario")
+
+
+def test_stage_datasets_are_labelled_and_balance(sampled, single):
+    """Each stage's own Dataset: named dimensions, declared units, and the arrays are the stage's (the
+    concentration flowsheet's products hold exactly the Sc of its feed; the cash flow sums to the table's)."""
+    ben = single.stage_dataset("beneficiation")
+    assert ben["sc_recovery_frac"].dims == ("scenario", "route")
+    assert ben["element_tph"].dims == ("scenario", "stream", "element")
+    assert ben["element_tph"].attrs["units"] == "tonne/hour"
+    feed = ben["element_tph"].sel(stream=[s for s in ben.stream.values if s.startswith("feed:")]).sum("stream")
+    prod = ben["element_tph"].where(ben["product"], 0.0).sum("stream")
+    # mass balance of the selected route: no reagents in concentration, so products = feed element by element
+    assert np.allclose(prod.sel(element="Sc"), feed.sel(element="Sc"), rtol=1e-9)
+    assert ben.attrs["selected_route"] == single.summary["stages"]["beneficiation"]["selected_route"]
+    eco = sampled.stage_dataset("economics")
+    cf = eco["cashflow.cash_flow_musd"]
+    assert cf.dims == ("scenario", "year") and cf.sizes["scenario"] == 24 and cf.attrs["units"] == "MUSD"
+    assert float(single.stage_dataset("economics")["cashflow.cash_flow_musd"].sum()) == pytest.approx(
+        single.table("economics_cashflow")["cash_flow_musd"].sum(), rel=1e-12)
+    assert eco["capex_musd"].dims == ("scenario", "capex_area")
+    hyd = sampled.stage_dataset("hydromet")
+    assert hyd["status"].attrs["codes"].startswith("0=")
+    assert np.all((hyd["overall_sc_recovery_frac"] >= 0) & (hyd["overall_sc_recovery_frac"] <= 1))
+    with pytest.raises(ScenarioError, match="no stage"):
+        single.stage_dataset("market")
+    assert single.table("hydromet_streams").attrs["title"] == "Hydrometallurgy stream table"

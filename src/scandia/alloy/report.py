@@ -117,3 +117,8 @@ def strength_vs_sc_table(scenario: Scenario, sc_wt_pct: np.ndarray | None = None
                          "aged_yield_mpa": np.broadcast_to(aged.yield_mpa, (k,)),
                          "as_cast_yield_mpa": np.broadcast_to(cast.yield_mpa, (k,)),
                          "status": [Status(int(v)).name for v in np.broadcast_to(aged.status, (k,))]})
+
+
+def design_pareto_table(result: AlloyResult) -> pd.DataFrame | None:
+    """The inverse design's Pareto set (cost against strength), or None when the scenario asks for no design."""
+    return None if result.design is None else result.design.pareto

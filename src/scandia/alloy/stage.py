@@ -37,6 +37,13 @@ class AlloyResult:
     phase: dict[str, Any] = field(default_factory=dict)
     price_basis_used: str = "market"
 
+    @property
+    def dataset(self) -> Any:
+        """This stage's results as an ``xarray.Dataset`` (named dimensions, units in attributes, status);
+        see :mod:`scandia.core.labelled`."""
+        from ..core.labelled import stage_dataset
+
+        return stage_dataset("alloy", self)
 
 def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray | None = None,
               arrays: dict[str, np.ndarray] | None = None) -> AlloyResult:

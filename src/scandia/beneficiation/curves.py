@@ -7,6 +7,8 @@ between concentrate grade and recovery that a metallurgist reads off a washabili
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -38,3 +40,8 @@ def grade_recovery_curve(scenario: Scenario, route: str, n_points: int = 25) -> 
         df[c] = m[c]
     df["status"] = res.routes[route].status
     return df
+
+
+def grade_recovery_table(scenario: Scenario, result: Any) -> pd.DataFrame:
+    """The grade-recovery curve of every concentration route the stage ran (one frame, column ``route``)."""
+    return pd.concat([grade_recovery_curve(scenario, r) for r in result.routes], ignore_index=True)

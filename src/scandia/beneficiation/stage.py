@@ -179,6 +179,13 @@ class BeneficiationResult:
             raise ScenarioError("beneficiation", "streams were not kept for this run (n above keep_streams_max)")
         return fs[concentrate_port(self.selected_route)]
 
+    @property
+    def dataset(self) -> Any:
+        """This stage's results as an ``xarray.Dataset`` (named dimensions, units in attributes, status);
+        see :mod:`scandia.core.labelled`."""
+        from ..core.labelled import stage_dataset
+
+        return stage_dataset("beneficiation", self)
 
 def _run_chunk(scenario: Scenario, routes: list[str], a: dict[str, np.ndarray], keep: bool,
                concentrate_of: str | None = None):

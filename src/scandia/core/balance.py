@@ -7,6 +7,8 @@ recycle tolerance around tears); the table shows it so a reader can see it rathe
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -42,3 +44,18 @@ def balance_table(fs: FlowsheetResult, stage: str, route: str, groups: dict[str,
     df["rel_imbalance"] = (df["in_tph"] - df["out_tph"]) / df["in_tph"].where(df["in_tph"] > 0, np.nan)
     df["closes"] = df["rel_imbalance"].abs().fillna(0.0) <= CLOSED_RTOL
     return df
+
+
+def balance_health_table(scenario: Any, beneficiation: Any, hydromet: Any) -> pd.DataFrame | None:
+    """Balance closure (total mass, Sc, TREE, Fe, Th) of every solved flowsheet of a run: each concentration
+    route and the leach route; None when no flowsheet stage ran."""
+    from ..beneficiation.ore import REE
+
+    groups = {"Sc": ("Sc",), "TREE": tuple(REE), "Fe": ("Fe",), "Th": ("Th",)}
+    frames = []
+    if beneficiation is not None:
+        frames += [balance_table(rr.flowsheet, "beneficiation", name, groups)
+                   for name, rr in beneficiation.routes.items() if rr.flowsheet is not None]
+    if hydromet is not None and hydromet.flowsheet is not None:
+        frames.append(balance_table(hydromet.flowsheet, "hydromet", scenario.hydromet.leach_route, groups))
+    return pd.concat(frames, ignore_index=True) if frames else None

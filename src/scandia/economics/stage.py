@@ -31,6 +31,13 @@ class EconomicsResult:
     quantities: dict[str, np.ndarray] = field(default_factory=dict)
     footprint: dict[str, np.ndarray] = field(default_factory=dict)
 
+    @property
+    def dataset(self) -> Any:
+        """This stage's results as an ``xarray.Dataset`` (named dimensions, units in attributes, status);
+        see :mod:`scandia.core.labelled`."""
+        from ..core.labelled import stage_dataset
+
+        return stage_dataset("economics", self)
 
 def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     hours = arrays["plant.operating_hours_per_year_h_per_yr"]

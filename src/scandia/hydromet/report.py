@@ -134,3 +134,22 @@ def tradeoff_curve(scenario: Scenario, concentrate: Stream | None, ore_tph: np.n
             "sc2o3_purity_frac": m["sc2o3_purity_frac"],
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+#: the elements of the McCabe-Thiele table: Sc is extracted; Fe(III) and Th are the impurities the extraction must
+#: reject for a 99.5 % oxide
+MCCABE_ELEMENTS = ("Sc", "Fe3", "Th")
+
+
+def mccabe_thiele_table(result: HydrometResult) -> pd.DataFrame:
+    """McCabe-Thiele points of the extraction cascade for Sc, Fe(III) and Th (column ``element``)."""
+    return pd.concat([sx_mccabe_thiele(result, el) for el in MCCABE_ELEMENTS], ignore_index=True)
+
+
+def tradeoff_table(scenario: Scenario, beneficiation: Any, result: HydrometResult) -> pd.DataFrame:
+    """The leach trade-off of every leach route, fed the selected concentration route's concentrate (or the
+    scenario's hydromet feed when the stage runs alone)."""
+    if beneficiation is None:
+        return tradeoff_curve(scenario, None, None, None)
+    sel = beneficiation.routes[beneficiation.selected_route].metrics
+    return tradeoff_curve(scenario, beneficiation.concentrate, sel["feed_tph"], sel["sc_recovery_frac"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -141,6 +142,13 @@ class HydrometResult:
     chem: Chemistry | None = None
     solve_status: np.ndarray | None = None  #: the flowsheet's own status, before the purity target
 
+    @property
+    def dataset(self) -> Any:
+        """This stage's results as an ``xarray.Dataset`` (named dimensions, units in attributes, status);
+        see :mod:`scandia.core.labelled`."""
+        from ..core.labelled import stage_dataset
+
+        return stage_dataset("hydromet", self)
 
 def _metrics(chem: Chemistry, feed: Stream, res: FlowsheetResult, hours: np.ndarray,
              ore_tph: np.ndarray | None, upstream_sc_recovery: np.ndarray | None) -> dict[str, np.ndarray]:

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.datafiles import load_data
-from ..core.outputs import unit_label
+from ..core.outputs import TABLES, ordered, unit_label
 from ..scenario.quantity import display_unit
 
 __all__ = ["assumptions_table", "unit_of", "write_workbook"]
@@ -83,9 +83,16 @@ def write_workbook(path: Path, summary: dict[str, Any], tables: dict[str, pd.Dat
     ws.append(["scandia", summary.get("scandia_version"), "scenario", summary.get("scenario"), "seed",
                summary.get("seed"), "scenarios", summary.get("n_scenarios")])
     _sheet(wb.create_sheet("metrics"), _flatten(summary), units=False)
-    for name, df in tables.items():
-        if isinstance(df, pd.DataFrame) and len(df.columns):
-            _sheet(wb.create_sheet(name[:31]), df)
+    written = {name: df for name, df in ordered(tables).items() if isinstance(df, pd.DataFrame) and len(df.columns)}
+    contents = pd.DataFrame([
+        {"sheet": name[:31], "title": TABLES[name].title if name in TABLES else name,
+         "stage": TABLES[name].stage if name in TABLES else "",
+         "shows": (summary.get("tables_basis", "this run's scenario") if name not in TABLES
+                   or TABLES[name].basis == "base" else "one row per Monte Carlo sample")}
+        for name in written])
+    _sheet(wb.create_sheet("contents"), contents, units=False)
+    for name, df in written.items():
+        _sheet(wb.create_sheet(name[:31]), df)
     unc = summary.get("uncertainty")
     if unc:
         d = unc["distribution"]

@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 from .. import __version__
 from ..core.errors import ScenarioError
 from ..core.files import atomic_write_text
+from ..core.outputs import FIGURES
 from ..core.status import Status
 from .flows import sankey_data
 
@@ -113,6 +114,8 @@ class _Report:
         self.objects: dict[str, Any] = {}  # figure name -> plotly Figure (the Python API's result.figure)
 
     def figure(self, fig: Any, name: str) -> str:
+        if name not in FIGURES:  # every figure is declared once, in data/outputs.yaml
+            raise KeyError(f"report figure {name!r} is not declared in data/outputs.yaml figures")
         div = f"fig-{len(self.figures)}-{name}"
         fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50},
                           font={"size": 12})

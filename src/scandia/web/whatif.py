@@ -270,10 +270,8 @@ class WhatIf:
                 "cache": {"hits": self.cache.hits, "misses": self.cache.misses}}
 
     def _evaluate(self, req: WhatIfRequest) -> dict[str, Any]:
-        from ..beneficiation.report import stream_table as ben_streams
-        from ..economics.report import cashflow_table, opex_table
+        from ..core.outputs import build_table
         from ..economics.stage import run_economics
-        from ..hydromet.report import stream_table as hyd_streams
 
         scen = scenario_for(req)
         route = scen.hydromet.leach_route
@@ -287,10 +285,9 @@ class WhatIf:
         res = run_chain(scen, cache=self.cache, skip=skip)
         alloy = self._alloy(scen)
         s = res.summary
-        tables = {"beneficiation_streams": ben_streams(res.stages["beneficiation"]),
-                  "hydromet_streams": hyd_streams(res.stages["hydromet"]),
-                  "economics_cashflow": cashflow_table(res.stages["economics"]),
-                  "economics_opex": opex_table(res.stages["economics"])}
+        # the tables the Sankey is drawn from, built by their declared builders (data/outputs.yaml)
+        tables = {name: build_table(name, scen, res.stages) for name in
+                  ("beneficiation_streams", "hydromet_streams", "economics_cashflow", "economics_opex")}
         flows = {k: {"labels": v[0], "source": v[1], "target": v[2], "value": v[3], "unit": v[4]}
                  for k, v in sankey_data(s, tables).items()}
         prices = np.linspace(1000.0, 6000.0, 26)
