@@ -97,9 +97,9 @@ def _units():
         Screen(np.array([0.5, 1.0, 10.0])),
         LIMS(0.1, 0.03, 0.05, 1e-3, 2.0, 0.01),
         WHIMS(np.array([0.3, 1.0, 1.8]), 1.5e-3, 0.05, 1e-3, 1.6, 0.03),
-        DenseMediaSeparator(np.array([2.7, 2.9, 3.3]), 0.04),
+        DenseMediaSeparator(np.array([2.7, 2.9, 3.3]), 0.04, 4.0, 0.5, 0.05),
         HeavyLiquidSeparator(np.array([2.7, 2.96, 3.3])),
-        XRTSorter(np.array([1.7, 1.95, 2.3])),
+        XRTSorter(np.array([1.7, 1.95, 2.3]), 60.0, 100.0, 0.6, 0.02, 0.95, 0.03),
     ], n
 
 
@@ -167,13 +167,20 @@ def test_recovery_rises_with_whims_field_and_falls_with_dms_cut():
 
 
 def test_hls_is_the_sharp_limit_of_dms():
-    # an ideal separator at the same cut: DMS with tiny Ep and no fine shift equals HLS (definition)
+    """An ideal separator at the same cut: as Ep falls across its declared range (0.12 to 0.015 t/m3, no fine
+    shift) DMS approaches HLS monotonically; the Tromp curve itself tends to the step of HLS as Ep -> 0
+    (definition of the ecart probable)."""
     scen = load_scenario()
-    a = {"beneficiation.dms.ep_t_m3": np.array([1e-4]), "beneficiation.dms.d50_fine_shift_t_m3": np.array([0.0]),
-         "beneficiation.dms.d50_t_m3": np.array([2.96]), "beneficiation.hls.liquid_density_t_m3": np.array([2.96])}
-    res = run_beneficiation(scen, 1, a, routes=["dms", "hls"])
-    assert res.routes["dms"].metrics["sc_recovery_frac"][0] == pytest.approx(
-        res.routes["hls"].metrics["sc_recovery_frac"][0], abs=2e-3)
+    eps = np.array([0.12, 0.06, 0.03, 0.015])
+    a = {"beneficiation.dms.ep_t_m3": eps, "beneficiation.dms.d50_fine_shift_t_m3": np.zeros(4),
+         "beneficiation.dms.d50_t_m3": np.full(4, 2.96), "beneficiation.hls.liquid_density_t_m3": np.full(4, 2.96)}
+    res = run_beneficiation(scen, 4, a, routes=["dms", "hls"])
+    gap = np.abs(res.routes["dms"].metrics["sc_recovery_frac"] - res.routes["hls"].metrics["sc_recovery_frac"])
+    assert np.all(np.diff(gap) < 0), gap
+    rho = np.linspace(2.5, 3.5, 201)
+    step = (rho > 2.96).astype(float)
+    off = np.abs(tromp(rho, 2.96, 1e-6) - step)
+    assert off[np.abs(rho - 2.96) > 1e-3].max() < 1e-12
 
 
 def test_chunked_run_equals_single_chunk():

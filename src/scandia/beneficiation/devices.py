@@ -42,8 +42,7 @@ class Comminution(Unit):
 
     outlets = ("product",)
 
-    def __init__(self, ore: OreModel, p80_mm: Any, uniformity: Any = 0.9, d_lib_mm: Any = 1.0,
-                 liberation_exponent: Any = 1.5) -> None:
+    def __init__(self, ore: OreModel, p80_mm: Any, uniformity: Any, d_lib_mm: Any, liberation_exponent: Any) -> None:
         self.ore = ore
         self.p80_mm = p80_mm
         self.uniformity = uniformity
@@ -54,9 +53,9 @@ class Comminution(Unit):
         feed = inlets["feed"]
         n = feed.n
         p80 = per_scenario(self.p80_mm, n, "comminution.p80_mm", 0.001, 1000.0)
-        m = per_scenario(self.uniformity, n, "comminution.rrsb_uniformity", 0.3, 3.0)
-        d_lib = per_scenario(self.d_lib_mm, n, "liberation.d_lib_mm", 1e-3, 100.0)
-        k = per_scenario(self.liberation_exponent, n, "liberation.exponent", 0.1, 10.0)
+        m = per_scenario(self.uniformity, n, "comminution.rrsb_uniformity")
+        d_lib = per_scenario(self.d_lib_mm, n, "liberation.d_lib_mm")
+        k = per_scenario(self.liberation_exponent, n, "liberation.exponent")
         sizes = rrsb_fractions(p80, m, self.ore.size_upper_mm)
         class_tph, status = self.ore.liberate(self.ore.mineral_tph(feed), sizes, d_lib, k)
         out = Stream(feed.components, feed.classes, class_tph, feed.w, validate=False)
@@ -110,8 +109,8 @@ class MagneticSeparator(PartitionSeparator):
     outlets = ("magnetics", "nonmagnetics")
     prefix = "magnetic"
 
-    def __init__(self, field_t: Any, gradient_length_m: Any, slurry_velocity_m_s: Any = 0.05,
-                 slurry_viscosity_pa_s: Any = 1e-3, sharpness: Any = 2.0, entrainment_frac: Any = 0.0) -> None:
+    def __init__(self, field_t: Any, gradient_length_m: Any, slurry_velocity_m_s: Any, slurry_viscosity_pa_s: Any,
+                 sharpness: Any, entrainment_frac: Any) -> None:
         self.field_t = field_t
         self.gradient_length_m = gradient_length_m
         self.slurry_velocity_m_s = slurry_velocity_m_s
@@ -145,11 +144,24 @@ class LIMS(MagneticSeparator):
 
     prefix = "lims"
 
+    @classmethod
+    def from_section(cls, lims: Any, whims: Any) -> LIMS:
+        """From the scenario's ``beneficiation.lims`` section; the slurry (velocity, viscosity) and the capture
+        sharpness are the magnetic circuit's, declared once in ``beneficiation.whims``."""
+        return cls(lims.field_t, lims.gradient_length_m, whims.slurry_velocity_m_s, whims.slurry_viscosity_pa_s,
+                   whims.sharpness, lims.entrainment_frac)
+
 
 class WHIMS(MagneticSeparator):
     """Wet high-intensity (matrix) magnetic separator, 0.5-1.5 T: recovers paramagnetic Fe silicates."""
 
     prefix = "whims"
+
+    @classmethod
+    def from_section(cls, whims: Any) -> WHIMS:
+        """From the scenario's ``beneficiation.whims`` section (gradient length = matrix-element radius, m)."""
+        return cls(whims.field_t, whims.matrix_element_mm * 1e-3, whims.slurry_velocity_m_s,
+                   whims.slurry_viscosity_pa_s, whims.sharpness, whims.entrainment_frac)
 
 
 class DenseMediaSeparator(PartitionSeparator):
@@ -162,21 +174,26 @@ class DenseMediaSeparator(PartitionSeparator):
 
     outlets = ("sinks", "floats")
 
-    def __init__(self, d50_t_m3: Any, ep_t_m3: Any, reference_size_mm: Any = 4.0, ep_size_exponent: Any = 0.5,
-                 d50_fine_shift_t_m3: Any = 0.05) -> None:
+    def __init__(self, d50_t_m3: Any, ep_t_m3: Any, reference_size_mm: Any, ep_size_exponent: Any,
+                 d50_fine_shift_t_m3: Any) -> None:
         self.d50_t_m3 = d50_t_m3
         self.ep_t_m3 = ep_t_m3
         self.reference_size_mm = reference_size_mm
         self.ep_size_exponent = ep_size_exponent
         self.d50_fine_shift_t_m3 = d50_fine_shift_t_m3
 
+    @classmethod
+    def from_section(cls, dms: Any) -> DenseMediaSeparator:
+        """From the scenario's ``beneficiation.dms`` section."""
+        return cls(dms.d50_t_m3, dms.ep_t_m3, dms.reference_size_mm, dms.ep_size_exponent, dms.d50_fine_shift_t_m3)
+
     def partition(self, feed: Stream) -> np.ndarray:
         n = feed.n
-        d50 = per_scenario(self.d50_t_m3, n, "dms.d50_t_m3", 1.0, 6.0)
-        ep = per_scenario(self.ep_t_m3, n, "dms.ep_t_m3", 1e-4, 1.0)
-        dref = per_scenario(self.reference_size_mm, n, "dms.reference_size_mm", 1e-3, 1000.0)
-        a = per_scenario(self.ep_size_exponent, n, "dms.ep_size_exponent", 0.0, 2.0)
-        shift = per_scenario(self.d50_fine_shift_t_m3, n, "dms.d50_fine_shift_t_m3", 0.0, 2.0)
+        d50 = per_scenario(self.d50_t_m3, n, "dms.d50_t_m3")
+        ep = per_scenario(self.ep_t_m3, n, "dms.ep_t_m3")
+        dref = per_scenario(self.reference_size_mm, n, "dms.reference_size_mm")
+        a = per_scenario(self.ep_size_exponent, n, "dms.ep_size_exponent")
+        shift = per_scenario(self.d50_fine_shift_t_m3, n, "dms.d50_fine_shift_t_m3")
         rel = dref / feed.classes.size_mm
         return tromp(feed.classes.density_t_m3, d50 + shift * np.maximum(rel - 1.0, 0.0), ep * rel**a)
 
@@ -187,11 +204,16 @@ class HeavyLiquidSeparator(PartitionSeparator):
 
     outlets = ("sinks", "floats")
 
-    def __init__(self, liquid_density_t_m3: Any = 2.96) -> None:
+    def __init__(self, liquid_density_t_m3: Any) -> None:
         self.liquid_density_t_m3 = liquid_density_t_m3
 
+    @classmethod
+    def from_section(cls, hls: Any) -> HeavyLiquidSeparator:
+        """From the scenario's ``beneficiation.hls`` section."""
+        return cls(hls.liquid_density_t_m3)
+
     def partition(self, feed: Stream) -> np.ndarray:
-        rho = per_scenario(self.liquid_density_t_m3, feed.n, "hls.liquid_density_t_m3", 0.5, 6.0)
+        rho = per_scenario(self.liquid_density_t_m3, feed.n, "hls.liquid_density_t_m3")
         return (feed.classes.density_t_m3 > rho).astype(float)
 
 
@@ -225,9 +247,8 @@ class XRTSorter(PartitionSeparator):
 
     outlets = ("ejected", "accepted")
 
-    def __init__(self, ratio_threshold: Any = 1.95, energy_low_kev: float = 60.0, energy_high_kev: float = 100.0,
-                 thickness_factor: Any = 0.6, attenuation_noise: Any = 0.02, ejection_efficiency: Any = 0.95,
-                 misplacement_frac: Any = 0.03) -> None:
+    def __init__(self, ratio_threshold: Any, energy_low_kev: float, energy_high_kev: float, thickness_factor: Any,
+                 attenuation_noise: Any, ejection_efficiency: Any, misplacement_frac: Any) -> None:
         self.ratio_threshold = ratio_threshold
         self.energy_low_kev = energy_low_kev
         self.energy_high_kev = energy_high_kev
@@ -236,6 +257,13 @@ class XRTSorter(PartitionSeparator):
         self.ejection_efficiency = ejection_efficiency
         self.misplacement_frac = misplacement_frac
 
+    @classmethod
+    def from_section(cls, xrt: Any) -> XRTSorter:
+        """From the scenario's ``beneficiation.xrt`` section; the two channel energies are run-scoped (the
+        attenuation tables are built once per run)."""
+        return cls(xrt.ratio_threshold, xrt.single("energy_low_kev"), xrt.single("energy_high_kev"),
+                   xrt.thickness_factor, xrt.attenuation_noise, xrt.ejection_efficiency, xrt.misplacement_frac)
+
     def attenuation(self, feed: Stream) -> np.ndarray:
         """Mass attenuation of each class at the two energies, ``(n_classes, 2)`` (or with a scenario axis)."""
         mu = _mu_table(float(self.energy_low_kev), float(self.energy_high_kev), feed.components.elements)
@@ -243,11 +271,11 @@ class XRTSorter(PartitionSeparator):
 
     def partition(self, feed: Stream) -> np.ndarray:
         n = feed.n
-        thr = per_scenario(self.ratio_threshold, n, "xrt.ratio_threshold", 0.5, 10.0)
-        tf = per_scenario(self.thickness_factor, n, "xrt.thickness_factor", 0.05, 2.0)
-        sigma = per_scenario(self.attenuation_noise, n, "xrt.attenuation_noise", 1e-6, 5.0)
-        eta = per_scenario(self.ejection_efficiency, n, "xrt.ejection_efficiency", 0.0, 1.0)
-        mis = per_scenario(self.misplacement_frac, n, "xrt.misplacement_frac", 0.0, 1.0)
+        thr = per_scenario(self.ratio_threshold, n, "xrt.ratio_threshold")
+        tf = per_scenario(self.thickness_factor, n, "xrt.thickness_factor")
+        sigma = per_scenario(self.attenuation_noise, n, "xrt.attenuation_noise")
+        eta = per_scenario(self.ejection_efficiency, n, "xrt.ejection_efficiency")
+        mis = per_scenario(self.misplacement_frac, n, "xrt.misplacement_frac")
         mu = self.attenuation(feed)
         rho_t = feed.classes.density_t_m3 * (tf * feed.classes.size_mm * 0.1)  # g/cm2 (size in cm)
         a_low, a_high = mu[..., 0] * rho_t, mu[..., 1] * rho_t

@@ -62,28 +62,22 @@ def screened_route(crush_p80: str, screen_section: str, separator: Callable[[Sec
 def _lims_whims(fs: Flowsheet, ore: OreModel, sec: Sections, crush: dict[str, Any]) -> None:
     lims, w = sec("lims"), sec("whims")
     fs.add("grind", Comminution(ore, sec("feed").lims_whims_grind_p80_mm, **crush))
-    fs.add("lims", LIMS(lims.field_t, lims.gradient_length_m, w.slurry_velocity_m_s, w.slurry_viscosity_pa_s,
-                        w.sharpness, lims.entrainment_frac))
-    fs.add("whims", WHIMS(w.field_t, w.matrix_element_mm * 1e-3, w.slurry_velocity_m_s, w.slurry_viscosity_pa_s,
-                          w.sharpness, w.entrainment_frac))
+    fs.add("lims", LIMS.from_section(lims, w)).add("whims", WHIMS.from_section(w))
     fs.add("mix", Mixer(2))
     fs.connect("grind.product", "lims.feed").connect("lims.nonmagnetics", "whims.feed")
     fs.connect("lims.magnetics", "mix.in0").connect("whims.magnetics", "mix.in1")
 
 
 def _dms(sec: Sections) -> Any:
-    d = sec("dms")
-    return DenseMediaSeparator(d.d50_t_m3, d.ep_t_m3, d.reference_size_mm, d.ep_size_exponent, d.d50_fine_shift_t_m3)
+    return DenseMediaSeparator.from_section(sec("dms"))
 
 
 def _xrt(sec: Sections) -> Any:
-    x = sec("xrt")  # the two channel energies are run-scoped: the attenuation tables are built once per run
-    return XRTSorter(x.ratio_threshold, x.single("energy_low_kev"), x.single("energy_high_kev"), x.thickness_factor,
-                     x.attenuation_noise, x.ejection_efficiency, x.misplacement_frac)
+    return XRTSorter.from_section(sec("xrt"))
 
 
 def _hls(sec: Sections) -> Any:
-    return HeavyLiquidSeparator(sec("hls").liquid_density_t_m3)
+    return HeavyLiquidSeparator.from_section(sec("hls"))
 
 
 _routes = load_data("beneficiation/routes.yaml")

@@ -93,14 +93,14 @@ def feed_stream(
 ) -> tuple[Stream, np.ndarray]:
     """Run-of-mine ore at the plant feed rate and ROM size distribution; returns (stream, status)."""
     n = a["plant.ore_feed_rate_tph"].shape[0]
-    tph = per_scenario(a["plant.ore_feed_rate_tph"], n, "plant.ore_feed_rate_tph", 0.0, None)
-    p80 = per_scenario(a["beneficiation.feed.rom_p80_mm"], n, "beneficiation.feed.rom_p80_mm", 1e-3, None)
-    m = per_scenario(a["beneficiation.comminution.rrsb_uniformity"], n, "comminution.rrsb_uniformity", 0.1, 10.0)
+    tph = per_scenario(a["plant.ore_feed_rate_tph"], n, "plant.ore_feed_rate_tph")
+    p80 = per_scenario(a["beneficiation.feed.rom_p80_mm"], n, "beneficiation.feed.rom_p80_mm")
+    m = per_scenario(a["beneficiation.comminution.rrsb_uniformity"], n, "comminution.rrsb_uniformity")
     sizes = rrsb_fractions(p80, m, ore.size_upper_mm)
     modal = ore.modal_vector(modal_mass_frac)
     minerals = np.broadcast_to(tph * modal[None, :], (n, modal.size))
     d_lib = per_scenario(a["beneficiation.d_lib_mm"], n, "beneficiation.d_lib_mm", 1e-3, None)
-    k = per_scenario(a["beneficiation.liberation.exponent"], n, "beneficiation.liberation.exponent", 0.1, 10.0)
+    k = per_scenario(a["beneficiation.liberation.exponent"], n, "beneficiation.liberation.exponent")
     class_tph, status = ore.liberate(minerals, sizes, d_lib, k)
     return ore.stream(class_tph, a["beneficiation.susceptibility_m3_kg"]), status
 

@@ -129,6 +129,17 @@ def check_element_balance(
     return rel
 
 
+def _declared(name: str) -> tuple[str, float, float] | None:
+    """(path, lo, hi) of the declared field ``name`` names, trying it within each stage; None if undeclared."""
+    from ..scenario.params import PARAMS
+
+    for path in (name, f"beneficiation.{name}", f"hydromet.{name}"):
+        p = PARAMS.get(path)
+        if p is not None:
+            return path, p.lo, p.hi
+    return None
+
+
 def per_scenario(value: Any, n: int, name: str, lo: float | None = None, hi: float | None = None) -> np.ndarray:
     """A scalar or ``(n,)`` parameter as a column for broadcasting, range-checked.
 
@@ -136,7 +147,15 @@ def per_scenario(value: Any, n: int, name: str, lo: float | None = None, hi: flo
     all of them, so that work depending only on constant parameters is done once and broadcast (a nominal
     batch of n identical scenarios costs little more than one). Raises :class:`ScenarioError` naming ``name``
     and the allowed range for NaN or out-of-range values.
+
+    When ``name`` is a declared scenario field (``hydromet.tank.temperature_c``, or a device field named within
+    its stage, ``dms.d50_t_m3``), the range is the declaration's (:mod:`scandia.scenario.params`), so a unit
+    never checks a field against bounds of its own; ``lo``/``hi`` apply only to undeclared names (a unit used
+    outside a scenario, or a derived value).
     """
+    spec = _declared(name)
+    if spec is not None:
+        name, lo, hi = spec
     a = np.asarray(value, dtype=float)
     if a.ndim == 0 or a.shape == (1,):  # a scalar, or one value for every scenario
         a = a.reshape(1)

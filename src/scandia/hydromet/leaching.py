@@ -175,7 +175,7 @@ class _Leach(Unit):
 
     def _factor(self, n: int) -> np.ndarray:
         """Rate multiplier per scenario and mineral: common factor x mineral factor, (k, n_minerals)."""
-        f = per_scenario(self.rate_factor, n, "hydromet.common.rate_factor", 1e-6, 1e6)
+        f = per_scenario(self.rate_factor, n, "hydromet.common.rate_factor")
         if self.mineral_rate_factor is None:
             return f
         m = np.asarray(self.mineral_rate_factor, dtype=float)
@@ -285,7 +285,7 @@ class TankLeach(_Leach):
         tau_h = per_scenario(self.residence_time_h, n, p + "residence_time_h", 1e-3, 1e3)
         acid = per_scenario(self.free_acid_g_per_l, n, p + "free_acid_g_per_l", 0.1, 1000.0)
         p80 = per_scenario(self.regrind_p80_mm, n, p + "regrind_p80_mm", 1e-3, 10.0)
-        m = per_scenario(self.rrsb_uniformity, n, "hydromet.rrsb_uniformity", 0.3, 3.0)
+        m = per_scenario(self.rrsb_uniformity, n, "hydromet.common.rrsb_uniformity")
         f = self._factor(n)
         n_tanks = np.asarray(self.n_tanks)
         if n_tanks.ndim and n_tanks.size == n and np.all(n_tanks == n_tanks.flat[0]):
@@ -312,9 +312,9 @@ class TankLeach(_Leach):
         feed = inlets["solids"]
         n = feed.n
         x = np.broadcast_to(self.conversion(n), (n, len(self.ore.minerals)))
-        ws = per_scenario(self.solids_mass_frac, n, "hydromet.tank.solids_mass_frac", 0.01, 0.9)[:, 0]
-        acid = per_scenario(self.free_acid_g_per_l, n, "hydromet.tank.free_acid_g_per_l", 0.1, 1000.0)[:, 0]
-        gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.gypsum_solubility_g_per_l", 0.0, 50.0)
+        ws = per_scenario(self.solids_mass_frac, n, "hydromet.tank.solids_mass_frac")[:, 0]
+        acid = per_scenario(self.free_acid_g_per_l, n, "hydromet.tank.free_acid_g_per_l")[:, 0]
+        gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.common.gypsum_solubility_g_per_l")
         water = feed.total_tph * (1.0 - ws) / ws
         outlets, reagents, design, status = self._dissolve(feed, x, acid * 1e-3 * water, water, 1.0, gyp[:, 0])
         design["conversion"] = x
@@ -358,10 +358,10 @@ class AcidBakeLeach(_Leach):
         dose = per_scenario(self.acid_dose_kg_per_t, n, p + "acid_dose_kg_per_t", 0.0, 5000.0)[:, 0]
         eta = per_scenario(self.water_leach_efficiency_frac, n, p + "water_leach_efficiency_frac", 0.0, 1.0)
         p80 = per_scenario(self.regrind_p80_mm, n, p + "regrind_p80_mm", 1e-3, 10.0)
-        m = per_scenario(self.rrsb_uniformity, n, "hydromet.rrsb_uniformity", 0.3, 3.0)
+        m = per_scenario(self.rrsb_uniformity, n, "hydromet.common.rrsb_uniformity")
         f = self._factor(n)
         ws = per_scenario(self.solids_mass_frac, n, p + "solids_mass_frac", 0.01, 0.9)[:, 0]
-        gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.gypsum_solubility_g_per_l", 0.0, 50.0)
+        gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.common.gypsum_solubility_g_per_l")
         sizes, tau = self._dissolution_times(temp, act, f, p80, m)
         x_kin = (sizes[:, :, None] * shrinking_core_conversion(t_h[:, :, None] * 3600.0, tau)).sum(axis=1)
         x_kin = np.broadcast_to(x_kin, (n, len(self.ore.minerals)))
@@ -427,7 +427,7 @@ class HeapLeach(_Leach):
         temp = per_scenario(self.temperature_c, n, p + "temperature_c", -5.0, 95.0)
         de = per_scenario(self.pore_diffusivity_m2_s, n, p + "pore_diffusivity_m2_s", 1e-15, 1e-6)
         p80 = per_scenario(self.crush_p80_mm, n, p + "crush_p80_mm", 0.1, 300.0)
-        m = per_scenario(self.rrsb_uniformity, n, "hydromet.rrsb_uniformity", 0.3, 3.0)
+        m = per_scenario(self.rrsb_uniformity, n, "hydromet.common.rrsb_uniformity")
         f = self._factor(n)
         grain = per_scenario(self.grain_radius_mm, n, p + "grain_radius_mm", 1e-3, 50.0) * 1e-3
         irr = per_scenario(self.irrigation_l_per_m2_h, n, p + "irrigation_l_per_m2_h", 0.01, 100.0)[:, 0]
@@ -435,7 +435,7 @@ class HeapLeach(_Leach):
         rho_b = per_scenario(self.bulk_density_t_m3, n, p + "bulk_density_t_m3", 0.5, 3.0)[:, 0]
         moist = per_scenario(self.moisture_m3_per_t, n, p + "moisture_m3_per_t", 0.0, 1.0)[:, 0]
         recycle = per_scenario(self.acid_recycle_frac, n, p + "acid_recycle_frac", 0.0, 1.0)[:, 0]
-        gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.gypsum_solubility_g_per_l", 0.0, 50.0)
+        gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.common.gypsum_solubility_g_per_l")
         vm = _molar_volume_m3(ore)
         rate = surface_rate(ore.minerals, temp, _acid_activity(self.chem, acid), f)  # (k, M)
         tau_r = grain[:, :, None] / (vm[None, None, :] * rate[:, None, :])  # (k, 1, M)

@@ -161,8 +161,8 @@ class Redissolution(Unit):
         ch, cs = self.chem, self.chem.components
         cake = inlets["cake"]
         n = cake.n
-        fa = per_scenario(self.free_acid_g_per_l, n, "hydromet.redissolve_free_acid_g_per_l", 0.1, 1000.0)[:, 0]
-        vol_t = per_scenario(self.liquor_m3_per_t, n, "hydromet.redissolve_liquor_m3_per_t_cake", 0.1, 1000.0)[:, 0]
+        fa = per_scenario(self.free_acid_g_per_l, n, "hydromet.purification.redissolve_free_acid_g_per_l")[:, 0]
+        vol_t = per_scenario(self.liquor_m3_per_t, n, "hydromet.purification.redissolve_liquor_m3_per_t_cake")[:, 0]
         comp = cake.component_tph
         mm = cs.molar_mass_g_per_mol
         mol = ch.aq_mol_per_h(comp, "OH")
@@ -200,8 +200,8 @@ class OxalatePrecipitation(Unit):
         ch, cs = self.chem, self.chem.components
         liq = inlets["liquor"]
         n = liq.n
-        ex = per_scenario(self.excess_frac, n, "hydromet.oxalic_excess_frac", 0.0, 10.0)
-        ent = per_scenario(self.mother_liquor_entrained_frac, n, "hydromet.mother_liquor_entrained_frac", 0.0, 1.0)
+        ex = per_scenario(self.excess_frac, n, "hydromet.purification.oxalic_excess_frac")
+        ent = per_scenario(self.mother_liquor_entrained_frac, n, "hydromet.purification.mother_liquor_entrained_frac")
         eta_max, k = _oxalate()
         comp = liq.component_tph
         mol = ch.aq_mol_per_h(comp, "aq")

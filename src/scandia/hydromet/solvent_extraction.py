@@ -100,10 +100,10 @@ class SXExtraction(_SXBase):
         ch, cs = self.chem, self.chem.components
         aq, org = inlets["aqueous"], inlets["organic"]
         n = aq.n
-        oa = per_scenario(self.oa, n, "hydromet.sx.extraction_oa", 1e-3, 100.0)
-        dose = per_scenario(self.dosage_vol_pct, n, "hydromet.sx.dosage_vol_pct", 0.1, 100.0)
-        ent = per_scenario(self.entrainment_l_per_m3, n, "hydromet.sx.entrainment_l_per_m3", 0.0, 100.0)[:, 0]
-        loss = per_scenario(self.organic_loss_l_per_m3, n, "hydromet.sx.organic_loss_l_per_m3", 0.0, 50.0)[:, 0]
+        oa = per_scenario(self.oa, n, "hydromet.sx.extraction_oa")
+        dose = per_scenario(self.dosage_vol_pct, n, "hydromet.sx.dosage_vol_pct")
+        ent = per_scenario(self.entrainment_l_per_m3, n, "hydromet.sx.entrainment_l_per_m3")[:, 0]
+        loss = per_scenario(self.organic_loss_l_per_m3, n, "hydromet.sx.organic_loss_l_per_m3")[:, 0]
         rho_x, rho_d, pka2 = _phase_props()
         vol, conc, h_t, s_t = self._aqueous(aq)
         v_org = np.broadcast_to(oa[:, 0] * vol, (n,))
@@ -178,9 +178,9 @@ class SXScrub(_SXBase):
         if int(self.stages) == 0:
             empty = Stream.solution(cs, np.zeros_like(comp), "liquor")
             return UnitResult({"organic": org, "liquor": empty}, np.zeros(n, dtype=np.int8))
-        oa = per_scenario(self.oa, n, "hydromet.sx.scrub_oa", 1e-3, 1000.0)
-        acid = per_scenario(self.acid_g_per_l, n, "hydromet.sx.scrub_acid_g_per_l", 0.1, 1500.0)[:, 0]
-        dose = per_scenario(self.dosage_vol_pct, n, "hydromet.sx.dosage_vol_pct", 0.1, 100.0)
+        oa = per_scenario(self.oa, n, "hydromet.sx.scrub_oa")
+        acid = per_scenario(self.acid_g_per_l, n, "hydromet.sx.scrub_acid_g_per_l")[:, 0]
+        dose = per_scenario(self.dosage_vol_pct, n, "hydromet.sx.dosage_vol_pct")
         _, _, pka2 = _phase_props()
         v_org = self._organic_volume(org)
         v_aq = v_org / oa[:, 0]
@@ -243,7 +243,7 @@ class SXStrip(_SXBase):
         ch, cs = self.chem, self.chem.components
         org = inlets["organic"]
         n = org.n
-        excess = per_scenario(self.naoh_excess_frac, n, "hydromet.sx.naoh_excess_frac", 0.0, 10.0)[:, 0]
+        excess = per_scenario(self.naoh_excess_frac, n, "hydromet.sx.naoh_excess_frac")[:, 0]
         comp = org.component_tph
         loaded = ch.aq_mol_per_h(comp, "org")
         frac = 1.0 - (1.0 - _strip_fracs()) ** int(self.stages)

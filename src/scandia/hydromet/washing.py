@@ -46,9 +46,9 @@ class CCD(Unit):
         ch, cs = self.chem, self.chem.components
         solids, liquor = inlets["solids"], inlets["liquor"]
         n = solids.n
-        st = per_scenario(self.stages, n, "hydromet.ccd.stages", 1, 20)
-        r = per_scenario(self.wash_ratio, n, "hydromet.ccd.wash_ratio", 0.05, 50.0)
-        u = per_scenario(self.underflow_liquor_t_per_t, n, "hydromet.ccd.underflow_liquor_t_per_t", 0.05, 10.0)
+        st = per_scenario(self.stages, n, "hydromet.ccd.stages")
+        r = per_scenario(self.wash_ratio, n, "hydromet.ccd.wash_ratio")
+        u = per_scenario(self.underflow_liquor_t_per_t, n, "hydromet.ccd.underflow_liquor_t_per_t")
         loss = ccd_soluble_loss(r, st)[:, 0]
         w_i = ch.index("H2O")
         solid_t = solids.total_tph
@@ -87,7 +87,7 @@ class Acidify(Unit):
         ch, cs = self.chem, self.chem.components
         liq = inlets["liquor"]
         n = liq.n
-        target = per_scenario(self.min_free_acid_g_per_l, n, "hydromet.sx.feed_min_free_acid_g_per_l", 0.0, 500.0)
+        target = per_scenario(self.min_free_acid_g_per_l, n, "hydromet.sx.feed_min_free_acid_g_per_l")
         comp = liq.component_tph
         acid_i = ch.index(ch.acid)
         add = np.maximum(target[:, 0] * 1e-3 * comp[:, ch.index("H2O")] - comp[:, acid_i], 0.0)
