@@ -65,7 +65,7 @@ class HydroxidePrecipitation(Unit):
     inlets = ("liquor",)
     outlets = ("solids", "liquor")
 
-    def __init__(self, chem: Chemistry, ph: Any = 3.9, base: str = "NaOH", name: str = "hydroxide",
+    def __init__(self, chem: Chemistry, ph: Any, base: str = "NaOH", name: str = "hydroxide",
                  oxidise_fe: bool = False, gypsum_solubility_g_per_l: Any = 2.0) -> None:
         self.chem = chem
         self.ph = ph
@@ -152,7 +152,7 @@ class Redissolution(Unit):
     inlets = ("cake",)
     outlets = ("liquor",)
 
-    def __init__(self, chem: Chemistry, free_acid_g_per_l: Any = 50.0, liquor_m3_per_t: Any = 10.0) -> None:
+    def __init__(self, chem: Chemistry, free_acid_g_per_l: Any, liquor_m3_per_t: Any) -> None:
         self.chem = chem
         self.free_acid_g_per_l = free_acid_g_per_l
         self.liquor_m3_per_t = liquor_m3_per_t
@@ -191,7 +191,7 @@ class OxalatePrecipitation(Unit):
     inlets = ("liquor",)
     outlets = ("solids", "liquor")
 
-    def __init__(self, chem: Chemistry, excess_frac: Any = 0.5, mother_liquor_entrained_frac: Any = 0.002) -> None:
+    def __init__(self, chem: Chemistry, excess_frac: Any, mother_liquor_entrained_frac: Any) -> None:
         self.chem = chem
         self.excess_frac = excess_frac
         self.mother_liquor_entrained_frac = mother_liquor_entrained_frac

@@ -87,8 +87,8 @@ class SXExtraction(_SXBase):
     inlets = ("aqueous", "organic")
     outlets = ("raffinate", "loaded")
 
-    def __init__(self, chem: Chemistry, stages: int = 3, oa: Any = 0.1, dosage_vol_pct: Any = 5.0,
-                 entrainment_l_per_m3: Any = 0.5, organic_loss_l_per_m3: Any = 0.1) -> None:
+    def __init__(self, chem: Chemistry, stages: int, oa: Any, dosage_vol_pct: Any, entrainment_l_per_m3: Any,
+                 organic_loss_l_per_m3: Any) -> None:
         super().__init__(chem)
         self.stages = stages
         self.oa = oa
@@ -162,8 +162,7 @@ class SXScrub(_SXBase):
     inlets = ("organic",)
     outlets = ("organic", "liquor")
 
-    def __init__(self, chem: Chemistry, stages: int = 2, oa: Any = 5.0, acid_g_per_l: Any = 300.0,
-                 dosage_vol_pct: Any = 5.0) -> None:
+    def __init__(self, chem: Chemistry, stages: int, oa: Any, acid_g_per_l: Any, dosage_vol_pct: Any) -> None:
         super().__init__(chem)
         self.stages = stages
         self.oa = oa
@@ -234,7 +233,7 @@ class SXStrip(_SXBase):
     inlets = ("organic",)
     outlets = ("organic", "cake")
 
-    def __init__(self, chem: Chemistry, stages: int = 3, naoh_excess_frac: Any = 0.2) -> None:
+    def __init__(self, chem: Chemistry, stages: int, naoh_excess_frac: Any) -> None:
         super().__init__(chem)
         self.stages = stages
         self.naoh_excess_frac = naoh_excess_frac

@@ -69,40 +69,31 @@ def _leach_unit(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.ndar
         mineral_rate_factor=mineral_rate_factors(ore))
 
 
-def _count(a: dict[str, np.ndarray], key: str) -> int:
-    v = a[key]
-    if np.any(v != v[0]):
-        raise ScenarioError(key, "stage counts must be the same in every scenario of one run")
-    return int(v[0])
-
-
 def build_hydromet(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.ndarray]) -> Flowsheet:
     """The hydromet flowsheet for one leach route (parameters as arrays over scenarios)."""
-    s, p, c = "hydromet.sx.", "hydromet.purification.", "hydromet.ccd."
+    sx, pur = SectionView(a, "hydromet.sx."), SectionView(a, "hydromet.purification.")
+    ccd, gyp = SectionView(a, "hydromet.ccd."), SectionView(a, "hydromet.common.").gypsum_solubility_g_per_l
     fs = Flowsheet(f"hydromet-{route}")
     fs.add("leach", _leach_unit(route, ore, chem, a))
-    fs.add("ccd", CCD(chem, a[c + "stages"], a[c + "wash_ratio"], a[c + "underflow_liquor_t_per_t"]))
-    fs.add("condition", Acidify(chem, a[s + "feed_min_free_acid_g_per_l"]))
+    fs.add("ccd", CCD(chem, ccd.stages, ccd.wash_ratio, ccd.underflow_liquor_t_per_t))
+    fs.add("condition", Acidify(chem, sx.feed_min_free_acid_g_per_l))
     fs.add("feedmix", Mixer(2))
-    fs.add("extract", SXExtraction(chem, _count(a, s + "extraction_stages"), a[s + "extraction_oa"],
-                                   a[s + "dosage_vol_pct"], a[s + "entrainment_l_per_m3"],
-                                   a[s + "organic_loss_l_per_m3"]))
-    fs.add("scrub", SXScrub(chem, _count(a, s + "scrub_stages"), a[s + "scrub_oa"], a[s + "scrub_acid_g_per_l"],
-                            a[s + "dosage_vol_pct"]))
-    fs.add("strip", SXStrip(chem, _count(a, s + "strip_stages"), a[s + "naoh_excess_frac"]))
-    fs.add("redissolve", Redissolution(chem, a[p + "redissolve_free_acid_g_per_l"],
-                                       a[p + "redissolve_liquor_m3_per_t_cake"]))
-    fs.add("impurity", HydroxidePrecipitation(chem, a[p + "impurity_ph"], "NaOH", "impurity", oxidise_fe=True))
-    fs.add("sc_oxalate", OxalatePrecipitation(chem, a[p + "oxalic_excess_frac"], a[p + "mother_liquor_entrained_frac"]))
+    # stage counts are run-scoped (they set the cascade's shape): one value per run
+    fs.add("extract", SXExtraction(chem, sx.count("extraction_stages"), sx.extraction_oa, sx.dosage_vol_pct,
+                                   sx.entrainment_l_per_m3, sx.organic_loss_l_per_m3))
+    fs.add("scrub", SXScrub(chem, sx.count("scrub_stages"), sx.scrub_oa, sx.scrub_acid_g_per_l, sx.dosage_vol_pct))
+    fs.add("strip", SXStrip(chem, sx.count("strip_stages"), sx.naoh_excess_frac))
+    fs.add("redissolve", Redissolution(chem, pur.redissolve_free_acid_g_per_l, pur.redissolve_liquor_m3_per_t_cake))
+    fs.add("impurity", HydroxidePrecipitation(chem, pur.impurity_ph, "NaOH", "impurity", oxidise_fe=True))
+    fs.add("sc_oxalate", OxalatePrecipitation(chem, pur.oxalic_excess_frac, pur.mother_liquor_entrained_frac))
     fs.add("sc_calcine", Calcination(chem))
-    gyp = a["hydromet.common.gypsum_solubility_g_per_l"]
-    fs.add("iron_removal", HydroxidePrecipitation(chem, a[p + "ree_iron_removal_ph"], "CaO", "ree_iron_removal",
+    fs.add("iron_removal", HydroxidePrecipitation(chem, pur.ree_iron_removal_ph, "CaO", "ree_iron_removal",
                                                   oxidise_fe=True, gypsum_solubility_g_per_l=gyp))
-    fs.add("ree_precipitation", HydroxidePrecipitation(chem, a[p + "ree_precipitation_ph"], "NaOH",
+    fs.add("ree_precipitation", HydroxidePrecipitation(chem, pur.ree_precipitation_ph, "NaOH",
                                                        "ree_precipitation"))
     fs.add("ree_calcine", Calcination(chem))
     fs.add("barren", Mixer(2))
-    fs.add("neutralise", HydroxidePrecipitation(chem, a[p + "effluent_ph"], "CaO", "effluent",
+    fs.add("neutralise", HydroxidePrecipitation(chem, pur.effluent_ph, "CaO", "effluent",
                                                 gypsum_solubility_g_per_l=gyp))
     for src, dst in [
         ("leach.residue", "ccd.solids"), ("leach.liquor", "ccd.liquor"), ("ccd.pls", "condition.liquor"),

@@ -36,7 +36,7 @@ class CCD(Unit):
     inlets = ("solids", "liquor")
     outlets = ("residue", "pls")
 
-    def __init__(self, chem: Chemistry, stages: Any = 5, wash_ratio: Any = 2.0, underflow_liquor_t_per_t: Any = 1.0):
+    def __init__(self, chem: Chemistry, stages: Any, wash_ratio: Any, underflow_liquor_t_per_t: Any) -> None:
         self.chem = chem
         self.stages = stages
         self.wash_ratio = wash_ratio
