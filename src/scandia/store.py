@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from .core.errors import ScenarioError
 from .core.files import json_safe
 
-__all__ = ["JOB_STATES", "abandon_jobs", "compare_runs", "create_job", "default_db", "get_job", "get_run",
-           "list_runs", "open_store", "record_run", "update_job"]
+__all__ = ["JOB_STATES", "abandon_jobs", "active_jobs", "compare_runs", "create_job", "default_db", "get_job",
+           "get_run", "heartbeat", "list_runs", "open_store", "reap_jobs", "record_run", "update_job"]
 
 _meta = MetaData()
 RUNS = Table("runs", _meta, Column("run_id", String(32), primary_key=True), Column("created_utc", DateTime),
@@ -39,6 +39,9 @@ JOBS = Table("jobs", _meta, Column("job_id", String(32), primary_key=True), Colu
              Column("done", Integer), Column("total", Integer), Column("message", Text), Column("error", Text),
              Column("request", Text), Column("result", Text), Column("owner", String(32)))
 JOB_STATES = ("queued", "running", "done", "failed")
+#: live servers: each beats here every few seconds (its lease); a job whose owner's lease ran out is failed
+SERVERS = Table("servers", _meta, Column("server_id", String(32), primary_key=True),
+                Column("heartbeat_utc", DateTime), Column("started_utc", DateTime))
 
 
 def default_db() -> str:
@@ -230,3 +233,43 @@ def get_job(engine: Engine, job_id: str) -> dict[str, Any] | None:
     out["request"] = json.loads(out["request"] or "{}")
     out["result"] = json.loads(out["result"]) if out["result"] else None
     return out
+
+
+def heartbeat(engine: Engine, server_id: str) -> None:
+    """Renew server ``server_id``'s lease (insert on the first beat)."""
+    now = _now()
+    with engine.begin() as con:
+        res = con.execute(SERVERS.update().where(SERVERS.c.server_id == server_id).values(heartbeat_utc=now))
+        if not res.rowcount:
+            con.execute(SERVERS.insert().values(server_id=server_id, heartbeat_utc=now, started_utc=now))
+
+
+def reap_jobs(engine: Engine, lease_s: float, server_id: str | None = None) -> int:
+    """Fail queued or running jobs whose owning server has not renewed its lease for ``lease_s`` seconds (it was
+    killed, or its machine went down), or whose owner never held one; the caller's own jobs (``server_id``) are
+    left alone. Returns how many were failed."""
+    from datetime import timedelta
+
+    cutoff = _now() - timedelta(seconds=lease_s)
+    with engine.begin() as con:
+        live = {r[0] for r in con.execute(select(SERVERS.c.server_id).where(SERVERS.c.heartbeat_utc >= cutoff))}
+        if server_id is not None:
+            live.add(server_id)
+        rows = con.execute(select(JOBS.c.job_id, JOBS.c.owner).where(JOBS.c.state.in_(("queued", "running"))))
+        dead = [job for job, owner in rows if owner not in live]
+        for job in dead:
+            con.execute(JOBS.update().where((JOBS.c.job_id == job) & JOBS.c.state.in_(("queued", "running")))
+                        .values(state="failed", message="failed", updated_utc=_now(),
+                                error=f"the server running this job stopped (no heartbeat for {lease_s:g} s); "
+                                      "submit it again"))
+        con.execute(SERVERS.delete().where(SERVERS.c.heartbeat_utc < cutoff))
+    return len(dead)
+
+
+def active_jobs(engine: Engine, owner: str) -> int:
+    """How many of server ``owner``'s jobs are queued or running."""
+    from sqlalchemy import func
+
+    with engine.connect() as con:
+        return int(con.execute(select(func.count()).select_from(JOBS).where(
+            (JOBS.c.owner == owner) & JOBS.c.state.in_(("queued", "running")))).scalar() or 0)

@@ -15,14 +15,15 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from scandia.web.app import create_app
+from scandia.web.app import LOOPBACK, create_app
 
 pytestmark = pytest.mark.integration
 
 
 _TMP = tempfile.TemporaryDirectory(prefix="scandia-openapi-")
+# schemathesis' ASGI client sends Host: testserver; only tests add that name to the loopback allow-list
 APP = create_app(db=str(Path(_TMP.name) / "runs.db"), data_dir=Path(_TMP.name) / "data", sync_max_samples=1,
-                 max_samples=20)
+                 max_samples=20, allowed_hosts=(*LOOPBACK, "testserver"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

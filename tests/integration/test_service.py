@@ -12,6 +12,11 @@ from typer.testing import CliRunner
 from scandia.cli import app as cli
 from scandia.web.app import create_app
 
+#: the test client's base URL: a loopback server answers only to its own address and the loopback names
+LOCAL = "http://127.0.0.1"
+#: every POST names its content type (the cross-site rule)
+JSON = {"content-type": "application/json"}
+
 pytestmark = pytest.mark.integration
 SMALL = "name: small\nuncertainty:\n  samples: 1\n"
 
@@ -19,7 +24,8 @@ SMALL = "name: small\nuncertainty:\n  samples: 1\n"
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("service")
-    with TestClient(create_app(db=str(tmp / "runs.db"), data_dir=tmp / "data", sync_max_samples=5)) as c:
+    with TestClient(create_app(db=str(tmp / "runs.db"), data_dir=tmp / "data", sync_max_samples=5),
+                    base_url=LOCAL) as c:
         yield c
 
 
@@ -62,12 +68,13 @@ def test_json_body_and_builtin_by_name(client):
     r = client.post("/runs", json={"name": "j", "uncertainty": {"samples": 1}, "alloy": {"sc_wt_pct": 0.2}})
     assert r.status_code == 201
     assert r.json()["summary"]["stages"]["alloy"]["sc_wt_pct"] == 0.2
-    r = client.post("/runs?scenario=crater-lake&samples=1&stage=beneficiation")
+    r = client.post("/runs?scenario=crater-lake&samples=1&stage=beneficiation",
+                    headers={"content-type": "application/json"})
     assert r.status_code == 201 and set(r.json()["summary"]["stages"]) == {"beneficiation"}
 
 
 def test_large_run_becomes_a_background_job(client):
-    r = client.post("/runs?scenario=crater-lake&samples=12")
+    r = client.post("/runs?scenario=crater-lake&samples=12", headers=JSON)
     assert r.status_code == 202
     done = _wait(client, f"/runs/{r.json()['id']}")
     assert done["state"] == "done" and done["n_scenarios"] == 12
@@ -96,20 +103,21 @@ def test_unknown_ids_are_404(client):
 
 
 def test_oversize_body_is_413(tmp_path):
-    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, max_body_bytes=2_000)) as c:
+    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, max_body_bytes=2_000),
+                    base_url=LOCAL) as c:
         r = c.post("/runs", content="a" * 5_000, headers={"content-type": "application/yaml"})
         assert r.status_code == 413
         assert c.get("/health").status_code == 200  # the server carries on
 
 
 def test_token_required_when_set(tmp_path):
-    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, token="s3cret")) as c:
+    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, token="s3cret"), base_url=LOCAL) as c:
         assert c.get("/health").status_code == 200  # liveness needs no token
         assert c.get("/scenarios").status_code == 401
         assert c.get("/scenarios", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert c.get("/scenarios", headers={"Authorization": "Bearer s3cret"}).status_code == 200
         assert c.get("/scenarios", headers={"X-Scandia-Token": "s3cret"}).status_code == 200
-        assert c.post("/runs", content=SMALL).status_code == 401
+        assert c.post("/runs", content=SMALL, headers={"content-type": "application/yaml"}).status_code == 401
         assert c.post("/whatif", json={}).status_code == 401
         assert c.get("/runs/" + "0" * 32, params={"token": "s3cret"}).status_code == 404  # past the token check
         # pages and assets without data load without it, so a browser can open /?token=... and the docs
@@ -119,7 +127,7 @@ def test_token_required_when_set(tmp_path):
 
 def test_failed_run_is_recorded_and_its_report_says_what_failed(client):
     # a stand-alone hydromet run without a feed assay fails after validation
-    r = client.post("/runs?scenario=crater-lake&samples=1&stage=hydromet")
+    r = client.post("/runs?scenario=crater-lake&samples=1&stage=hydromet", headers=JSON)
     assert r.status_code == 422 and "hydromet.feed" in r.text
     run_id = r.json()["run_id"]
     view = client.get(f"/runs/{run_id}").json()
@@ -185,7 +193,7 @@ def test_cli_runs_are_visible_to_the_service(tmp_path):
     res = CliRunner().invoke(cli, ["run", "--stage", "beneficiation", "--db", db])
     assert res.exit_code == 0, res.output
     run_id = re.search(r"run ([0-9a-f]{32}) recorded", res.output).group(1)
-    with TestClient(create_app(db=db, data_dir=tmp_path)) as c:
+    with TestClient(create_app(db=db, data_dir=tmp_path), base_url=LOCAL) as c:
         view = c.get(f"/runs/{run_id}").json()
         assert view["state"] == "done" and view["scenario"] == "crater-lake"
         assert "stored summary only" in c.get(f"/runs/{run_id}/report").text
@@ -200,7 +208,8 @@ def test_serve_refuses_public_address_without_token(monkeypatch):
 def test_guards_chunked_oversize_nesting_content_type_origin_host(tmp_path):
     """Review findings: a chunked body over the limit is 413 too; deep nesting is 422, not 500; a body that is not
     JSON or YAML is 415; a state-changing request from another origin is 403; an unexpected Host is 400."""
-    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, max_body_bytes=2_000)) as c:
+    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, max_body_bytes=2_000),
+                    base_url=LOCAL) as c:
         def chunks():
             for _ in range(10):
                 yield b"a" * 500
@@ -216,7 +225,7 @@ def test_guards_chunked_oversize_nesting_content_type_origin_host(tmp_path):
         assert c.post("/runs?scenario=crater-lake&samples=1", headers={"origin": "http://evil.example"}
                       ).status_code == 403
         assert c.get("/health", headers={"host": "rebind.evil.example"}).status_code == 400
-        assert c.post("/whatif", json={}, headers={"origin": "http://testserver"}).status_code == 200
+        assert c.post("/whatif", json={}, headers={"origin": "http://127.0.0.1"}).status_code == 200
 
 
 def test_sweep_ids_are_not_runs_and_nan_is_null(client):
@@ -235,9 +244,9 @@ def test_sweep_ids_are_not_runs_and_nan_is_null(client):
 
 
 def test_query_errors_point_at_the_query(client):
-    r = client.post("/runs?scenario=crater-lake&samples=3&stage=alloy")
+    r = client.post("/runs?scenario=crater-lake&samples=3&stage=alloy", headers=JSON)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "stage"]
-    r = client.post("/runs?scenario=crater-lake&samples=1&sobol=16")
+    r = client.post("/runs?scenario=crater-lake&samples=1&sobol=16", headers=JSON)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "sobol"]
     r = client.post("/sweeps", json={"scenario": {"plant": {"ore_feed_rate_tph": -1}}, "samples": 4})
     assert r.json()["detail"][0]["loc"] == ["body", "scenario", "plant", "ore_feed_rate_tph"]
@@ -250,7 +259,7 @@ def test_report_of_an_overwritten_folder_falls_back_to_the_stored_summary(tmp_pa
         res = CliRunner().invoke(cli, ["run", scen, "--stage", "beneficiation", "--db", db, "--out", str(out)])
         assert res.exit_code == 0, res.output
         ids.append(re.search(r"run ([0-9a-f]{32}) recorded", res.output).group(1))
-    with TestClient(create_app(db=db, data_dir=tmp_path)) as c:
+    with TestClient(create_app(db=db, data_dir=tmp_path), base_url=LOCAL) as c:
         first, second = (c.get(f"/runs/{i}/report").text for i in ids)
         assert "scandia report: crater-lake<" in first and "overwritten by a later run" in first
         assert "scandia report: crater-lake-olivine<" in second and "stored summary only" not in second
@@ -259,9 +268,9 @@ def test_report_of_an_overwritten_folder_falls_back_to_the_stored_summary(tmp_pa
 def test_background_jobs_survive_a_lifespan_restart(tmp_path):
     """The job pool is per lifespan: an app started, stopped and started again still queues work (was a 500)."""
     api = create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, sync_max_samples=1)
-    with TestClient(api) as c:
+    with TestClient(api, base_url=LOCAL) as c:
         assert c.get("/health").status_code == 200
-    with TestClient(api) as c:
+    with TestClient(api, base_url=LOCAL) as c:
         r = c.post("/sweeps", json={"scenario": "crater-lake", "samples": 2, "chunk_size": 2})
         assert r.status_code == 202
         assert _wait(c, f"/sweeps/{r.json()['id']}", timeout=180)["state"] == "done"

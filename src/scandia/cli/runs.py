@@ -87,9 +87,17 @@ def serve(
     max_body: Annotated[int, typer.Option(help="largest request body accepted, bytes")] = 1_000_000,
     workers: Annotated[int, typer.Option(help="background job threads")] = 1,
     warm: Annotated[bool, typer.Option(help="precompute the dashboard's default case and alloy grid at start")] = True,
+    max_samples: Annotated[int | None, typer.Option(help="largest run or sweep accepted (data/service.yaml)")] = None,
+    sync_slots: Annotated[int | None, typer.Option(help="synchronous runs computing at once")] = None,
+    max_jobs: Annotated[int | None, typer.Option(help="queued plus running background jobs")] = None,
+    max_job_mb: Annotated[float | None, typer.Option(help="largest estimated memory of one run, MB")] = None,
+    lease: Annotated[float | None, typer.Option(help="job lease, s: jobs of a server silent this long fail")] = None,
 ) -> None:
-    """Serve the REST API, the what-if dashboard (at /) and offline API docs (at /docs) with uvicorn."""
-    from ..web.app import LOOPBACK_HOSTS, create_app, is_loopback, token_from_env
+    """Serve the REST API, the what-if dashboard (at /) and offline API docs (at /docs) with uvicorn.
+
+    Limits (defaults and reasons in data/service.yaml): runs over --max-job-mb are refused with 413, further
+    jobs past --max-jobs and synchronous runs past --sync-slots with 429."""
+    from ..web.app import create_app, hosts_for, is_loopback, token_from_env
 
     token = token_from_env()
     try:
@@ -101,10 +109,17 @@ def serve(
             raise ScenarioError("--max-body", "must be between 1,000 and 1,000,000,000 bytes")
         if not 1 <= workers <= 64:
             raise ScenarioError("--workers", "must be between 1 and 64")
-        # a loopback server answers only to loopback host names (DNS-rebinding defence); elsewhere the token guards
-        hosts = LOOPBACK_HOSTS if is_loopback(host) else None
+        for name, value, lo, hi in (("--max-samples", max_samples, 1, 1_000_000), ("--sync-slots", sync_slots, 1, 64),
+                                    ("--max-jobs", max_jobs, 1, 10_000), ("--max-job-mb", max_job_mb, 100, 1e7),
+                                    ("--lease", lease, 2, 3600)):
+            if value is not None and not lo <= value <= hi:
+                raise ScenarioError(name, f"must be between {lo:,} and {hi:,}")
+        # a loopback server answers only to its own address and the loopback names (DNS-rebinding defence);
+        # elsewhere the token guards
+        hosts = hosts_for(host) if is_loopback(host) else None
         api = create_app(db=db, data_dir=data_dir, token=token, max_body_bytes=max_body, workers=workers, warm=warm,
-                         allowed_hosts=hosts)
+                         allowed_hosts=hosts, max_samples=max_samples, sync_slots=sync_slots,
+                         max_active_jobs=max_jobs, max_job_mb=max_job_mb, lease_s=lease)
     except ScandiaError as exc:
         _fail(str(exc))
     import uvicorn

@@ -67,7 +67,7 @@ def load_scenario(source: str | Path | None = None) -> ScenarioModel:
         text = resources.files("scandia").joinpath("data", "scenarios", f"{source}.yaml").read_text("utf-8")
         where = f"built-in scenario {source!r}"
     elif path.is_file():
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path, "scenario")
         where = str(path)
     else:
         names = ", ".join(builtin_scenarios())
@@ -75,11 +75,63 @@ def load_scenario(source: str | Path | None = None) -> ScenarioModel:
     return scenario_from_dict(parse_yaml(text, where))
 
 
+#: limits on untrusted YAML (scenario files and request bodies), checked on the parser's event stream before any
+#: object is built: size in characters, nesting depth, and node count
+MAX_YAML_CHARS = 1_000_000
+MAX_YAML_DEPTH = 32
+MAX_YAML_NODES = 100_000
+
+
+def read_text_file(path: Path, field: str, limit: int = MAX_YAML_CHARS) -> str:
+    """A UTF-8 text file of at most ``limit`` bytes; binary, UTF-16 or oversized files are a one-line error."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ScenarioError(field, f"{path} is {size:,} bytes; scenario files are limited to {limit:,}")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(field, f"cannot read {path}: {exc.strerror or exc}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        raise ScenarioError(field, f"{path} is not UTF-8 text (binary or UTF-16); save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(field, f"{path} is not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def _check_yaml_events(text: str, src: str) -> None:
+    """Refuse anchors and aliases (a few hundred bytes of nested aliases expand to billions of nodes), nesting
+    deeper than :data:`MAX_YAML_DEPTH` and more than :data:`MAX_YAML_NODES` nodes, reading the event stream only
+    (linear in the text, nothing is built)."""
+    if len(text) > MAX_YAML_CHARS:
+        raise ScenarioError("scenario", f"YAML{src} is {len(text):,} characters; the limit is {MAX_YAML_CHARS:,}")
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = event.start_mark
+            raise ScenarioError("scenario", f"YAML anchors and aliases are not accepted{src} (line {mark.line + 1}); "
+                                            "write the values out")
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_YAML_NODES:
+                raise ScenarioError("scenario", f"YAML{src} has more than {MAX_YAML_NODES:,} values")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise ScenarioError("scenario", f"YAML nested deeper than {MAX_YAML_DEPTH} levels{src}")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse_yaml(text: str, where: str | None = None) -> Any:
-    """YAML text to Python data; a malformed (or absurdly nested) document is a one-line error with its position."""
+    """YAML text to Python data; a malformed (or absurdly nested) document is a one-line error with its position.
+    Anchors and aliases are refused, and size, depth and node count are limited, before anything is built."""
     src = f" in {where}" if where else ""
     try:
+        _check_yaml_events(text, src)
         return yaml.safe_load(text)
+    except ScenarioError:
+        raise
     except RecursionError:
         raise ScenarioError("scenario", f"YAML nested too deeply{src}") from None
     except ValueError as err:  # e.g. an integer literal of more than 4,300 digits

@@ -33,22 +33,24 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from .. import __version__
-from ..store import (
-    abandon_jobs,
-    default_db,
-    open_store,
-)
-from .http import MAX_SAMPLES, Service, _error
+from ..store import abandon_jobs, default_db, heartbeat, open_store, reap_jobs
+from .http import Limits, Service, _error
 from .routes_pages import pages_router
 from .routes_runs import runs_router
 from .routes_sweeps import sweeps_router
 from .whatif import WhatIf
 
-__all__ = ["LOOPBACK", "create_app", "is_loopback"]
+__all__ = ["LOOPBACK", "create_app", "hosts_for", "is_loopback"]
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-#: Host names a loopback server answers to ("testserver" is the in-process test client's)
-LOOPBACK_HOSTS = (*LOOPBACK, "testserver")
+#: Host names a loopback server answers to by default
+LOOPBACK_HOSTS = LOOPBACK
+
+
+def hosts_for(bind: str) -> tuple[str, ...]:
+    """The Host names a server bound to ``bind`` answers to: the bound address itself plus the loopback names
+    (a server on 127.0.0.2 answers to 127.0.0.2, 127.0.0.1, ::1 and localhost)."""
+    return tuple(dict.fromkeys((bind, *LOOPBACK)))
 
 
 def is_loopback(host: str) -> bool:
@@ -68,7 +70,9 @@ class _Guard:
       refused with 413 before any handler runs, and the body read is replayed to the application.
     * ``hosts``: Host header values accepted (DNS-rebinding defence for a loopback server); None accepts any.
     * A request that changes state (not GET/HEAD/OPTIONS) from a browser page of another origin (its Origin
-      header names another host) is refused with 403, so a web page cannot start runs on a local server.
+      header names another host, or is ``null``: a sandboxed iframe, a file: page or a redirect) is refused with
+      403, so a web page cannot start runs on a local server; and it must name its content type (415
+      otherwise), which a plain HTML form cannot send as JSON or YAML.
     """
 
     def __init__(self, app: Any, limit: int, hosts: tuple[str, ...] | None) -> None:
@@ -84,11 +88,16 @@ class _Guard:
             await _error(400, f"unexpected Host header {host!r}")(scope, receive, send)
             return
         origin = headers.get("origin")
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and origin and origin != "null":
-            from urllib.parse import urlsplit
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            if origin is not None:
+                from urllib.parse import urlsplit
 
-            if urlsplit(origin).netloc != host:
-                await _error(403, "cross-origin request refused")(scope, receive, send)
+                if origin.strip().lower() == "null" or urlsplit(origin).netloc != host:
+                    await _error(403, "cross-origin request refused")(scope, receive, send)
+                    return
+            if not headers.get("content-type", "").strip():
+                await _error(415, "a request that changes state must name its content type "
+                                  "(application/json or application/yaml)")(scope, receive, send)
                 return
         too_big = _error(413, f"request body over {self.limit:,} bytes")
         length = headers.get("content-length")
@@ -143,13 +152,16 @@ def _public(path: str) -> bool:
 
 
 def create_app(db: str | None = None, data_dir: Path | None = None, token: str | None = None,
-               max_body_bytes: int = 1_000_000, sync_max_samples: int = 200, workers: int = 1,
-               warm: bool = False, max_samples: int = MAX_SAMPLES,
-               allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> FastAPI:
+               max_body_bytes: int = 1_000_000, sync_max_samples: int | None = None, workers: int = 1,
+               warm: bool = False, max_samples: int | None = None,
+               allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS, **limits: Any) -> FastAPI:
     """Build the service. ``db``: run store (SQLite path or URL); ``data_dir``: run folders and sweeps
     (default beside the store); ``token``: required on every data request when set; ``warm``: precompute
-    the dashboard's default scenario and alloy grid in a background thread; ``max_samples``: largest run or
-    sweep accepted; ``allowed_hosts``: Host header names accepted (default: loopback names; None: any)."""
+    the dashboard's default scenario and alloy grid in a background thread; ``max_samples``,
+    ``sync_max_samples`` and ``limits`` (``sync_slots``, ``max_active_jobs``, ``max_job_mb``, ``lease_s``):
+    the limits of ``data/service.yaml`` (its defaults when not given); ``allowed_hosts``: Host header names
+    accepted (default: loopback names, see :func:`hosts_for`; None: any)."""
+    lim = Limits.from_data(max_samples=max_samples, sync_max_samples=sync_max_samples, **limits)
 
     engine = open_store(db)
     if data_dir is None:  # beside a store file ($SCANDIA_DB included), else in the default store's folder
@@ -172,11 +184,27 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
 
     server_id = secrets.token_hex(8)
 
+    stop = threading.Event()
+
+    def beat() -> None:
+        """Renew this server's lease and fail the jobs of servers whose lease ran out (killed, not stopped)."""
+        while True:
+            try:
+                heartbeat(engine, server_id)
+                reap_jobs(engine, lim.lease_s, server_id)
+            except Exception:  # the store is unreachable for a moment: try again next beat
+                pass
+            if stop.wait(lim.lease_s / 3.0):
+                return
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop.clear()
+        threading.Thread(target=beat, name="scandia-lease", daemon=True).start()
         if warm:
             threading.Thread(target=whatif.warm, name="scandia-warm", daemon=True).start()
         yield
+        stop.set()
         with pool_lock:
             for pool in pools:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -203,7 +231,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                 return _error(401, "missing or wrong token (Authorization: Bearer <SCANDIA_TOKEN>)")
         return await call_next(request)
 
-    svc = Service(engine, data_dir, submit, whatif, server_id, max_samples, sync_max_samples)
+    svc = Service(engine, data_dir, submit, whatif, server_id, lim, threading.BoundedSemaphore(lim.sync_slots))
     for router in (runs_router(svc), sweeps_router(svc), pages_router(svc)):
         app.include_router(router)
 

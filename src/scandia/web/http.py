@@ -19,18 +19,62 @@ _ID = re.compile(r"[0-9a-f]{32}")  # used with fullmatch
 MAX_SAMPLES = 1_000_000
 
 
+def default_limits() -> dict[str, float]:
+    """The service's limits from ``data/service.yaml`` (each value with its reason there)."""
+    from ..core.datafiles import load_data
+
+    return {k: v["value"] for k, v in load_data("service.yaml").items()}
+
+
+@dataclass
+class Limits:
+    """What one server accepts (``data/service.yaml``): samples per request, synchronous slots, active jobs,
+    the memory estimate of a run, and the job lease."""
+
+    max_samples: int
+    sync_max_samples: int
+    sync_slots: int
+    max_active_jobs: int
+    max_job_mb: float
+    run_mb_per_sample: float
+    run_mb_base: float
+    lease_s: float
+
+    @classmethod
+    def from_data(cls, **overrides: Any) -> Limits:
+        values = {**default_limits(), **{k: v for k, v in overrides.items() if v is not None}}
+        return cls(**{k: values[k] for k in cls.__dataclass_fields__})
+
+    def run_mb(self, samples: int) -> float:
+        """Estimated peak memory of a run of ``samples`` samples, MB."""
+        return self.run_mb_base + self.run_mb_per_sample * samples
+
+
 @dataclass
 class Service:
     """The state a service's routers share: run store engine, data folder, background-job submit, what-if
-    evaluator, this server's id and its limits."""
+    evaluator, this server's id, its limits and the gate of synchronous work."""
 
     engine: Any
     data_dir: Path
     submit: Callable[..., None]
     whatif: WhatIf
     server_id: str
-    max_samples: int
-    sync_max_samples: int
+    limits: Limits
+    sync_gate: Any  # asyncio-free threading.BoundedSemaphore of limits.sync_slots
+
+    @property
+    def max_samples(self) -> int:
+        return self.limits.max_samples
+
+    @property
+    def sync_max_samples(self) -> int:
+        return self.limits.sync_max_samples
+
+
+def busy(message: str, retry_s: int = 5) -> JSONResponse:
+    """429 with Retry-After: the server is at a limit now; the same request may succeed later."""
+    return JSONResponse({"detail": message}, status_code=429, headers={"Retry-After": str(retry_s)})
 
 
 def _error(status: int, detail: Any, **extra: Any) -> JSONResponse:

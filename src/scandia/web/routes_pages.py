@@ -37,8 +37,9 @@ def pages_router(svc: Service) -> APIRouter:
         return load_scenario(name).model_dump(mode="json")
 
     @router.get("/health")
-    def health() -> dict[str, Any]:
-        """Liveness: version and store backend (no token needed)."""
+    async def health() -> dict[str, Any]:
+        """Liveness: version and store backend (no token needed). Answered on the event loop itself, so it
+        never waits for a worker thread."""
         return {"status": "ok", "version": __version__, "store": engine.dialect.name,
                 "dashboard_warm": whatif.warmed}
 

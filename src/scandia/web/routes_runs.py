@@ -14,7 +14,7 @@ from .. import __version__
 from ..core.errors import ScandiaError, ScenarioError
 from ..core.files import json_safe
 from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
-from ..store import create_job, get_job, get_run, list_runs, record_run, update_job
+from ..store import active_jobs, create_job, get_job, get_run, list_runs, record_run, update_job
 from .http import (
     _ID,
     _JSON_TYPES,
@@ -26,6 +26,7 @@ from .http import (
     _media_type,
     _parse_body,
     _unprocessable,
+    busy,
 )
 
 
@@ -110,49 +111,73 @@ def runs_router(svc: Service) -> APIRouter:
         """Run a scenario. Small runs answer at once (201) with the summary; large ones are queued (202)."""
         raw = await request.body()
         kind = _media_type(request.headers.get("content-type", ""))
-        if raw.strip() and kind not in _JSON_TYPES + _YAML_TYPES:
+        if kind not in _JSON_TYPES + _YAML_TYPES:
             return _error(415, f"send the scenario as JSON ({_JSON_TYPES[0]}) or YAML ({_YAML_TYPES[0]}), "
                                f"not {kind or 'no content type'}")
+        from starlette.concurrency import run_in_threadpool
+
+        # parsing and validating user text runs off the event loop, so /health and other requests keep answering
         try:
-            if scenario is not None:
-                if raw.strip():
-                    raise ScenarioError("scenario", "give a body or ?scenario=NAME, not both")
-                if scenario not in builtin_scenarios():
-                    raise ScenarioError("scenario", f"unknown built-in {scenario!r}; known: "
-                                                    f"{', '.join(builtin_scenarios())}")
-                scen = load_scenario(scenario)
-            elif not raw.strip():
-                scen = load_scenario(None)  # the default scenario
-            else:
-                scen = scenario_from_dict(_parse_body(raw, kind))
-            n = scen.uncertainty.samples if samples is None else samples
-            if n > max_samples:
-                raise ScenarioError("samples", f"must be at most {max_samples:,} on this server")
-            if n > 1 and not scen.uncertainty.distributions:
-                raise ScenarioError("uncertainty.distributions", f"{n} samples asked for, but no field has a "
-                                                                  "distribution")
-            if stage is not None and n > 1:
-                raise ScenarioError("stage", "a Monte Carlo run (samples > 1) runs the whole chain; leave out stage")
-            if sobol and not 8 <= sobol:
-                raise ScenarioError("sobol", "base sample count must be 0 (off) or >= 8")
-            if sobol and n == 1:
-                raise ScenarioError("sobol", "Sobol indices need a sampled run: give samples > 1")
+            scen, n = await run_in_threadpool(_prepare, raw, kind, scenario, samples, stage, sobol)
         except ScenarioError as exc:
             return _unprocessable(exc)
+        lim = svc.limits
+        if lim.run_mb(n) > lim.max_job_mb:
+            return _error(413, f"a run of {n:,} samples needs about {lim.run_mb(n):,.0f} MB; this server takes "
+                               f"runs up to {lim.max_job_mb:,.0f} MB (about "
+                               f"{int((lim.max_job_mb - lim.run_mb_base) / lim.run_mb_per_sample):,} samples); "
+                               "use POST /sweeps for more")
+        sync = n <= sync_max_samples and not sobol
+        if not sync and active_jobs(engine, server_id) >= lim.max_active_jobs:
+            return busy(f"{lim.max_active_jobs} jobs are queued or running on this server; try again later")
+        if sync and not svc.sync_gate.acquire(blocking=False):
+            return busy(f"{lim.sync_slots} synchronous runs are computing; try again in a few seconds", 2)
         run_id = create_job(engine, "run", {"scenario": scen.name, "samples": n, "stage": stage, "sobol": sobol},
                             owner=server_id)
-        if n <= sync_max_samples and not sobol:
-            from starlette.concurrency import run_in_threadpool
-
+        if sync:
             try:
                 summary = await run_in_threadpool(_execute_run, run_id, scen, n, stage, sobol)
             except ScenarioError as exc:
                 return _unprocessable(exc, run_id=run_id)
             except ScandiaError as exc:
                 return _error(422, [{"loc": ["body"], "msg": str(exc), "type": "value_error"}], run_id=run_id)
+            finally:
+                svc.sync_gate.release()
             return JSONResponse({**_run_view(run_id), "summary": summary}, status_code=201)
         submit(_background, run_id, scen, n, stage, sobol)
         return JSONResponse(_run_view(run_id), status_code=202)
+
+    def _prepare(raw: bytes, kind: str, scenario: str | None, samples: int | None, stage: str | None,
+                 sobol: int) -> tuple[Any, int]:
+        """The scenario and sample count of a POST /runs, checked (one-line ScenarioError otherwise)."""
+        if scenario is not None:
+            if raw.strip():
+                raise ScenarioError("scenario", "give a body or ?scenario=NAME, not both")
+            if scenario not in builtin_scenarios():
+                raise ScenarioError("scenario", f"unknown built-in {scenario!r}; known: "
+                                                f"{', '.join(builtin_scenarios())}")
+            scen = load_scenario(scenario)
+        elif not raw.strip():
+            scen = load_scenario(None)  # the default scenario
+        else:
+            scen = scenario_from_dict(_parse_body(raw, kind))
+        from ..chain import STAGES
+
+        if stage is not None and stage not in STAGES:  # refused before a job row is made
+            raise ScenarioError("stage", f"unknown stage {stage!r}; available: {', '.join(STAGES)}")
+        n = scen.uncertainty.samples if samples is None else samples
+        if n > max_samples:
+            raise ScenarioError("samples", f"must be at most {max_samples:,} on this server")
+        if n > 1 and not scen.uncertainty.distributions:
+            raise ScenarioError("uncertainty.distributions", f"{n} samples asked for, but no field has a "
+                                                              "distribution")
+        if stage is not None and n > 1:
+            raise ScenarioError("stage", "a Monte Carlo run (samples > 1) runs the whole chain; leave out stage")
+        if sobol and not 8 <= sobol:
+            raise ScenarioError("sobol", "base sample count must be 0 (off) or >= 8")
+        if sobol and n == 1:
+            raise ScenarioError("sobol", "Sobol indices need a sampled run: give samples > 1")
+        return scen, n
 
     @router.get("/runs")
     def runs(limit: int = Query(20, ge=1, le=1000)) -> list[dict[str, Any]]:

@@ -9,13 +9,14 @@ from fastapi import APIRouter
 
 from ..core.errors import ScandiaError, ScenarioError
 from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
-from ..store import create_job, get_job, update_job
+from ..store import active_jobs, create_job, get_job, update_job
 from .http import (
     _ID,
     Service,
     SweepRequest,
     _error,
     _unprocessable,
+    busy,
 )
 
 
@@ -75,6 +76,12 @@ def sweeps_router(svc: Service) -> APIRouter:
                 raise ScenarioError("scenario.uncertainty.distributions", "a sweep needs at least one distribution")
         except ScenarioError as exc:
             return _unprocessable(exc)
+        lim = svc.limits
+        if lim.run_mb(chunk) > lim.max_job_mb:
+            return _error(413, f"a chunk of {chunk:,} samples needs about {lim.run_mb(chunk):,.0f} MB; this server "
+                               f"takes up to {lim.max_job_mb:,.0f} MB per chunk: use a smaller chunk_size")
+        if active_jobs(engine, server_id) >= lim.max_active_jobs:
+            return busy(f"{lim.max_active_jobs} jobs are queued or running on this server; try again later")
         sweep_id = create_job(engine, "sweep", {"scenario": scen.name, "samples": n, "chunk_size": chunk},
                               owner=server_id)
         submit(_execute_sweep, sweep_id, scen, n, chunk)
