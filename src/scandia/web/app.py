@@ -232,6 +232,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         return await call_next(request)
 
     svc = Service(engine, data_dir, submit, whatif, server_id, lim, threading.BoundedSemaphore(lim.sync_slots))
+    app.state.service = svc  # for operators and tests: limits, server id, synchronous gate
     for router in (runs_router(svc), sweeps_router(svc), pages_router(svc)):
         app.include_router(router)
 

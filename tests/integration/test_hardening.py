@@ -1,0 +1,191 @@
+"""Hostile-but-fair input and faults (issue 13): each test reproduces the attack or fault and shows the fixed
+behaviour: a one-line refusal (CLI exit 2, HTTP 4xx) instead of a frozen server, a traceback or lost work."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from scandia.cli import app as cli
+from scandia.scenario.loader import parse_yaml
+from scandia.store import create_job, get_job, open_store
+from scandia.web.app import create_app, hosts_for
+
+pytestmark = pytest.mark.integration
+
+LOCAL = "http://127.0.0.1"
+JSON = {"content-type": "application/json"}
+YAML = {"content-type": "application/yaml"}
+
+#: 9 levels of 9 aliases each: 342 bytes that expand to 9**9 (387 million) strings if aliases are followed
+BOMB = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8))
+
+
+def _one_line_cli_error(res) -> str:
+    assert res.exit_code == 2, res.output
+    text = res.output.strip()
+    assert "Traceback" not in text and len(text.splitlines()) == 1, text
+    return text
+
+
+@pytest.fixture()
+def client(tmp_path):
+    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, sync_max_samples=2),
+                    base_url=LOCAL) as c:
+        yield c
+
+
+def test_yaml_alias_bomb_is_refused_before_it_expands(tmp_path, client):
+    """Item 1: nested aliases are refused from the event stream (nothing is built), in a file and a body."""
+    with pytest.raises(Exception, match="anchors and aliases are not accepted"):
+        parse_yaml(BOMB)
+    f = tmp_path / "bomb.yaml"
+    f.write_text(BOMB)
+    assert "anchors and aliases" in _one_line_cli_error(CliRunner().invoke(cli, ["validate", str(f)]))
+    r = client.post("/runs", content=BOMB, headers=YAML)
+    assert r.status_code == 422 and "aliases" in r.text
+    deep = "a: " + "[" * 200 + "]" * 200
+    assert client.post("/runs", content=deep, headers=YAML).status_code == 422
+    # the exponent that pint would evaluate for minutes is refused by the quantity grammar
+    r = client.post("/runs", json={"plant": {"ore_feed_rate_tph": "9**9**8 t/h"}})
+    assert r.status_code == 422 and "ore_feed_rate_tph" in r.text
+    assert client.get("/health").status_code == 200
+
+
+def test_binary_and_utf16_scenario_files_are_one_line_errors(tmp_path):
+    """Item 8: a binary or UTF-16 file is a one-line error naming the file, not a UnicodeDecodeError."""
+    utf16 = tmp_path / "u16.yaml"
+    utf16.write_bytes("name: x\n".encode("utf-16"))
+    assert "not UTF-8" in _one_line_cli_error(CliRunner().invoke(cli, ["validate", str(utf16)]))
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(bytes(range(256)))
+    assert "not UTF-8" in _one_line_cli_error(CliRunner().invoke(cli, ["validate", str(binary)]))
+
+
+def test_cross_site_rule(client):
+    """Item 3: ``Origin: null`` (a sandboxed iframe) and a POST without a content type are refused."""
+    r = client.post("/runs?scenario=crater-lake&samples=1", headers={**JSON, "origin": "null"})
+    assert r.status_code == 403
+    r = client.post("/runs?scenario=crater-lake&samples=1")  # an empty body with no content type
+    assert r.status_code == 415 and "content type" in r.json()["detail"]
+    r = client.post("/runs?scenario=crater-lake&samples=1", headers={**JSON, "origin": LOCAL})
+    assert r.status_code == 201
+
+
+def test_limits_refuse_work_up_front(tmp_path):
+    """Item 2: over the memory estimate -> 413 before a job exists; past the job cap or the synchronous slots
+    -> 429 with Retry-After; /health still answers."""
+    api = create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, sync_max_samples=2, max_job_mb=400,
+                     max_active_jobs=2, sync_slots=1)
+    svc = api.state.service
+    with TestClient(api, base_url=LOCAL) as c:
+        r = c.post("/runs?scenario=crater-lake&samples=1000", headers=JSON)  # 300 + 0.25 x 1000 = 550 MB > 400
+        assert r.status_code == 413 and "MB" in r.json()["detail"]
+        for _ in range(2):  # the cap is reached (jobs of this server, queued)
+            create_job(svc.engine, "run", {}, owner=svc.server_id)
+        r = c.post("/runs?scenario=crater-lake&samples=10", headers=JSON)
+        assert r.status_code == 429 and "Retry-After" in r.headers
+        assert c.post("/sweeps", json={"samples": 20, "chunk_size": 10}).status_code == 429
+        assert svc.sync_gate.acquire(blocking=False)  # the one synchronous slot is busy
+        try:
+            r = c.post("/runs?scenario=crater-lake&samples=1", headers=JSON)
+            assert r.status_code == 429
+        finally:
+            svc.sync_gate.release()
+        assert c.get("/health").status_code == 200
+        assert c.post("/runs?scenario=crater-lake&samples=1", headers=JSON).status_code == 201
+
+
+def test_bad_stage_leaves_no_job_row(client):
+    """Item 10: ``?stage=bad`` is refused before a job row is made."""
+    r = client.post("/runs?scenario=crater-lake&samples=1&stage=bad", headers=JSON)
+    assert r.status_code == 422 and "unknown stage" in r.text
+    assert client.get("/runs").json() == []
+
+
+def test_host_allow_list_follows_the_bound_address(tmp_path):
+    """Item 9: a server bound to 127.0.0.2 answers Host 127.0.0.2; the test client's name is not allowed by
+    default."""
+    assert hosts_for("127.0.0.2") == ("127.0.0.2", "127.0.0.1", "::1", "localhost")
+    api = create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, allowed_hosts=hosts_for("127.0.0.2"))
+    with TestClient(api, base_url="http://127.0.0.2:8000") as c:
+        assert c.get("/scenarios").status_code == 200
+    with TestClient(create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path)) as c:  # Host: testserver
+        assert c.get("/scenarios").status_code == 400
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _http(method: str, url: str, headers: dict | None = None) -> tuple[int, dict]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, method=method, headers=headers or {}, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, {}
+
+
+def test_jobs_of_a_killed_server_are_failed_by_the_next(tmp_path):
+    """Item 6: ``kill -9`` of a serving process with a queued job; a server started on the same store fails it
+    once the dead server's lease (2 s here) has run out."""
+    import urllib.error
+
+    db, port = str(tmp_path / "r.db"), _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "SCANDIA_TOKEN"}
+    exe = Path(sys.executable).parent / "scandia"
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db, "--data-dir", str(tmp_path / "d"),
+                             "--no-warm", "--lease", "2"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if _http("GET", url + "/health")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.1)
+        status, body = _http("POST", url + "/runs?scenario=crater-lake&samples=400", JSON)
+        assert status == 202, body
+        job_id = body["id"]
+        assert get_job(open_store(db), job_id)["state"] in ("queued", "running")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    time.sleep(2.5)  # past the dead server's lease
+    with TestClient(create_app(db=db, data_dir=tmp_path / "d", lease_s=2), base_url=LOCAL) as c:
+        for _ in range(50):  # the new server's first beat reaps at start
+            job = c.get(f"/runs/{job_id}").json()
+            if job["state"] == "failed":
+                break
+            time.sleep(0.1)
+        assert job["state"] == "failed" and "no heartbeat" in job["error"]
+
+
+def test_reaper_leaves_live_servers_jobs_alone(tmp_path):
+    """The store's reaper fails only jobs whose owner holds no live lease."""
+    from scandia.store import heartbeat, reap_jobs
+
+    engine = open_store(str(tmp_path / "reap.db"))
+    heartbeat(engine, "live")
+    job = create_job(engine, "run", {}, owner="live")
+    assert reap_jobs(engine, 60.0) == 0 and get_job(engine, job)["state"] == "queued"
+    orphan = create_job(engine, "run", {}, owner="gone")
+    assert reap_jobs(engine, 60.0) == 1 and get_job(engine, orphan)["state"] == "failed"
