@@ -335,6 +335,8 @@ class ScenarioModel(BaseModel):
             if path not in present:
                 section = path.rsplit(".", 1)[0]
                 raise ValueError(f"uncertainty.distributions: {path} is not set in this scenario (give {section})")
+            # samples stay inside the field's declared range (inverse-CDF truncation)
+            self.uncertainty.distributions[path].bound(p.lo, p.hi, path)
         for a, b, _ in self.uncertainty.correlations:
             for path in (a, b):
                 if path not in self.uncertainty.distributions:
