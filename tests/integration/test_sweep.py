@@ -71,3 +71,49 @@ def test_unreachable_scheduler_is_one_line(tmp_path):
 def test_bad_sample_count(tmp_path):
     res = CliRunner().invoke(app, ["sweep", "--samples", "0", "--out", str(tmp_path)])
     assert res.exit_code == 2 and "--samples" in res.stderr
+
+
+def test_a_folder_holds_one_sweep_and_bad_chunks_are_recomputed(tmp_path, client, serial):
+    """Issue 13 item 4: a sweep of other size into the same folder is refused (it used to report "0 computed,
+    all done" and mix results); a truncated or altered chunk fails its sha256 and is recomputed on resume."""
+    from scandia.core import ScenarioError
+
+    res = sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
+    with pytest.raises(ScenarioError, match="holds another sweep"):
+        sweep(load_scenario(), N // 2, tmp_path, chunk_size=CHUNK, client=client)
+    cli = CliRunner().invoke(app, ["sweep", "--samples", str(N // 2), "--chunk-size", str(CHUNK),
+                                   "--out", str(tmp_path)])
+    assert cli.exit_code == 2 and "holds another sweep" in cli.stderr and "Traceback" not in cli.output
+    chunk = tmp_path / "chunk_000001.parquet"
+    chunk.write_bytes(chunk.read_bytes()[:100])  # truncated, as by a kill or a full disk
+    (tmp_path / "chunk_000002.parquet.tmp").write_bytes(b"partial")  # a stale temporary file
+    again = sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
+    assert again.computed_chunks == [1] and sorted(again.skipped_chunks) == [0, 2]
+    assert not list(tmp_path.glob("*.tmp"))
+    pd.testing.assert_frame_equal(again.table.reset_index(drop=True), res.table.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-12)
+
+
+def test_write_error_is_one_line_and_keeps_finished_chunks(tmp_path, client, monkeypatch):
+    """A full disk while a chunk is written: one-line error, finished chunks kept, a rerun resumes."""
+    import errno
+
+    from scandia.core import ScenarioError
+
+    real = pd.DataFrame.to_parquet
+    calls = {"n": 0}
+
+    def full_after_one(self, path, *a, **k):
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, path, *a, **k)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full_after_one)
+    with pytest.raises(ScenarioError, match="No space left on device") as e:
+        sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
+    assert "finished chunks are kept" in str(e.value) and "\n" not in str(e.value)
+    assert len(list(tmp_path.glob("chunk_*.parquet"))) == 1 and not list(tmp_path.glob("*.tmp"))
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", real)
+    res = sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
+    assert len(res.skipped_chunks) == 1 and len(res.computed_chunks) == 2

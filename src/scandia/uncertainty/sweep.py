@@ -3,9 +3,12 @@ URL) index, resumable.
 
 The N samples are drawn once from the scenario's seed (so chunk k is always the same rows); each chunk runs the
 whole chain as one vectorized call on a Dask worker and returns a table; the coordinator alone writes: the
-chunk's Parquet file first (to a temporary name, then renamed), then its row in the index. A sweep killed midway
-resumes by skipping every chunk whose index row and file are present, so finished work is never recomputed or
-lost.
+chunk's Parquet file first (to a temporary name, then renamed), then its row in the index with the file's
+sha256. A sweep killed midway resumes by skipping every chunk whose index row is present and whose file still has
+that sha256; a missing, truncated or altered chunk is recomputed. A folder holds one sweep: ``manifest.json``
+binds it to the sweep's scenario hash, samples, chunking, seed and scandia version, and a different sweep into
+the same folder is refused, so results of two sweeps never mix. A write error (a full disk) is a one-line error
+that keeps every finished chunk.
 """
 
 from __future__ import annotations
@@ -91,6 +94,36 @@ def _engine(db: str | Path) -> Engine:
     return engine
 
 
+def _bind_folder(out: Path, manifest: dict[str, Any]) -> None:
+    """Write ``manifest.json`` on the first run into ``out``; refuse a folder that holds another sweep."""
+    from ..core.files import atomic_write_text
+
+    path = out / "manifest.json"
+    if path.exists():
+        try:
+            held = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise ScenarioError("--out", f"{path} is unreadable; remove the folder or use another") from None
+        keys = ("sweep_id", "samples", "chunk_size", "seed", "version")
+        if any(held.get(k) != manifest[k] for k in keys):
+            raise ScenarioError("--out", f"{out} holds another sweep (scenario {held.get('scenario')!r}, "
+                                         f"{held.get('samples')} samples in chunks of {held.get('chunk_size')}, "
+                                         f"seed {held.get('seed')}, scandia {held.get('version')}); use another "
+                                         "folder, or remove this one to start again")
+        return
+    try:
+        atomic_write_text(path, json.dumps(manifest, indent=2))
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write to {out}: {exc.strerror or exc}") from None
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def sweep(scenario: Scenario, n: int, out: Path, chunk_size: int = 1000, scheduler: str | None = None,
           workers: int = 2, db: str | None = None, on_chunk: Callable[[int, int], None] | None = None,
           client: Any = None) -> SweepResult:
@@ -107,17 +140,28 @@ def sweep(scenario: Scenario, n: int, out: Path, chunk_size: int = 1000, schedul
         raise ScenarioError("uncertainty.distributions", "a sweep needs at least one distribution")
     if not 1 <= chunk_size <= 10_000_000:
         raise ScenarioError("--chunk-size", "must be between 1 and 10,000,000")
-    out.mkdir(parents=True, exist_ok=True)
+    from .. import __version__
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
     sweep_id, spec = _spec(scenario, n, chunk_size)
+    _bind_folder(out, {"sweep_id": sweep_id, "scenario": scenario.name, "samples": n, "chunk_size": chunk_size,
+                       "seed": scenario.seed, "method": u.method, "version": __version__})
+    for stale in out.glob("chunk_*.parquet.tmp"):  # left by a sweep killed while writing
+        stale.unlink(missing_ok=True)
     engine = _engine(db or out / "sweep.db")
     with engine.begin() as con:
         if con.execute(select(SWEEPS.c.sweep_id).where(SWEEPS.c.sweep_id == sweep_id)).first() is None:
             con.execute(SWEEPS.insert().values(sweep_id=sweep_id, scenario=scenario.name, samples=n,
                                                chunk_size=chunk_size, seed=scenario.seed, spec=spec))
-        done = {r.chunk: r.path for r in con.execute(select(CHUNKS).where(CHUNKS.c.sweep_id == sweep_id))}
+        done = {r.chunk: (r.path, r.sha256)
+                for r in con.execute(select(CHUNKS).where(CHUNKS.c.sweep_id == sweep_id))}
     samples = sample(u.distributions, n, u.method, scenario.seed, u.correlations)
     n_chunks = (n + chunk_size - 1) // chunk_size
-    todo = [k for k in range(n_chunks) if not (k in done and Path(done[k]).exists())]
+    # a chunk counts as done only when its file still has the sha256 recorded when it was written
+    todo = [k for k in range(n_chunks) if not (k in done and _sha256(Path(done[k][0])) == done[k][1])]
     skipped = [k for k in range(n_chunks) if k not in todo]
     computed: list[int] = []
     if todo:
@@ -144,9 +188,15 @@ def sweep(scenario: Scenario, n: int, out: Path, chunk_size: int = 1000, schedul
                 df = fut.result()
                 path = out / f"chunk_{k:06d}.parquet"
                 tmp = path.with_suffix(".parquet.tmp")
-                df.to_parquet(tmp, index=False)
-                os.replace(tmp, path)
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                try:
+                    df.to_parquet(tmp, index=False)
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    tmp.unlink(missing_ok=True)
+                    raise ScenarioError("--out", f"cannot write chunk {k} to {out}: {exc.strerror or exc}; the "
+                                                 f"{len(skipped) + len(computed)} finished chunks are kept, run "
+                                                 "again to resume") from None
+                digest = _sha256(path)
                 with engine.begin() as con:
                     con.execute(CHUNKS.delete().where((CHUNKS.c.sweep_id == sweep_id) & (CHUNKS.c.chunk == k)))
                     con.execute(CHUNKS.insert().values(sweep_id=sweep_id, chunk=k, rows=len(df), path=str(path),
