@@ -171,6 +171,9 @@ def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: i
         raise ScenarioError("--samples", "must be >= 1")
     if sobol and not 8 <= sobol <= 1_000_000:
         raise ScenarioError("--sobol", "base sample count must be 0 (off) or between 8 and 1,000,000")
+    if sobol and samples == 1:  # it used to be ignored silently
+        raise ScenarioError("--sobol", "Sobol indices need a sampled run: give --samples > 1 (or "
+                                       "uncertainty.samples in the scenario)")
     mc_tables: dict[str, Any] = {}
     if samples > 1:
         result, mc_tables = monte_carlo_run(scen, samples, stage, sobol, progress)

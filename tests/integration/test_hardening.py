@@ -189,3 +189,17 @@ def test_reaper_leaves_live_servers_jobs_alone(tmp_path):
     assert reap_jobs(engine, 60.0) == 0 and get_job(engine, job)["state"] == "queued"
     orphan = create_job(engine, "run", {}, owner="gone")
     assert reap_jobs(engine, 60.0) == 1 and get_job(engine, orphan)["state"] == "failed"
+
+
+def test_non_finite_json_and_small_cli_gaps(client):
+    """Items 8 and 10: NaN/Infinity in JSON bodies answer 422 (the handler used to fail echoing them: 500), and
+    the what-if memo cannot answer a NaN with a cached result; ``--sobol`` without samples is refused, not
+    ignored."""
+    assert client.post("/whatif", json={}).status_code == 200  # fills the memo
+    for body in ('{"acid": NaN}', '{"acid": Infinity}', '{"sc2o3_price_usd_per_kg": -Infinity}'):
+        r = client.post("/whatif", content=body, headers=JSON)
+        assert r.status_code == 422, (body, r.status_code)
+    r = client.post("/sweeps", content='{"samples": NaN}', headers=JSON)
+    assert r.status_code == 422
+    res = CliRunner().invoke(cli, ["run", "--sobol", "16", "--samples", "1", "--no-store"])
+    assert "--sobol" in _one_line_cli_error(res)

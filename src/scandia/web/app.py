@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from .. import __version__
@@ -215,7 +216,9 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     common = {400: {"description": "malformed request (body, Host or Content-Length)"},
               401: {"description": "missing or wrong token (when the server has one)"},
               403: {"description": "cross-origin request refused"},
-              413: {"description": "request body over the size limit"}}
+              413: {"description": "request body over the size limit, or work over the memory limit"},
+              415: {"description": "a state-changing request without a JSON or YAML content type"},
+              429: {"description": "at a limit (active jobs, synchronous slots): retry after Retry-After seconds"}}
     app = FastAPI(title="scandia", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   responses=common,
                   description="Scandium supply-chain simulation: runs, reports, sweeps and what-ifs.")
@@ -235,6 +238,23 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     app.state.service = svc  # for operators and tests: limits, server id, synchronous gate
     for router in (runs_router(svc), sweeps_router(svc), pages_router(svc)):
         app.include_router(router)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
+        """422 naming each bad field; the offending input is echoed only when it is plain JSON (a NaN or
+        Infinity in the body cannot be written back as JSON, and used to turn the 422 into a 500)."""
+        import json as _json
+
+        out = []
+        for e in exc.errors():
+            item = {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            try:
+                _json.dumps(e.get("input"), allow_nan=False)
+                item["input"] = e.get("input")
+            except (TypeError, ValueError):
+                pass
+            out.append(item)
+        return _error(422, out)
 
     app.add_middleware(_Guard, limit=max_body_bytes, hosts=allowed_hosts)
     return app

@@ -84,7 +84,7 @@ def _error(status: int, detail: Any, **extra: Any) -> JSONResponse:
 class SweepRequest(BaseModel):
     """A sweep: ``samples`` draws of the scenario's distributions, run in chunks of ``chunk_size``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     scenario: str | dict[str, Any] = Field("crater-lake", description="built-in scenario name or scenario object",
                                            examples=["crater-lake"])

@@ -49,7 +49,7 @@ def runs_router(svc: Service) -> APIRouter:
             write_run_dir(folder, tables, resolved, summary)
             artefacts = [str(folder / f) for f in summary.get("files", [])]
             record_run(engine, summary, resolved, artefacts, run_id=run_id)
-            update_job(engine, run_id, state="done", done=samples, message="done", result={"folder": str(folder)})
+            update_job(engine, run_id, state="done", done=samples, message="done", result={"folder": f"runs/{run_id}"})
             return json_safe(summary)
         except ScandiaError as exc:
             update_job(engine, run_id, state="failed", message="failed", error=str(exc),

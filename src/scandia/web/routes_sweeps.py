@@ -44,7 +44,7 @@ def sweeps_router(svc: Service) -> APIRouter:
                     q = t[col].quantile([0.1, 0.5, 0.9])
                     stats[col] = {"p10": float(q.iloc[0]), "p50": float(q.iloc[1]), "p90": float(q.iloc[2])}
             update_job(engine, sweep_id, state="done", message="done",
-                       result={"rows": len(t), "folder": str(data_dir / "sweeps" / sweep_id), "metrics": stats})
+                       result={"rows": len(t), "folder": f"sweeps/{sweep_id}", "metrics": stats})
         except ScandiaError as exc:
             update_job(engine, sweep_id, state="failed", message="failed", error=str(exc))
         except Exception as exc:

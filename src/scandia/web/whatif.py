@@ -47,7 +47,7 @@ def acid_fields() -> dict[str, tuple[str, str, float, float]]:
 class WhatIfRequest(BaseModel):
     """Slider and selector values; a missing value keeps the scenario's own."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     scenario: str = Field("crater-lake", description="built-in scenario name", max_length=200)
     sample: str | None = Field(None, description="ore sample (its mineralogy and natural head grade)", max_length=50)
