@@ -6,7 +6,6 @@ No model logic: this module calls the chain and the stages' table builders, and 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,97 +13,46 @@ from typing import Any
 import pandas as pd
 
 from .core.errors import ScenarioError
-from .core.files import json_safe, staged_text
+from .core.files import json_safe
 from .core.outputs import TABLES, ordered
 from .scenario.schema import Scenario
 
 __all__ = ["execute", "monte_carlo_run", "resolved_yaml", "result_tables", "write_run_dir"]
 
 
-def _stage_table(df: Any, path: Path, fmt: str) -> tuple[Path, Path]:
-    """Write a table to a hidden temporary file beside its target; returns (temporary, target)."""
+def _table_writer(df: Any, fmt: str) -> tuple[str, Callable[[Path], None]]:
+    """(file name, writer) of one table in the run folder's format."""
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401
         except ImportError:
             raise ScenarioError("--table-format", "parquet needs pyarrow: pip install 'scandia[parquet]'") from None
-        target = path.with_suffix(".parquet")
-        tmp = target.with_name(f".{target.name}.tmp")
-        df.to_parquet(tmp, index=False)
-    else:
-        target = path.with_suffix(".csv")
-        tmp = target.with_name(f".{target.name}.tmp")
-        df.to_csv(tmp, index=False, float_format="%.10g")
-    return tmp, target
-
-
-def _stage_text(path: Path, text: str) -> tuple[Path, Path]:
-    return staged_text(path, text), path
+        return ".parquet", lambda path: df.to_parquet(path, index=False)
+    return ".csv", lambda path: df.to_csv(path, index=False, float_format="%.10g")
 
 
 def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary: dict, fmt: str = "csv") -> None:
-    """Write every result file, all or nothing.
+    """Write every result file, all or nothing, even if the process is killed (:mod:`scandia.core.rundir`: a
+    staging folder, a journal, then renames; the next write finishes an interrupted one). The folder holds the
+    whole earlier run or the whole new one; result files of the earlier run that this run does not produce are
+    removed; other files are never touched. ``summary`` gains the file list and each file's sha256."""
+    from .core.rundir import write_all
 
-    Everything is first written to hidden temporary files; the current files are then set aside as backups and
-    the new ones renamed into place. On any failure the new files are removed and the backups restored, so the
-    folder holds either the whole earlier run or the whole new one. Result files of the earlier run that this run
-    does not produce (listed in its summary.json) are removed at the end; other files are never touched.
-    """
-    staged: list[tuple[Path, Path]] = []
-    placed: list[tuple[Path, Path | None]] = []  # (target, backup)
+    writers: dict[str, Callable[[Path], None]] = {}
+    for name, df in tables.items():
+        suffix, write = _table_writer(df, fmt)
+        writers[name + suffix] = write
+    writers["scenario.yaml"] = lambda path: path.write_text(scenario_yaml, encoding="utf-8")
+    # what each table is, from the output registry (data/outputs.yaml), for readers of the folder
+    summary["tables"] = {name: {"title": TABLES[name].title, "stage": TABLES[name].stage,
+                                "basis": TABLES[name].basis} for name in tables if name in TABLES}
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        previous = _previous_files(out)
-        for name, df in tables.items():
-            staged.append(_stage_table(df, out / name, fmt))
-        staged.append(_stage_text(out / "scenario.yaml", scenario_yaml))
-        summary["files"] = sorted([t.name for _, t in staged] + ["summary.json"])
-        # what each table is, from the output registry (data/outputs.yaml), for readers of the folder
-        summary["tables"] = {name: {"title": TABLES[name].title, "stage": TABLES[name].stage,
-                                    "basis": TABLES[name].basis} for name in tables if name in TABLES}
-        staged.append(_stage_text(out / "summary.json", json.dumps(json_safe(summary), indent=2)))
-        for tmp, target in staged:
-            backup = None
-            if target.exists():
-                backup = target.with_name(f".{target.name}.bak")
-                os.replace(target, backup)
-            placed.append((target, backup))
-            os.replace(tmp, target)
-    except Exception as exc:
-        for target, backup in reversed(placed):
-            _quiet_unlink(target)
-            if backup is not None:
-                os.replace(backup, target)
-        for tmp, _ in staged:
-            _quiet_unlink(tmp)
-        for name in tables:  # a table that failed while being staged
-            for suffix in (".csv", ".parquet"):
-                _quiet_unlink(out / f".{name}{suffix}.tmp")
-        if isinstance(exc, OSError | ValueError):
-            raise ScenarioError("--out", f"cannot write results to {out}: {getattr(exc, 'strerror', None) or exc}"
-                                ) from None
-        raise
-    for _, backup in placed:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-    for name in previous - set(summary["files"]):
-        (out / name).unlink(missing_ok=True)
-
-
-def _quiet_unlink(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
-def _previous_files(out: Path) -> set[str]:
-    """Result files written by an earlier run into ``out`` (from its summary.json), as plain names."""
-    try:
-        files = json.loads((out / "summary.json").read_text(encoding="utf-8")).get("files", [])
-    except (OSError, ValueError, AttributeError):
-        return set()
-    return {f for f in files if isinstance(f, str) and "/" not in f and not f.startswith(".")}
+        write_all(out, writers, summary, lambda s: json.dumps(json_safe(s), indent=2))
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError("--out", f"cannot write results to {out}: {getattr(exc, 'strerror', None) or exc}"
+                            ) from None
 
 
 def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int = 0,

@@ -466,6 +466,9 @@ def load_run_dir(path: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame], s
         raise ScenarioError("RUN_DIR", f"{path} has no summary.json (write one with scandia run --out)") from None
     except (OSError, ValueError) as exc:
         raise ScenarioError("RUN_DIR", f"cannot read {path / 'summary.json'}: {exc}") from None
+    from ..core.rundir import check_complete
+
+    check_complete(path, summary)  # never a report of a half-written or mixed folder
     tables: dict[str, pd.DataFrame] = {}
     for name in summary.get("files", []):
         f = path / name
