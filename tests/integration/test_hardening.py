@@ -203,3 +203,20 @@ def test_non_finite_json_and_small_cli_gaps(client):
     assert r.status_code == 422
     res = CliRunner().invoke(cli, ["run", "--sobol", "16", "--samples", "1", "--no-store"])
     assert "--sobol" in _one_line_cli_error(res)
+
+
+def test_a_job_past_its_time_limit_is_killed(tmp_path):
+    """Item 1: queued work runs in a worker process the server kills past ``max_job_s`` (a thread could not be
+    stopped); the job says why."""
+    api = create_app(db=str(tmp_path / "r.db"), data_dir=tmp_path, sync_max_samples=1, max_job_s=1)
+    with TestClient(api, base_url=LOCAL) as c:
+        r = c.post("/runs?scenario=crater-lake&samples=2000", headers=JSON)
+        assert r.status_code == 202
+        job_id = r.json()["id"]
+        for _ in range(200):
+            job = c.get(f"/runs/{job_id}").json()
+            if job["state"] == "failed":
+                break
+            time.sleep(0.1)
+        assert job["state"] == "failed" and "time limit of 1 s" in job["error"]
+        assert c.get("/health").status_code == 200

@@ -24,7 +24,6 @@ import os
 import secrets
 import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from fastapi.responses import Response
 from .. import __version__
 from ..store import abandon_jobs, default_db, heartbeat, open_store, reap_jobs
 from .http import Limits, Service, _error
+from .jobs import JobRunner
 from .routes_pages import pages_router
 from .routes_runs import runs_router
 from .routes_sweeps import sweeps_router
@@ -171,15 +171,8 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
         data_dir = base / "service"
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    pools: list[ThreadPoolExecutor] = []  # the background-job pool of the current lifespan
-    pool_lock = threading.Lock()
-
-    def submit(fn: Any, *args: Any) -> None:
-        """Run ``fn`` on the background pool (made on first use, and again after a lifespan shut it down)."""
-        with pool_lock:
-            if not pools:
-                pools.append(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scandia-job"))
-            pools[0].submit(fn, *args)
+    # queued jobs run in worker processes the server can kill (scandia.web.jobs)
+    jobs = JobRunner(engine, db or default_db(), data_dir, workers, lim.max_job_s)
 
     whatif = WhatIf()
 
@@ -201,15 +194,13 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop.clear()
+        jobs.reopen()
         threading.Thread(target=beat, name="scandia-lease", daemon=True).start()
         if warm:
             threading.Thread(target=whatif.warm, name="scandia-warm", daemon=True).start()
         yield
         stop.set()
-        with pool_lock:
-            for pool in pools:
-                pool.shutdown(wait=False, cancel_futures=True)
-            pools.clear()
+        jobs.close()
         # work this server accepted but will not finish is marked failed, not left 'queued' for ever
         abandon_jobs(engine, server_id, "the server stopped before this job finished; submit it again")
 
@@ -234,7 +225,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
                 return _error(401, "missing or wrong token (Authorization: Bearer <SCANDIA_TOKEN>)")
         return await call_next(request)
 
-    svc = Service(engine, data_dir, submit, whatif, server_id, lim, threading.BoundedSemaphore(lim.sync_slots))
+    svc = Service(engine, data_dir, jobs.submit, whatif, server_id, lim, threading.BoundedSemaphore(lim.sync_slots))
     app.state.service = svc  # for operators and tests: limits, server id, synchronous gate
     for router in (runs_router(svc), sweeps_router(svc), pages_router(svc)):
         app.include_router(router)

@@ -39,6 +39,7 @@ class Limits:
     run_mb_per_sample: float
     run_mb_base: float
     lease_s: float
+    max_job_s: float
 
     @classmethod
     def from_data(cls, **overrides: Any) -> Limits:

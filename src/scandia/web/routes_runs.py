@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from .. import __version__
 from ..core.errors import ScandiaError, ScenarioError
 from ..core.files import json_safe
 from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
-from ..store import active_jobs, create_job, get_job, get_run, list_runs, record_run, update_job
+from ..store import active_jobs, create_job, get_job, get_run, list_runs
 from .http import (
     _ID,
     _JSON_TYPES,
@@ -28,6 +27,7 @@ from .http import (
     _unprocessable,
     busy,
 )
+from .jobs import execute_run
 
 
 def runs_router(svc: Service) -> APIRouter:
@@ -35,37 +35,6 @@ def runs_router(svc: Service) -> APIRouter:
     engine, data_dir, submit, server_id = svc.engine, svc.data_dir, svc.submit, svc.server_id
     max_samples, sync_max_samples = svc.max_samples, svc.sync_max_samples
     router = APIRouter()
-
-    def _execute_run(run_id: str, scen: Any, samples: int, stage: str | None, sobol: int) -> dict[str, Any]:
-        from ..runner import execute, resolved_yaml, write_run_dir
-
-        update_job(engine, run_id, state="running", message="running", total=samples)
-        try:
-            _, summary, tables = execute(scen, samples, stage, sobol,
-                                         progress=lambda msg: update_job(engine, run_id, message=msg))
-            resolved = resolved_yaml(scen)
-            summary["run_id"] = run_id
-            folder = data_dir / "runs" / run_id
-            write_run_dir(folder, tables, resolved, summary)
-            artefacts = [str(folder / f) for f in summary.get("files", [])]
-            record_run(engine, summary, resolved, artefacts, run_id=run_id)
-            update_job(engine, run_id, state="done", done=samples, message="done", result={"folder": f"runs/{run_id}"})
-            return json_safe(summary)
-        except ScandiaError as exc:
-            update_job(engine, run_id, state="failed", message="failed", error=str(exc),
-                       result={"field": getattr(exc, "field", None)})
-            raise
-        except Exception as exc:  # a bug: keep the run's record honest, then let the server answer 500
-            update_job(engine, run_id, state="failed", message="failed",
-                       error=f"internal error: {type(exc).__name__}: {exc}")
-            traceback.print_exc()
-            raise
-
-    def _background(run_id: str, *args: Any) -> None:
-        try:
-            _execute_run(run_id, *args)
-        except Exception:  # recorded in the job row by _execute_run
-            pass
 
     def _run_record(run_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """(the run's public view, its stored row or None); the view is None for an unknown id."""
@@ -136,7 +105,7 @@ def runs_router(svc: Service) -> APIRouter:
                             owner=server_id)
         if sync:
             try:
-                summary = await run_in_threadpool(_execute_run, run_id, scen, n, stage, sobol)
+                summary = await run_in_threadpool(execute_run, engine, data_dir, run_id, scen, n, stage, sobol)
             except ScenarioError as exc:
                 return _unprocessable(exc, run_id=run_id)
             except ScandiaError as exc:
@@ -144,7 +113,7 @@ def runs_router(svc: Service) -> APIRouter:
             finally:
                 svc.sync_gate.release()
             return JSONResponse({**_run_view(run_id), "summary": summary}, status_code=201)
-        submit(_background, run_id, scen, n, stage, sobol)
+        submit("run", run_id, scen, n, stage, sobol)
         return JSONResponse(_run_view(run_id), status_code=202)
 
     def _prepare(raw: bytes, kind: str, scenario: str | None, samples: int | None, stage: str | None,

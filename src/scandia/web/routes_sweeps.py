@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import traceback
 from typing import Any
 
 from fastapi import APIRouter
 
-from ..core.errors import ScandiaError, ScenarioError
+from ..core.errors import ScenarioError
 from ..scenario.loader import builtin_scenarios, load_scenario, scenario_from_dict
-from ..store import active_jobs, create_job, get_job, update_job
+from ..store import active_jobs, create_job, get_job
 from .http import (
     _ID,
     Service,
@@ -22,35 +21,8 @@ from .http import (
 
 def sweeps_router(svc: Service) -> APIRouter:
     """The routes; ``svc`` is the shared service state (store, data folder, job pool, limits)."""
-    engine, data_dir, submit, server_id, max_samples = (svc.engine, svc.data_dir, svc.submit, svc.server_id,
-                                                        svc.max_samples)
+    engine, submit, server_id, max_samples = svc.engine, svc.submit, svc.server_id, svc.max_samples
     router = APIRouter()
-
-    def _execute_sweep(sweep_id: str, scen: Any, n: int, chunk: int) -> None:
-        from distributed import Client
-
-        from ..uncertainty.sweep import sweep
-
-        update_job(engine, sweep_id, state="running", message="starting workers", total=-(-n // chunk))
-        try:
-            with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
-                res = sweep(scen, n, data_dir / "sweeps" / sweep_id, chunk_size=chunk, client=client,
-                            on_chunk=lambda done, total: update_job(engine, sweep_id, done=done, total=total,
-                                                                    message=f"{done} of {total} chunks"))
-            t = res.table
-            stats = {}
-            for col in t.columns:
-                if col.startswith(("economics.", "hydromet.")) and t[col].dtype.kind == "f":
-                    q = t[col].quantile([0.1, 0.5, 0.9])
-                    stats[col] = {"p10": float(q.iloc[0]), "p50": float(q.iloc[1]), "p90": float(q.iloc[2])}
-            update_job(engine, sweep_id, state="done", message="done",
-                       result={"rows": len(t), "folder": f"sweeps/{sweep_id}", "metrics": stats})
-        except ScandiaError as exc:
-            update_job(engine, sweep_id, state="failed", message="failed", error=str(exc))
-        except Exception as exc:
-            update_job(engine, sweep_id, state="failed", message="failed",
-                       error=f"internal error: {type(exc).__name__}: {exc}")
-            traceback.print_exc()
 
     @router.post("/sweeps", status_code=202, responses={422: {"description": "bad request"}})
     def post_sweep(body: SweepRequest) -> Any:
@@ -84,7 +56,7 @@ def sweeps_router(svc: Service) -> APIRouter:
             return busy(f"{lim.max_active_jobs} jobs are queued or running on this server; try again later")
         sweep_id = create_job(engine, "sweep", {"scenario": scen.name, "samples": n, "chunk_size": chunk},
                               owner=server_id)
-        submit(_execute_sweep, sweep_id, scen, n, chunk)
+        submit("sweep", sweep_id, scen, n, chunk)
         return {"id": sweep_id, "state": "queued", "links": {"self": f"/sweeps/{sweep_id}"}}
 
     @router.get("/sweeps/{sweep_id}", responses={404: {"description": "unknown sweep"}})
