@@ -117,3 +117,28 @@ def test_write_error_is_one_line_and_keeps_finished_chunks(tmp_path, client, mon
     monkeypatch.setattr(pd.DataFrame, "to_parquet", real)
     res = sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
     assert len(res.skipped_chunks) == 1 and len(res.computed_chunks) == 2
+
+
+def test_local_cluster_exposes_no_dashboard_and_needs_tls():
+    """Issue 13 item 10: the sweep's own cluster starts no dashboard or HTTP routes (dashboard_address=None alone
+    still listened on 127.0.0.1:8787) and its scheduler takes only TLS with the cluster's own certificates."""
+    from distributed import Client
+
+    from scandia.uncertainty.sweep import local_cluster
+
+    with local_cluster(1, processes=True) as cluster:
+        assert cluster.scheduler_address.startswith("tls://127.0.0.1:")
+        import urllib.error
+        import urllib.request
+
+        addrs = [s.getsockname() for s in cluster.scheduler.http_server._sockets.values()]
+        assert addrs and all(a[0] == "127.0.0.1" and a[1] != 8787 for a in addrs), addrs
+        for path in ("/health", "/status", "/info/main/workers.html", "/json/counts.json"):  # no routes at all
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(f"http://127.0.0.1:{addrs[0][1]}{path}", timeout=5)
+            assert e.value.code == 404
+        with Client(cluster) as c:
+            assert c.submit(sum, [1, 2]).result() == 3
+        # a client without the cluster's certificates cannot connect
+        with pytest.raises((OSError, TimeoutError, TypeError, ValueError)):
+            Client(cluster.scheduler_address.replace("tls://", "tcp://"), timeout="2s")

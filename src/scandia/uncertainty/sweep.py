@@ -30,7 +30,7 @@ from ..core.errors import ScenarioError
 from ..scenario.schema import Scenario
 from .sampling import sample
 
-__all__ = ["SweepResult", "run_chunk", "sweep"]
+__all__ = ["SweepResult", "local_cluster", "run_chunk", "sweep"]
 
 METRICS = ("economics.npv_musd", "economics.irr_frac", "economics.breakeven_sc2o3_usd_per_kg",
            "economics.capex_musd", "hydromet.sc2o3_production_tpa", "hydromet.overall_sc_recovery_frac",
@@ -94,6 +94,20 @@ def _engine(db: str | Path) -> Engine:
     return engine
 
 
+def local_cluster(workers: int = 2, processes: bool = True) -> Any:
+    """A Dask LocalCluster that exposes nothing: no dashboard and no HTTP routes (``dashboard_address=None``
+    alone still starts an HTTP server on 127.0.0.1:8787), and, with worker processes, a scheduler that accepts
+    only TLS connections with this cluster's temporary certificates (``security=True``, which needs the
+    ``cryptography`` package), so another local user cannot submit work to it."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None,
+                            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                            security=True if processes else None)
+
+
 def _bind_folder(out: Path, manifest: dict[str, Any]) -> None:
     """Write ``manifest.json`` on the first run into ``out``; refuse a folder that holds another sweep."""
     from ..core.files import atomic_write_text
@@ -133,7 +147,7 @@ def sweep(scenario: Scenario, n: int, out: Path, chunk_size: int = 1000, schedul
     ``client``: an existing ``distributed.Client`` to use instead. ``on_chunk(done, total)`` is called after
     each chunk is stored (progress bars; an exception there stops the sweep, as a kill would).
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     u = scenario.uncertainty
     if not u.distributions:
@@ -173,7 +187,7 @@ def sweep(scenario: Scenario, n: int, out: Path, chunk_size: int = 1000, schedul
                 except (OSError, TimeoutError) as exc:
                     raise ScenarioError("--scheduler", f"cannot reach Dask scheduler {scheduler} ({exc})") from None
             else:
-                own = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                own = local_cluster(workers, processes=True)
                 client = Client(own)
         try:
             scen_json = scenario.model_dump_json()

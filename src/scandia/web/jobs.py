@@ -59,11 +59,11 @@ def execute_sweep(engine: Any, data_dir: Path, sweep_id: str, scen: Any, n: int,
     server schedules and kills); P10/P50/P90 of its metrics into the job row."""
     from distributed import Client
 
-    from ..uncertainty.sweep import sweep
+    from ..uncertainty.sweep import local_cluster, sweep
 
     update_job(engine, sweep_id, state="running", message="starting workers", total=-(-n // chunk))
     try:
-        with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
+        with local_cluster(1, processes=False) as cluster, Client(cluster) as client:
             res = sweep(scen, n, data_dir / "sweeps" / sweep_id, chunk_size=chunk, client=client,
                         on_chunk=lambda done, total: update_job(engine, sweep_id, done=done, total=total,
                                                                 message=f"{done} of {total} chunks"))
