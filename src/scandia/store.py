@@ -25,8 +25,23 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from .core.errors import ScenarioError
 from .core.files import json_safe
 
-__all__ = ["JOB_STATES", "abandon_jobs", "active_jobs", "compare_runs", "create_job", "default_db", "get_job",
-           "get_run", "heartbeat", "list_runs", "open_store", "reap_jobs", "record_run", "update_job"]
+__all__ = [
+    "JOB_STATES",
+    "abandon_jobs",
+    "active_jobs",
+    "check_writable",
+    "compare_runs",
+    "create_job",
+    "default_db",
+    "get_job",
+    "get_run",
+    "heartbeat",
+    "list_runs",
+    "open_store",
+    "reap_jobs",
+    "record_run",
+    "update_job",
+]
 
 _meta = MetaData()
 RUNS = Table("runs", _meta, Column("run_id", String(32), primary_key=True), Column("created_utc", DateTime),
@@ -131,16 +146,47 @@ def _with_driver(url: str) -> str:
     return url
 
 
+def _store_error(engine: Engine, exc: Exception, doing: str) -> ScenarioError:
+    orig = getattr(exc, "orig", None) or exc
+    why = str(orig).splitlines()[0][:160]
+    return ScenarioError("--db", f"cannot {doing} the run store {engine.url.render_as_string(hide_password=True)}: "
+                                 f"{why}")
+
+
+def check_writable(engine: Engine) -> None:
+    """Refuse a store that cannot take a write (a read-only file or database, a locked or full disk) before a
+    run is computed, not after: a probe row is written and rolled back."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as con:
+            trans = con.begin()
+            try:
+                con.execute(SERVERS.insert().values(server_id="write-probe", heartbeat_utc=_now(),
+                                                    started_utc=_now()))
+            finally:
+                trans.rollback()
+    except SQLAlchemyError as exc:
+        raise _store_error(engine, exc, "write to") from None
+
+
 def record_run(engine: Engine, summary: dict[str, Any], scenario_yaml: str, artefacts: list[str],
                run_id: str | None = None) -> str:
-    """Store one run (a new random id unless ``run_id`` is given, e.g. the service's job id); returns its id."""
+    """Store one run (a new random id unless ``run_id`` is given, e.g. the service's job id); returns its id.
+    A store that cannot take the write (full disk, read-only) is a one-line :class:`ScenarioError`."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     run_id = run_id or secrets.token_hex(16)
-    with engine.begin() as con:
-        con.execute(RUNS.insert().values(
-            run_id=run_id, created_utc=datetime.now(UTC).replace(tzinfo=None), scenario=summary.get("scenario"),
-            version=summary.get("scandia_version"), seed=summary.get("seed"), n_scenarios=summary.get("n_scenarios"),
-            status=json.dumps(summary.get("status")), summary=json.dumps(json_safe(summary)),
-            scenario_yaml=scenario_yaml, artefacts=json.dumps(artefacts)))
+    try:
+        with engine.begin() as con:
+            con.execute(RUNS.insert().values(
+                run_id=run_id, created_utc=datetime.now(UTC).replace(tzinfo=None), scenario=summary.get("scenario"),
+                version=summary.get("scandia_version"), seed=summary.get("seed"),
+                n_scenarios=summary.get("n_scenarios"), status=json.dumps(summary.get("status")),
+                summary=json.dumps(json_safe(summary)), scenario_yaml=scenario_yaml,
+                artefacts=json.dumps(artefacts)))
+    except SQLAlchemyError as exc:
+        raise _store_error(engine, exc, "record the run in") from None
     return run_id
 
 

@@ -220,3 +220,33 @@ def test_a_job_past_its_time_limit_is_killed(tmp_path):
             time.sleep(0.1)
         assert job["state"] == "failed" and "time limit of 1 s" in job["error"]
         assert c.get("/health").status_code == 200
+
+
+def test_read_only_store_is_found_before_the_run(tmp_path):
+    """Item 10: a store that cannot take a write is a one-line error before any computation (it used to fail
+    after the run), and nothing is written to --out."""
+    from scandia.store import open_store as _open
+
+    db = tmp_path / "r.db"
+    _open(str(db))
+    ro = f"sqlite:///file:{db}?mode=ro&uri=true"
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["run", "--db", ro, "--out", str(out)])
+    assert "readonly" in _one_line_cli_error(res).replace("-", "") and not out.exists()
+
+
+@pytest.mark.parametrize("body,kind", [
+    ('{"hydromet": {"tank": {"n_tanks": 1e300}}}', JSON),
+    ('{"hydromet": {"tank": {"n_tanks": ' + "9" * 400 + "}}}", JSON),
+    ('{"hydromet": {"tank": {"n_tanks": ' + "9" * 5000 + "}}}", JSON),
+    ("hydromet: {tank: {n_tanks: .inf}}", YAML),
+    ("hydromet: {ccd: {stages: " + "9" * 5000 + "}}", YAML),
+    ("economics: {params: {life_years: .nan}}", YAML),
+    ('{"plant": {"ore_feed_rate_tph": Infinity}}', JSON),
+])
+def test_absurd_numbers_through_the_api_are_422(client, body, kind):
+    """Item 8: 400- and 5,000-digit integers, 1e300, .inf and NaN in integer and float fields are 422 with the
+    field named, never a 500."""
+    r = client.post("/runs", content=body, headers=kind)
+    assert r.status_code == 422, (r.status_code, r.text[:300])
+    assert "Traceback" not in r.text

@@ -144,6 +144,10 @@ def run(
                 raise ScenarioError("--out", f"{out} exists and is not a folder")
         n_samples = scen.uncertainty.samples if samples is None else samples
         want_files = out is not None or excel is not None or report is not None
+        if store:  # a store that cannot take the run is found before the run is computed, not after
+            from ..store import check_writable, open_store
+
+            check_writable(open_store(db))
         # results are written only once everything is computed: a failing run leaves earlier files intact
         with _spinner() as say:
             _, summary, tables = execute(scen, n_samples, stage, sobol, curves, tables=want_files,
