@@ -76,8 +76,8 @@ class _Guard:
       otherwise), which a plain HTML form cannot send as JSON or YAML.
     """
 
-    def __init__(self, app: Any, limit: int, hosts: tuple[str, ...] | None) -> None:
-        self.app, self.limit, self.hosts = app, limit, hosts
+    def __init__(self, app: Any, limit: int, hosts: tuple[str, ...] | None, post_paths: frozenset[str]) -> None:
+        self.app, self.limit, self.hosts, self.post_paths = app, limit, hosts, post_paths
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -89,14 +89,15 @@ class _Guard:
             await _error(400, f"unexpected Host header {host!r}")(scope, receive, send)
             return
         origin = headers.get("origin")
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+        if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):  # others change nothing (405 from the router)
             if origin is not None:
                 from urllib.parse import urlsplit
 
                 if origin.strip().lower() == "null" or urlsplit(origin).netloc != host:
                     await _error(403, "cross-origin request refused")(scope, receive, send)
                     return
-            if not headers.get("content-type", "").strip():
+            if (scope["method"] == "POST" and scope.get("path") in self.post_paths
+                    and not headers.get("content-type", "").strip()):
                 await _error(415, "a request that changes state must name its content type "
                                   "(application/json or application/yaml)")(scope, receive, send)
                 return
@@ -247,7 +248,9 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
             out.append(item)
         return _error(422, out)
 
-    app.add_middleware(_Guard, limit=max_body_bytes, hosts=allowed_hosts)
+    # the content-type rule applies where a POST is served (elsewhere the router answers 405)
+    post_paths = frozenset(r.path for r in app.routes if "POST" in (getattr(r, "methods", None) or ()))
+    app.add_middleware(_Guard, limit=max_body_bytes, hosts=allowed_hosts, post_paths=post_paths)
     return app
 
 

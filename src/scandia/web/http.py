@@ -50,6 +50,13 @@ class Limits:
         """Estimated peak memory of a run of ``samples`` samples, MB."""
         return self.run_mb_base + self.run_mb_per_sample * samples
 
+    @property
+    def max_run_samples(self) -> int:
+        """The most samples one run may take here: the sample limit or the memory limit, whichever binds
+        (published in the OpenAPI schema, so a schema-valid request is not refused for its size)."""
+        by_memory = int((self.max_job_mb - self.run_mb_base) / self.run_mb_per_sample)
+        return max(1, min(self.max_samples, by_memory))
+
 
 @dataclass
 class Service:
@@ -85,12 +92,39 @@ def _error(status: int, detail: Any, **extra: Any) -> JSONResponse:
 class SweepRequest(BaseModel):
     """A sweep: ``samples`` draws of the scenario's distributions, run in chunks of ``chunk_size``."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     scenario: str | dict[str, Any] = Field("crater-lake", description="built-in scenario name or scenario object",
                                            examples=["crater-lake"])
     samples: int = Field(1000, ge=1, le=MAX_SAMPLES, description="number of samples")
     chunk_size: int = Field(500, ge=1, le=MAX_SAMPLES, description="samples per chunk (one Parquet file each)")
+
+
+def sweep_request_model(limits: Limits) -> type[SweepRequest]:
+    """The sweep request with this server's limits in its schema (samples up to ``max_samples``, a chunk within
+    the memory limit, built-in names enumerated)."""
+    from pydantic import create_model
+
+    from ..scenario.loader import builtin_scenarios
+
+    chunk_max = limits.max_run_samples
+    names = list(builtin_scenarios())
+    return create_model(
+        "SweepRequest", __base__=SweepRequest,
+        scenario=(str | dict[str, Any], Field("crater-lake", description="built-in scenario name or scenario object",
+                                             examples=["crater-lake"],
+                                             json_schema_extra=lambda s: _enum_str(s, names))),
+        samples=(int, Field(min(1000, limits.max_samples), ge=1, le=limits.max_samples,
+                            description="number of samples")),
+        chunk_size=(int, Field(min(500, chunk_max), ge=1, le=chunk_max,
+                               description="samples per chunk (one Parquet file each)")))
+
+
+def _enum_str(schema: dict[str, Any], names: list[str]) -> None:
+    """Enumerate the string alternative of a ``str | object`` field."""
+    for alt in schema.get("anyOf", []):
+        if alt.get("type") == "string":
+            alt["enum"] = names
 
 
 _QUERY_FIELDS = ("samples", "stage", "sobol")
@@ -136,7 +170,7 @@ _SCENARIO_BODY = {
                    "an empty body runs the default scenario. `name` may instead name a built-in scenario with "
                    "the query parameter `scenario`.",
     "content": {"application/json": {"schema": {"type": "object"}},
-                "application/yaml": {"schema": {"type": "string"}}},
+                "application/yaml": {"schema": {"type": "object"}}},
 }
 
 

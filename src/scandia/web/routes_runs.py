@@ -19,7 +19,6 @@ from .http import (
     _JSON_TYPES,
     _SCENARIO_BODY,
     _YAML_TYPES,
-    MAX_SAMPLES,
     Service,
     _error,
     _media_type,
@@ -71,11 +70,15 @@ def runs_router(svc: Service) -> APIRouter:
                          415: {"description": "not JSON or YAML"},
                          422: {"description": "bad scenario"}})
     async def post_run(request: Request,
-                       scenario: str | None = Query(None, max_length=200, description="built-in scenario name"),
-                       samples: int | None = Query(None, ge=1, le=MAX_SAMPLES,
-                                                   description="Monte Carlo samples (default: the scenario's)"),
+                       scenario: str | None = Query(None, max_length=200, description="built-in scenario name",
+                                                    json_schema_extra={"enum": list(builtin_scenarios())}),
+                       samples: int | None = Query(None, ge=1, le=svc.limits.max_samples,
+                                                   description="Monte Carlo samples (default: the scenario's); a run "
+                                                               "over this server's memory limit is refused with "
+                                                               "413"),
                        stage: str | None = Query(None, max_length=40, description="run one stage alone"),
-                       sobol: int = Query(0, ge=0, le=100_000, description="Sobol base count N (0 = off)"),
+                       sobol: int = Query(0, ge=0, le=100_000, description="Sobol base count N (0 = off, else >= 8)",
+                                          json_schema_extra={"anyOf": [{"const": 0}, {"minimum": 8}]}),
                        ) -> Response:
         """Run a scenario. Small runs answer at once (201) with the summary; large ones are queued (202)."""
         raw = await request.body()
@@ -119,6 +122,8 @@ def runs_router(svc: Service) -> APIRouter:
     def _prepare(raw: bytes, kind: str, scenario: str | None, samples: int | None, stage: str | None,
                  sobol: int) -> tuple[Any, int]:
         """The scenario and sample count of a POST /runs, checked (one-line ScenarioError otherwise)."""
+        if raw.strip() == b"{}":  # an empty object is no scenario: the default one, or ?scenario
+            raw = b""
         if scenario is not None:
             if raw.strip():
                 raise ScenarioError("scenario", "give a body or ?scenario=NAME, not both")

@@ -12,10 +12,10 @@ from ..store import active_jobs, create_job, get_job
 from .http import (
     _ID,
     Service,
-    SweepRequest,
     _error,
     _unprocessable,
     busy,
+    sweep_request_model,
 )
 
 
@@ -23,9 +23,9 @@ def sweeps_router(svc: Service) -> APIRouter:
     """The routes; ``svc`` is the shared service state (store, data folder, job pool, limits)."""
     engine, submit, server_id, max_samples = svc.engine, svc.submit, svc.server_id, svc.max_samples
     router = APIRouter()
+    SweepBody = sweep_request_model(svc.limits)  # this server's limits in the schema
 
-    @router.post("/sweeps", status_code=202, responses={422: {"description": "bad request"}})
-    def post_sweep(body: SweepRequest) -> Any:
+    def post_sweep(body: Any) -> Any:
         """Queue a sweep: ``samples`` draws of the scenario's distributions through the chain, in chunks
         (Parquet per chunk, resumable). ``scenario`` is a built-in name or a scenario object."""
         try:
@@ -58,6 +58,11 @@ def sweeps_router(svc: Service) -> APIRouter:
                               owner=server_id)
         submit("sweep", sweep_id, scen, n, chunk)
         return {"id": sweep_id, "state": "queued", "links": {"self": f"/sweeps/{sweep_id}"}}
+
+    # the body model is made per server (its limits), so the annotation is set here: with postponed annotations a
+    # local class name would not resolve
+    post_sweep.__annotations__["body"] = SweepBody
+    router.post("/sweeps", status_code=202, responses={422: {"description": "bad request"}})(post_sweep)
 
     @router.get("/sweeps/{sweep_id}", responses={404: {"description": "unknown sweep"}})
     def get_sweep(sweep_id: str) -> Any:

@@ -47,7 +47,9 @@ def acid_fields() -> dict[str, tuple[str, str, float, float]]:
 class WhatIfRequest(BaseModel):
     """Slider and selector values; a missing value keeps the scenario's own."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # strict: a JSON true is not a number and "0.1" is not a float (the schema says number)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True,
+                              json_schema_extra=lambda s: _choices(s))
 
     scenario: str = Field("crater-lake", description="built-in scenario name", max_length=200)
     sample: str | None = Field(None, description="ore sample (its mineralogy and natural head grade)", max_length=50)
@@ -77,6 +79,29 @@ class WhatIfRequest(BaseModel):
         if v is not None and v not in acid_fields():
             raise ValueError(f"must be one of {', '.join(acid_fields())}")
         return v
+
+
+def _choices(schema: dict[str, Any]) -> None:
+    """The selectors' allowed values in the published schema (from the registries and data, at schema time), so
+    a schema-valid request is one the server accepts."""
+    from ..beneficiation.routes import CONCENTRATION_ROUTES
+    from ..core.datafiles import load_data
+
+    props = schema.get("properties", {})
+    choices = {"scenario": list(builtin_scenarios()),
+               "sample": list(load_data("beneficiation/samples.yaml")["samples"]),
+               "concentration_route": [r for r in CONCENTRATION_ROUTES if CONCENTRATION_ROUTES[r].offered],
+               "leach_route": list(acid_fields())}
+    for name, values in choices.items():
+        prop = props.get(name)
+        if prop is None:
+            continue
+        if "anyOf" in prop:  # optional: [{type: string, ...}, {type: null}]
+            for alt in prop["anyOf"]:
+                if alt.get("type") == "string":
+                    alt["enum"] = values
+        else:
+            prop["enum"] = values
 
 
 def _set(d: dict[str, Any], path: str, value: Any) -> None:
