@@ -250,3 +250,14 @@ def test_absurd_numbers_through_the_api_are_422(client, body, kind):
     r = client.post("/runs", content=body, headers=kind)
     assert r.status_code == 422, (r.status_code, r.text[:300])
     assert "Traceback" not in r.text
+
+
+def test_schema_and_server_agree_on_empty_values(client):
+    """The schemathesis mismatches of the issue: ``sample: ""`` is outside the published enum (and refused);
+    ``scenario: {}`` is the default scenario for a sweep, as an empty body is for a run."""
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    sample = schema["WhatIfRequest"]["properties"]["sample"]["anyOf"][0]
+    assert "" not in sample["enum"] and "met01" in sample["enum"]
+    assert client.post("/whatif", json={"sample": ""}).status_code == 422
+    r = client.post("/sweeps", json={"scenario": {}, "samples": 4, "chunk_size": 2})
+    assert r.status_code == 202, r.text

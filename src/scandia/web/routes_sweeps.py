@@ -34,6 +34,8 @@ def sweeps_router(svc: Service) -> APIRouter:
                 if s not in builtin_scenarios():
                     raise ScenarioError("scenario", f"unknown built-in {s!r}")
                 scen = load_scenario(s)
+            elif not s:  # an empty object is no scenario: the default one (as for POST /runs)
+                scen = load_scenario(None)
             else:
                 try:
                     scen = scenario_from_dict(s)
