@@ -78,3 +78,63 @@ def test_taxes_lower_npv_and_cash_balances():
              - lines["mining_tax_usd"] - lines["income_tax_usd"])
     np.testing.assert_allclose(recon, lines["cash_flow_usd"], rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(lines["working_capital_change_usd"].sum(axis=1), 0.0, atol=1e-6)
+
+
+def test_mining_tax_ledger_hand_worked():
+    """Québec mining tax over one construction year and three production years (Mining Tax Act s.10.10, s.20.1;
+    Revenu Québec, processing allowance and minimum tax; Finances Québec bulletin 2013-4, minimum-tax credit).
+
+    Capital 100 spent in year 0; EBITDA 50, gross value 200, processing cost 100 in years 1-3; depreciation 30 %
+    declining; allowance base 20 a year; CAD 80 M threshold out of reach (1 % minimum rate).
+    Year 0: not producing, nothing claimed (the pool keeps all 100).
+    Year 1: MMV0 = max(200 - 100, 20) = 100; PA0 = min(20, max(0.75 x 50, 0.30 x 100)) = 20; depreciation
+      d = min(0.30 x 100, 50 - 20) = 30 (pool 70); PA = min(20, max(0.75 x 20, 30)) = 20; profit 0;
+      MMV = 200 - 100 - 20 = 80; minimum 0.8 paid and banked as credit.
+    Year 2: d = min(21, 30) = 21 (pool 49); PA = 20; profit 9 (margin 4.5 %): 16 % x 9 = 1.44; credit used
+      min(0.8, 1.44 - 0.8) = 0.64; payable max(1.44 - 0.64, 0.8) = 0.8; credit left 0.16.
+    Year 3: d = 14.7; profit 15.3; 16 % x 15.3 = 2.448; credit used 0.16; payable 2.288.
+    """
+    from scandia.economics.taxes import mining_tax_ledger
+
+    z = np.array([[0.0, 1.0, 1.0, 1.0]])
+    t = mining_tax_ledger(ebitda=50 * z, gross_value=200 * z, processing_cost=100 * z,
+                          additions=np.array([[100.0, 0, 0, 0]]), producing=z.astype(bool), depreciation_rate=0.30,
+                          allowance_base=20 * z, threshold=1e12)
+    np.testing.assert_allclose(t["depreciation"][0], [0, 30, 21, 14.7], rtol=1e-12)
+    np.testing.assert_allclose(t["processing_allowance"][0], [0, 20, 20, 20], rtol=1e-12)
+    np.testing.assert_allclose(t["profit"][0], [0, 0, 9, 15.3], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t["mine_mouth_value"][0], [0, 80, 80, 80], rtol=1e-12)
+    np.testing.assert_allclose(t["credit_used"][0], [0, 0, 0.64, 0.16], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t["payable"][0], [0, 0.8, 0.8, 2.288], rtol=1e-12)
+
+
+def test_margin_on_gross_value_minimum_on_mine_mouth_value():
+    """Profit 60 on gross value 100: margin 60 %, so 16 % x 35 + 22 % x 15 + 28 % x 10 = 11.7 whatever the
+    mine-mouth value; the minimum tax is 1 % of the mine-mouth value 50 = 0.5 (not of the gross value)."""
+    t = quebec_mining_tax(np.array([60.0]), np.array([100.0]), threshold=1000.0, mine_mouth_value=np.array([50.0]))
+    assert t["progressive"][0] == pytest.approx(11.7)
+    assert t["minimum"][0] == pytest.approx(0.5)
+
+
+def test_processing_allowance_cap_and_mine_mouth_floor():
+    """Allowance base 100 against EBITDA 40, gross value 100, processing cost 95: MMV0 = max(5, 0.10 x 100) = 10
+    (the 10 % floor), cap = max(0.75 x 40, 0.30 x 10) = 30, so PA = 30 with no depreciation pool; profit 10."""
+    from scandia.economics.taxes import mining_tax_ledger
+
+    one = np.ones((1, 1))
+    t = mining_tax_ledger(40 * one, 100 * one, 95 * one, 0 * one, one.astype(bool), 0.30, 100 * one, 1e12)
+    assert t["processing_allowance"][0, 0] == pytest.approx(30.0)
+    assert t["profit"][0, 0] == pytest.approx(10.0)
+    assert t["mine_mouth_value"][0, 0] == pytest.approx(10.0)  # 100 - 95 - 30 < 10: the floor
+
+
+def test_contingency_is_not_added_to_a_study_total():
+    """The hydromet reference (Nyngan DFS total) holds its own indirects and contingency: contingency and
+    indirects apply to the other areas only (hand sum from capex_by_area's own parts)."""
+    from scandia.economics.costs import capex_by_area, capex_items
+
+    q = {"ore_tph": np.array([100.0]), "concentrate_tpa": np.array([75000.0])}
+    c = capex_by_area(q, 2022, np.array([0.25]), np.array([0.25]), capex_items("dms", "tank"))
+    others = sum(c[a] for a in ("mine", "concentrator", "infrastructure"))
+    assert c["indirects"][0] == pytest.approx(0.25 * others[0])
+    assert c["contingency"][0] == pytest.approx(0.25 * (others[0] + c["indirects"][0]))

@@ -26,7 +26,8 @@ class CapexItem:
     """One installed-cost item: C = C_ref (Q/Q_ref)^exponent x CEPCI(year)/CEPCI(ref_year) [US$].
 
     ``basis`` names the chain quantity Q (``ore_tph``, ``concentrate_tpa``, ...); ``provenance`` is the data
-    file's ``source:`` or ``assumption:``.
+    file's ``source:`` or ``assumption:``. ``includes_indirects`` / ``includes_contingency``: the reference cost
+    already holds them (a study's total capital cost), so they are not added again.
     """
 
     area: str
@@ -37,6 +38,7 @@ class CapexItem:
     ref_year: int
     includes_indirects: bool = False
     provenance: str = ""
+    includes_contingency: bool = False
 
     @classmethod
     def from_entry(cls, area: str, entry: Mapping[str, Any]) -> CapexItem:
@@ -45,7 +47,7 @@ class CapexItem:
             raise ValueError(f"capex item {area} needs source: or assumption:")
         return cls(area, str(entry["basis"]), float(entry["ref_cost_musd"]), float(entry["ref_quantity"]),
                    float(entry["exponent"]), int(entry["ref_year"]), bool(entry.get("includes_indirects", False)),
-                   basis)
+                   basis, bool(entry.get("includes_contingency", False)))
 
     @classmethod
     def from_mapping(cls, entries: Mapping[str, Any] | None) -> tuple[CapexItem, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from ..core.numerics import illinois
-from .taxes import cca_schedule, income_tax, quebec_mining_tax
+from .taxes import cca_schedule, income_tax, mining_tax_ledger
 
 __all__ = ["CashFlow", "ProjectInputs", "breakeven_price", "evaluate", "irr", "npv"]
 
@@ -32,7 +32,10 @@ class ProjectInputs:
     payability_frac: np.ndarray = field(default_factory=lambda: np.ones(1))
     sustaining_capex_frac_per_yr: np.ndarray = field(default_factory=lambda: np.full(1, 0.02))
     royalty_frac: np.ndarray = field(default_factory=lambda: np.zeros(1))
-    output_value_frac: np.ndarray = field(default_factory=lambda: np.ones(1))
+    #: share of the operating cost incurred after the mine shaft (processing), deducted for the mine-mouth value
+    processing_cost_frac: np.ndarray = field(default_factory=lambda: np.ones(1))
+    #: processing allowance before its cap, per production year: rate x capital cost of the processing assets
+    processing_allowance_usd_per_yr: np.ndarray = field(default_factory=lambda: np.zeros(1))
     mining_tax_depreciation_rate: np.ndarray = field(default_factory=lambda: np.full(1, 0.30))
     cca_rate: np.ndarray = field(default_factory=lambda: np.full(1, 0.25))
     federal_tax_rate: np.ndarray = field(default_factory=lambda: np.full(1, 0.15))
@@ -166,12 +169,17 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
     ebitda = revenue - opex - royalty
     additions = capex + sustaining
     if p.mining_tax:
-        dep_mt = cca_schedule(additions, p.mining_tax_depreciation_rate, half_year=False)
-        mt = quebec_mining_tax(ebitda - dep_mt, col(p.output_value_frac) * revenue,
-                               threshold=80e6 / col(p.cad_per_usd))
-        mining_tax = np.where(operating, mt["payable"], 0.0)
+        # gross value of output = revenue; depreciation from the first production year; processing allowance;
+        # minimum-tax credit (economics.taxes.mining_tax_ledger)
+        mt = mining_tax_ledger(ebitda, revenue, col(p.processing_cost_frac) * opex, additions, operating,
+                               p.mining_tax_depreciation_rate, col(p.processing_allowance_usd_per_yr) * operating,
+                               threshold=80e6 / p.cad_per_usd)
+        mining_tax = mt["payable"]
+        mt_lines = {"mining_tax_depreciation_usd": mt["depreciation"], "processing_allowance_usd":
+                    mt["processing_allowance"], "mine_mouth_value_usd": mt["mine_mouth_value"]}
     else:
         mining_tax = np.zeros((n, y))
+        mt_lines = {}
     if p.tax_depreciation == "straight":
         life_t = int(p.tax_life_years)
         cca = np.zeros_like(additions)
@@ -187,7 +195,7 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
     lines = {"production_kg": prod, "revenue_usd": revenue, "royalty_usd": royalty, "opex_usd": opex,
              "ebitda_usd": ebitda, "capex_usd": capex, "sustaining_capex_usd": sustaining,
              "working_capital_change_usd": d_wc, "closure_usd": closure, "cca_usd": cca,
-             "mining_tax_usd": mining_tax, "income_tax_usd": tax, "pretax_cash_flow_usd": pretax_cf,
+             "mining_tax_usd": mining_tax, **mt_lines, "income_tax_usd": tax, "pretax_cash_flow_usd": pretax_cf,
              "cash_flow_usd": cf}
     total_kg = prod.sum(axis=1)
     disc = (1.0 + col(p.discount_rate)) ** years

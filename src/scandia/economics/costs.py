@@ -48,13 +48,18 @@ def capex_by_area(quantities: dict[str, np.ndarray], currency_year: int, indirec
     :func:`capex_items` (capex follows the selected routes)."""
     out: dict[str, np.ndarray] = {}
     direct_no_ind = 0.0
+    no_contingency = 0.0  # items (with their indirects) whose reference holds no contingency of its own
     for item in items:
         cost = item.cost_usd(quantities[item.basis], cepci(currency_year) / cepci(item.ref_year))
         out[item.area] = out.get(item.area, 0.0) + cost
+        ind = 0.0 if item.includes_indirects else np.asarray(indirects_frac) * cost
         if not item.includes_indirects:
             direct_no_ind = direct_no_ind + cost
+        if not item.includes_contingency:
+            no_contingency = no_contingency + cost + ind
     out["indirects"] = np.asarray(indirects_frac) * direct_no_ind
-    out["contingency"] = np.asarray(contingency_frac) * sum(out.values())
+    # contingency once: not on a study total that already carries its own
+    out["contingency"] = np.asarray(contingency_frac) * no_contingency
     return out
 
 

@@ -119,6 +119,15 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
     safe_kg = np.where(sc_kg > 0, sc_kg, np.nan)
     status = np.where(sc_kg > 0, Status.ok, Status.infeasible).astype(np.int8)
     capex_total = sum(capex.values())
+    # processing allowance base (Québec mining tax): rate x capital cost of the processing assets; the concentrator
+    # with its own indirects and contingency, the hydromet plant as costed (its reference holds them)
+    conc = capex.get("concentrator", 0.0) * (1.0 + e["indirects_frac"]) * (1.0 + e["contingency_frac"])
+    allowance_base = (e["processing_allowance_concentrator_frac"] * conc
+                      + e["processing_allowance_hydromet_frac"] * capex.get("hydromet", 0.0))
+    # operating cost after the mine shaft (processing and product transport), deducted for the mine-mouth value
+    processing = sum(v for k, v in {**variable, **fixed}.items() if k not in ("mining", "general_admin"))
+    processing_share = np.where(var_total + fixed_total > 0, processing / np.maximum(var_total + fixed_total, 1e-300),
+                                1.0)
     life = e["life_years"].astype(np.int64)  # per scenario: the year axis is masked beyond each one's closure
     c_years = int(scenario.economics.params.construction_years)
     phasing = (0.4, 0.6) if c_years == 2 else tuple(np.full(c_years, 1.0 / c_years))
@@ -129,7 +138,8 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         discount_rate=e["discount_rate_frac"],
         coproduct_revenue_usd_per_yr=q["reo_kg_per_yr"] * e["reo_price_usd_per_kg"] * e["reo_payability_frac"],
         payability_frac=payability, sustaining_capex_frac_per_yr=e["sustaining_capex_frac_per_yr"],
-        royalty_frac=e["royalty_frac"], output_value_frac=e["output_value_frac"],
+        royalty_frac=e["royalty_frac"], processing_cost_frac=processing_share,
+        processing_allowance_usd_per_yr=allowance_base,
         mining_tax_depreciation_rate=e["mining_tax_depreciation_rate_frac"], cca_rate=e["cca_rate_frac"],
         federal_tax_rate=e["federal_tax_rate_frac"], provincial_tax_rate=e["provincial_tax_rate_frac"],
         working_capital_frac_of_opex=e["working_capital_frac_of_opex"],
