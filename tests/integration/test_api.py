@@ -91,3 +91,15 @@ def test_stage_datasets_are_labelled_and_balance(sampled, single):
     with pytest.raises(ScenarioError, match="no stage"):
         single.stage_dataset("market")
     assert single.table("hydromet_streams").attrs["title"] == "Hydrometallurgy stream table"
+
+
+def test_cost_curve_is_cash_cost_against_cash_cost(single):
+    """Issue 14 item 4: the project sits on the curve at its cash cost (operating cost less the REO credit), the
+    basis of the rivals' figures, not at its all-in cost; each rival row says whether its cost is cited."""
+    m = single.summary["stages"]["economics"]["metrics"]
+    cc = single.table("cost_curve")
+    row = cc[cc["is_project"]].iloc[0]
+    assert row["cost_usd_per_kg"] == pytest.approx(m["cash_cost_usd_per_kg_sc2o3"], rel=1e-9)
+    assert m["cash_cost_usd_per_kg_sc2o3"] < m["opex_usd_per_kg_sc2o3"] < m["all_in_cost_usd_per_kg_sc2o3"]
+    assert set(cc.loc[~cc["is_project"], "cost_basis"]) <= {"cited", "assumption"}
+    assert (cc["cost_usd_per_kg"].diff().dropna() >= 0).all()  # ordered by cost

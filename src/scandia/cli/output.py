@@ -139,7 +139,7 @@ def _print_economics(summary: dict[str, Any]) -> None:
         if key in stage["metrics"]:
             table.add_row(key, _unit(key), _fmt(stage["metrics"][key], key))
     pos = stage["cost_curve_position"]
-    table.add_row("cost-curve rank (by all-in cost)", "", f"{pos['rank']} of {pos['of']}")
+    table.add_row("cost-curve rank (by cash cost)", "", f"{pos['rank']} of {pos['of']}")
     out_console.print(table)
 
 

@@ -33,12 +33,19 @@ def oxide_footprint(hydromet_metrics: dict[str, np.ndarray], q: dict[str, np.nda
 
 
 def cost_curve(project_cost_usd_per_kg: float, project_tpa: float, name: str = "this project") -> pd.DataFrame:
-    """Supply ordered by cost with cumulative capacity; the project's row is flagged."""
+    """Supply ordered by cash cost with cumulative capacity; the project's row is flagged.
+
+    Like for like: every row is a cash operating cost per kg Sc2O3 (site operating cost and product transport,
+    net of by-product credits; no capital charge, royalty or tax), the rivals' from ``data/economics/market.yaml``
+    (``cost_basis`` says whether a figure is cited or an assumption) and the project's its own
+    ``cash_cost_usd_per_kg_sc2o3``.
+    """
     data = load_data("economics/market.yaml")
     rows = [{"producer": p["name"], "capacity_tpa": p["capacity_tpa"], "cost_usd_per_kg": p["cost_usd_per_kg"],
-             "is_project": False} for p in data["producers"]]
+             "cost_basis": "cited" if "cost_source" in p else "assumption", "is_project": False}
+            for p in data["producers"]]
     rows.append({"producer": name, "capacity_tpa": project_tpa, "cost_usd_per_kg": project_cost_usd_per_kg,
-                 "is_project": True})
+                 "cost_basis": "model (cash cost net of REO credit)", "is_project": True})
     df = pd.DataFrame(rows).sort_values("cost_usd_per_kg", kind="stable").reset_index(drop=True)
     df["cumulative_tpa"] = df["capacity_tpa"].cumsum()
     return df

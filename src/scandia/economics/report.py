@@ -38,8 +38,9 @@ def stage_summary(result: EconomicsResult, scenario: Scenario) -> dict[str, Any]
 
 
 def cost_curve_table(result: EconomicsResult) -> pd.DataFrame:
-    """Rival supply and the project (scenario median all-in cost and output) ordered by cost."""
-    cost = float(np.nanmedian(result.metrics["all_in_cost_usd_per_kg_sc2o3"]))
+    """Rival supply and the project (scenario median cash cost and output) ordered by cash cost: like for like,
+    cash cost against cash cost (the all-in cost, capital and taxes included, is not what rivals publish)."""
+    cost = float(np.nanmedian(result.metrics["cash_cost_usd_per_kg_sc2o3"]))
     tpa = float(np.nanmedian(result.metrics["sc2o3_production_tpa"]))
     return cost_curve(cost, tpa)
 

@@ -152,6 +152,8 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         "pretax_irr_frac": cf.pretax_irr_frac, "payback_years": cf.payback_years,
         "breakeven_sc2o3_usd_per_kg": be, "all_in_cost_usd_per_kg_sc2o3": cf.all_in_cost_usd_per_kg,
         "capex_musd": capex_total / 1e6, "opex_usd_per_kg_sc2o3": (var_total + fixed_total) / safe_kg,
+        # C1-style cash cost: operating cost less the REO by-product credit, per kg Sc2O3 (the cost curve's basis)
+        "cash_cost_usd_per_kg_sc2o3": (var_total + fixed_total - p.coproduct_revenue_usd_per_yr) / safe_kg,
         "revenue_musd_per_yr": (sc_kg * price * payability + p.coproduct_revenue_usd_per_yr) / 1e6,
         "sc2o3_production_tpa": sc_kg / 1e3,
     }

@@ -334,8 +334,8 @@ def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: d
         colors = np.where(cc["is_project"].astype(bool), "#d35400", "#5d6d7e").tolist()
         fig.add_trace(go.Bar(x=left + cc["capacity_tpa"] / 2, y=cc["cost_usd_per_kg"], width=cc["capacity_tpa"],
                              marker_color=colors, hovertext=cc["producer"], name="producers"))
-        fig.update_layout(title="Sc2O3 cost curve (this project in orange)", xaxis_title="cumulative capacity, t/a",
-                          yaxis_title="all-in cost, US$/kg", bargap=0)
+        fig.update_layout(title="Sc2O3 cash-cost curve (this project in orange)",
+                          xaxis_title="cumulative capacity, t/a", yaxis_title="cash cost, US$/kg Sc2O3", bargap=0)
         blocks.append(rep.figure(fig, "cost_curve"))
     u = summary.get("uncertainty")
     samples = tables.get("uncertainty_samples")
