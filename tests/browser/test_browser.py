@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.helpers import default_npv_musd
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -90,7 +92,7 @@ def test_dashboard_slider_moves_npv(browser, server, tmp_path):
     page.goto(server + "/")
     page.wait_for_function("document.getElementById('npv').dataset.value !== undefined", timeout=60_000)
     npv0 = float(page.get_attribute("#npv", "data-value"))
-    assert npv0 == pytest.approx(110.8, abs=1.0)  # the default case, as `scandia run` prints it
+    assert npv0 == pytest.approx(default_npv_musd(), abs=1.0)  # the default case, as `scandia run` prints it
     page.fill("#sc2o3_price_usd_per_kg", "4000")
     page.wait_for_function(f"document.getElementById('npv').dataset.value !== '{npv0!r}'", timeout=30_000)
     npv1 = float(page.get_attribute("#npv", "data-value"))

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from scandia.cli import app as cli
 from scandia.web.app import create_app
 
+from .helpers import default_npv_musd
+
 #: the test client's base URL: a loopback server answers only to its own address and the loopback names
 LOCAL = "http://127.0.0.1"
 #: every POST names its content type (the cross-site rule)
@@ -53,7 +55,7 @@ def test_small_run_answers_at_once_with_summary_and_report(client):
     assert r.status_code == 201, r.text
     body = r.json()
     assert re.fullmatch(r"[0-9a-f]{32}", body["id"]) and body["state"] == "done"
-    assert body["summary"]["stages"]["economics"]["metrics"]["npv_musd"] == pytest.approx(110.8, abs=1.0)
+    assert body["summary"]["stages"]["economics"]["metrics"]["npv_musd"] == pytest.approx(default_npv_musd(), abs=1.0)
     run_id = body["id"]
     assert client.get(f"/runs/{run_id}").json()["status"]["ok"] == 1
     summary = client.get(f"/runs/{run_id}/summary").json()
@@ -165,7 +167,7 @@ def test_whatif_moves_npv_and_rejects_bad_sliders(client):
     # NPV rises with price (about US$384 M per US$1,000/kg at the default case: an invariant direction, with the
     # break-even between the two prices' NPVs)
     assert higher["metrics"]["economics.npv_musd"] > base["metrics"]["economics.npv_musd"] + 100
-    assert base["metrics"]["economics.npv_musd"] == pytest.approx(110.8, abs=1.0)
+    assert base["metrics"]["economics.npv_musd"] == pytest.approx(default_npv_musd(), abs=1.0)
     s = base["sankey"]
     assert set(s) == {"mass", "Sc", "US$"} and len(s["mass"]["source"]) == len(s["mass"]["value"])
     assert len(base["strength_vs_sc"]["sc_wt_pct"]) == 51

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.assay import SC2O3_PER_SC
 from ..core.errors import ScenarioError
 from ..core.status import Status
 from ..scenario.schema import Scenario
@@ -103,16 +104,24 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
     sc_kg = q["sc2o3_kg_per_yr"]
     price = e["sc2o3_price_usd_per_kg"]
     payability = e["sc2o3_payability_frac"]
-    if scenario.economics.product == "master_alloy":
+    product = scenario.economics.product
+    share = {"sc2o3": 0.0, "master_alloy": 1.0}.get(product)
+    if share is None:  # "mix": the declared share of the Sc2O3 sold converted to master alloy
+        share = e["master_alloy_share_frac"]
+    if product != "sc2o3":
         if alloy is None:
-            raise ScenarioError("economics.product", "master_alloy needs the alloy stage in the run")
+            raise ScenarioError("economics.product", f"{product} needs the alloy stage in the run")
         ma = alloy.master
-        per_kg_ma = ma.inputs_kg["sc2o3"]
+        per_kg_ma = ma.inputs_kg["sc2o3"]  # Sc2O3 consumed per kg master alloy (alloying losses included)
         conversion = ma.cost_usd_per_kg - ma.cost_usd["sc2o3"]  # everything but the oxide itself
-        ma_kg = sc_kg / per_kg_ma
-        variable["master_alloy_conversion"] = ma_kg * conversion
-        # revenue per kg Sc2O3 sold inside the master alloy
-        price = e["master_alloy_price_usd_per_kg"] / per_kg_ma
+        variable["master_alloy_conversion"] = share * sc_kg / per_kg_ma * conversion
+        # the master alloy is priced from the oxide price: its contained Sc2O3 at the oxide price plus a stated
+        # conversion premium per kg (data/economics/economics.yaml, master_alloy_premium_usd_per_kg)
+        contained = ma.sc_frac * SC2O3_PER_SC  # kg Sc2O3 equivalent per kg master alloy
+        ma_price = contained * e["sc2o3_price_usd_per_kg"] + e["master_alloy_premium_usd_per_kg"]
+        per_kg_oxide_as_ma = ma_price * e["master_alloy_payability_frac"] / per_kg_ma
+        # revenue per kg Sc2O3 produced, over the two Sc products (REO is added in the cash flow)
+        price = (1.0 - share) * e["sc2o3_price_usd_per_kg"] * e["sc2o3_payability_frac"] + share * per_kg_oxide_as_ma
         payability = np.ones(n)
     var_total = sum(variable.values())
     fixed_total = sum(fixed.values())

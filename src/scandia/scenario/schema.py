@@ -281,8 +281,9 @@ class EconomicsSection(_Section):
 
     model_config = ConfigDict(extra="forbid")
 
-    product: Literal["sc2o3", "master_alloy"] = Field(
-        "sc2o3", description="sell Sc2O3, or integrate and sell Al-Sc master alloy (uses the alloy stage)")
+    product: Literal["sc2o3", "master_alloy", "mix"] = Field(
+        "sc2o3", description="sell Sc2O3; or integrate and sell Al-Sc master alloy; or a mix, the share "
+                             "params.master_alloy_share_frac as master alloy (both use the alloy stage)")
     params: EconomicsParams = Field(default_factory=EconomicsParams)  # type: ignore[valid-type]
     inputs: EconomicsInputs | None = Field(None, description="production figures for a stand-alone run")
 
