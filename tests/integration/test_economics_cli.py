@@ -113,3 +113,27 @@ def test_product_mix_prices_the_master_alloy_from_the_oxide_price():
     assert m["revenue_musd_per_yr"] * 1e6 == pytest.approx(want * m["sc2o3_production_tpa"] * 1e3 + reo, rel=1e-9)
     # the 2025 China quote the premium comes from: Al-2Sc at 30.70 US$/kg when 99.9 % Sc2O3 sold at 658 US$/kg
     assert 0.02 * 1.5338 * 658 + e.master_alloy_premium_usd_per_kg == pytest.approx(30.70, abs=0.05)
+
+
+def test_routes_command_compares_every_registered_option(tmp_path):
+    """Issue 14 item 6: one row per registered (leach route, lixiviant) on one feed, through the whole chain;
+    invariants: recoveries in [0, 1], the overall Sc recovery below the leach extraction, one current option."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from scandia.cli import app
+    from scandia.compare import route_options
+
+    out = tmp_path / "routes.csv"
+    res = CliRunner().invoke(app, ["routes", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out)
+    assert list(zip(df["leach_route"], df["lixiviant"], strict=True)) == route_options()
+    assert df["current"].sum() == 1 and df.loc[df["current"], "leach_route"].item() == "tank"
+    ok = df["ok_frac"] == 1.0
+    for col in ("leach_sc_extraction_frac", "overall_sc_recovery_frac"):
+        assert df.loc[ok, col].between(0.0, 1.0).all()
+    assert (df.loc[ok, "overall_sc_recovery_frac"] < df.loc[ok, "leach_sc_extraction_frac"]).all()
+    assert "note: heap leach" in res.output  # infeasible options are named, not dropped
+    bad = CliRunner().invoke(app, ["routes", "--samples", "0"])
+    assert bad.exit_code == 2 and "--samples" in bad.output

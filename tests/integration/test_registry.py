@@ -132,6 +132,7 @@ def test_new_route_and_device_are_in_the_report_and_dashboard(registered):
     r = scandia.run(_scenario(), curves=True)
     html = build_report(r.summary, r.tables, resolved_yaml(r.scenario))
     assert "spiral" in html and "hot_tank" in html
+    assert "hot_tank" in set(r.table("route_comparison")["leach_route"])  # the route table takes it too
     controls = TestClient(create_app(), base_url="http://127.0.0.1").get("/whatif/controls").json()
     assert "spiral" in controls["concentration_routes"] and controls["labels"]["spiral"] == "gravity spiral"
     assert "hot_tank" in controls["leach_routes"] and controls["acid"]["hot_tank"]["max"] == 300.0

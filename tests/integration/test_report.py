@@ -20,8 +20,10 @@ pytestmark = pytest.mark.integration
 #: every figure the issue asks for, by its data-figure name
 FIGURES = {"sankey", "grade_recovery", "leach_tradeoff", "mccabe_thiele", "mccabe_thiele_fe3", "mccabe_thiele_th",
            "phase_diagram", "precipitation",
-           "strength_vs_sc", "strength_terms", "cashflow", "cost_curve", "histogram", "tornado", "sobol"}
-SECTIONS = {"headline", "balance", "sankey", "streams", "process", "alloy", "economics", "assumptions", "metadata"}
+           "strength_vs_sc", "strength_terms", "cashflow", "cost_curve", "histogram", "tornado", "sobol",
+           "route_comparison"}
+SECTIONS = {"headline", "balance", "sankey", "streams", "process", "alloy", "economics", "routes", "assumptions",
+            "metadata"}
 
 
 def test_report_from_run_folder_is_complete_and_offline(sampled_run_dir, tmp_path):

@@ -18,12 +18,14 @@ from .output import (
     OutputFormat,
     TableFormat,
     _fail,
+    _fmt,
     _print_alloy,
     _print_beneficiation,
     _print_economics,
     _print_hydromet,
     _print_uncertainty,
     _spinner,
+    _unit,
     err_console,
     out_console,
 )
@@ -270,6 +272,46 @@ def scenarios() -> None:
     for name, desc in builtin_scenarios().items():
         table.add_row(name, desc)
     out_console.print(table)
+
+
+@app.command()
+def routes(
+    scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
+    samples: Annotated[int, typer.Option(help="Monte Carlo samples per option (1: the scenario's own values)")] = 1,
+    out: Annotated[Path | None, typer.Option(help="also write the table to this CSV file")] = None,
+) -> None:
+    """Compare every registered leach route and lixiviant on the scenario's feed, through the whole chain."""
+    from ..compare import COLUMNS, route_table
+    from ..scenario import load_scenario
+
+    try:
+        if not 1 <= samples <= 100_000:
+            raise ScenarioError("--samples", "must be between 1 and 100,000")
+        scen = load_scenario(scenario)
+        with _spinner() as say:
+            df = route_table(scen, samples, progress=say)
+        if out is not None:
+            try:
+                from ..core.files import atomic_write_text
+
+                atomic_write_text(out, df.to_csv(index=False, float_format="%.6g"))
+            except OSError as exc:
+                raise ScenarioError("--out", f"cannot write {out}: {exc.strerror or exc}") from None
+    except ScandiaError as exc:
+        _fail(str(exc))
+    basis = "P50 of " + f"{samples:,} samples" if samples > 1 else "the scenario's own values"
+    table = Table(title=f"Leach routes on {scen.name} ({basis}; * this scenario's route)", title_justify="left")
+    table.add_column("metric")
+    table.add_column("unit")
+    for _, r in df.iterrows():
+        table.add_column(("* " if r["current"] else "") + str(r["option"]), justify="right")
+    keys = [m for _, m in COLUMNS] + (["npv_p10_musd", "npv_p90_musd"] if samples > 1 else [])
+    for key in keys:
+        table.add_row(key, _unit(key), *[_fmt(r.get(key), key) for _, r in df.iterrows()])
+    notes = [f"{r['option']}: {r['note']}" for _, r in df.iterrows() if r["note"]]
+    out_console.print(table)
+    for n in notes:
+        out_console.print(f"note: {n}")
 
 
 @app.command()

@@ -412,6 +412,24 @@ def _metadata(rep: _Report, summary: dict[str, Any], scenario_yaml: str, source:
                 "</pre></details>", "metadata")
 
 
+def _routes(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
+    """The route table: every registered leach route and lixiviant through the whole chain on this feed."""
+    rt = tables.get("route_comparison")
+    if rt is None or rt.empty:
+        return
+    fig = go.Figure(go.Bar(x=rt["option"], y=rt["npv_musd"],
+                           marker_color=np.where(rt["current"].astype(bool), "#d35400", "#5d6d7e").tolist(),
+                           hovertext=[f"cash cost {c:,.0f} US$/kg, {e:,.0f} kg CO2e/kg"
+                                      for c, e in zip(rt["cash_cost_usd_per_kg_sc2o3"], rt["co2e_kg_per_kg_sc2o3"],
+                                                      strict=True)]))
+    fig.update_layout(title="NPV by leach route (this scenario's route in orange)", yaxis_title="NPV, US$ M")
+    shown = rt.drop(columns=[c for c in ("leach_route", "lixiviant") if c in rt])
+    rep.section("Leach routes compared", "<p class='note'>Each option is this scenario with only the leach route "
+                "and lixiviant changed (same ore, concentrate, SX, purification and prices; a route's own section "
+                "keeps the scenario's values). Options come from the route registry.</p>"
+                + rep.figure(fig, "route_comparison") + _table_html(shown), "routes")
+
+
 def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
     _headline(rep, summary)
     _balance(rep, tables, summary)
@@ -420,6 +438,7 @@ def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.Da
     _process_figures(rep, tables)
     _alloy_figures(rep, tables, summary)
     _economics_figures(rep, tables, summary)
+    _routes(rep, tables)
 
 
 def build_figures(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
