@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -137,3 +138,25 @@ def test_routes_command_compares_every_registered_option(tmp_path):
     assert "note: heap leach" in res.output  # infeasible options are named, not dropped
     bad = CliRunner().invoke(app, ["routes", "--samples", "0"])
     assert bad.exit_code == 2 and "--samples" in bad.output
+
+
+def test_co2e_allocation_conserves_the_site_total():
+    """Issue 14 item 5: the allocation rule (none, mass, economic; ISO 14044 4.3.4) only shares the site's
+    footprint between Sc2O3 and the mixed REO: kg CO2e/kg x kg, summed over both products, is the same under
+    every rule; mass gives the Sc2O3 its mass share, economic its revenue share."""
+    import scandia
+
+    totals, shares = {}, {}
+    for rule in ("none", "mass", "economic"):
+        r = scandia.run(scandia.load("crater-lake").with_values({"economics.co2e_allocation": rule}))
+        m = {k: float(v[0]) for k, v in r.stages["economics"].metrics.items()}
+        h = {k: float(v[0]) for k, v in r.stages["hydromet"].metrics.items()}
+        sc, reo = h["sc2o3_production_tpa"], h["reo_production_tpa"]
+        reo_part = m["co2e_kg_per_kg_reo"] * reo if np.isfinite(m["co2e_kg_per_kg_reo"]) else 0.0
+        totals[rule] = m["co2e_kg_per_kg_sc2o3"] * sc + reo_part
+        shares[rule] = (m["co2e_sc2o3_share_frac"], sc, reo)
+    assert totals["mass"] == pytest.approx(totals["none"], rel=1e-9)
+    assert totals["economic"] == pytest.approx(totals["none"], rel=1e-9)
+    share, sc, reo = shares["mass"]
+    assert share == pytest.approx(sc / (sc + reo), rel=1e-9)
+    assert shares["none"][0] == 1.0 and 0.0 < shares["economic"][0] < 1.0

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..core.datafiles import load_data
 
-__all__ = ["cost_curve", "oxide_footprint"]
+__all__ = ["allocation_share", "cost_curve", "oxide_footprint"]
 
 REAGENTS = ("hcl", "h2so4", "naoh", "cao", "h2c2o4", "d2ehpa", "kerosene")
 
@@ -30,6 +30,22 @@ def oxide_footprint(hydromet_metrics: dict[str, np.ndarray], q: dict[str, np.nda
     out["electricity"] = kwh * f["electricity_kg_co2e_per_kwh"] / sc_kg
     out["mining_diesel"] = q["ore_tpa"] * f["mining_diesel_l_per_t_ore"] * f["diesel_kg_co2e_per_l"] / sc_kg
     return out
+
+
+def allocation_share(rule: str, sc2o3_kg: np.ndarray, reo_kg: np.ndarray, sc2o3_revenue: np.ndarray,
+                     reo_revenue: np.ndarray) -> np.ndarray:
+    """Share of the site's footprint borne by the Sc2O3 (the mixed REO takes the rest), per ISO 14044 sect. 4.3.4:
+    ``none`` (all to Sc2O3, the conservative reading when the REO is a minor co-product), ``mass`` (by product
+    mass) or ``economic`` (by revenue). Arrays (n,)."""
+    sc = np.asarray(sc2o3_kg, dtype=float)
+    if rule == "none":
+        return np.ones_like(sc)
+    if rule == "mass":
+        a, b = sc, np.asarray(reo_kg, dtype=float)
+    else:
+        a, b = np.asarray(sc2o3_revenue, dtype=float), np.asarray(reo_revenue, dtype=float)
+    total = a + b
+    return np.divide(a, total, out=np.ones_like(total), where=total > 0)
 
 
 def cost_curve(project_cost_usd_per_kg: float, project_tpa: float, name: str = "this project") -> pd.DataFrame:

@@ -17,7 +17,7 @@ from ..core.status import Status
 from ..scenario.schema import Scenario
 from .cashflow import CashFlow, ProjectInputs, breakeven_price, evaluate
 from .costs import capex_by_area, capex_items, opex_by_item
-from .footprint import oxide_footprint
+from .footprint import allocation_share, oxide_footprint
 
 __all__ = ["EconomicsResult", "run_economics"]
 
@@ -167,8 +167,15 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         "sc2o3_production_tpa": sc_kg / 1e3,
     }
     if hydromet is not None:
-        fp = oxide_footprint(hydromet.metrics, q)
+        # the site's whole footprint, then the Sc2O3 share by the scenario's allocation rule (REO takes the rest)
+        fp_all = oxide_footprint(hydromet.metrics, q)
+        share = allocation_share(scenario.economics.co2e_allocation, sc_kg, q["reo_kg_per_yr"],
+                                 sc_kg * price * payability, p.coproduct_revenue_usd_per_yr)
+        fp = {k: v * share for k, v in fp_all.items()}
         metrics["co2e_kg_per_kg_sc2o3"] = sum(fp.values())
+        metrics["co2e_sc2o3_share_frac"] = share
+        reo_kg = np.where(q["reo_kg_per_yr"] > 0, q["reo_kg_per_yr"], np.nan)
+        metrics["co2e_kg_per_kg_reo"] = sum(fp_all.values()) * (1.0 - share) * sc_kg / reo_kg
         if alloy is not None:
             ma = alloy.master
             metrics["co2e_kg_per_kg_master_alloy"] = ma.co2e_kg_per_kg + ma.inputs_kg["sc2o3"] * metrics[

@@ -284,6 +284,11 @@ class EconomicsSection(_Section):
     product: Literal["sc2o3", "master_alloy", "mix"] = Field(
         "sc2o3", description="sell Sc2O3; or integrate and sell Al-Sc master alloy; or a mix, the share "
                              "params.master_alloy_share_frac as master alloy (both use the alloy stage)")
+    co2e_allocation: Literal["none", "mass", "economic"] = Field(
+        "economic", description="how the site's CO2e is shared between the Sc2O3 and the mixed REO co-product: "
+                                "none (all to Sc2O3), by mass, or by revenue (ISO 14044 4.3.4; economic "
+                                "allocation is the rare-earth LCA convention, Koltun & Tharumarajah 2014, ISRN "
+                                "Metallurgy 907536)")
     params: EconomicsParams = Field(default_factory=EconomicsParams)  # type: ignore[valid-type]
     inputs: EconomicsInputs | None = Field(None, description="production figures for a stand-alone run")
 
