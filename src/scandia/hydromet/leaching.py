@@ -40,6 +40,7 @@ from .precipitation import precipitate_gypsum
 __all__ = [
     "AcidBakeLeach",
     "HeapLeach",
+    "RecycleTankLeach",
     "TankLeach",
     "mineral_feed",
     "shrinking_core_conversion",
@@ -317,6 +318,78 @@ class TankLeach(_Leach):
         gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.common.gypsum_solubility_g_per_l")
         water = feed.total_tph * (1.0 - ws) / ws
         outlets, reagents, design, status = self._dissolve(feed, x, acid * 1e-3 * water, water, 1.0, gyp[:, 0])
+        design["conversion"] = x
+        return UnitResult(outlets, status, design, reagents=reagents)
+
+
+class RecycleTankLeach(TankLeach):
+    """The tank train with a second inlet, ``recycle``: SX raffinate returned to the leach (a tear stream of the
+    hydromet flowsheet, with a bleed).
+
+    The returned liquor brings free acid, water, dissolved salts and unextracted Sc. Fresh water tops the pulp up
+    to its solids fraction; fresh acid makes up what the minerals consume plus the free acid the tanks hold, less
+    the acid returned (never below zero: an excess of returned acid stays in the liquor). The returned salts pass
+    through to the liquor, so the impurities (Fe, Ca, Mg, Na, Al, Mn chlorides) build up until the bleed removes
+    what the leach dissolves: at steady state their concentration is about the once-through one divided by the
+    bleed fraction. Each chloride's concentration in the leach liquor is checked against its solubility
+    (``data/hydromet/chloride_solubility.yaml``); above it the scenario is marked infeasible (salts would
+    crystallise in the tanks) and ``max_saturation_frac`` reports by how much. The rate law is that of the tank
+    (the salts' effect on the proton activity is not modelled: assumption).
+    """
+
+    section = "hydromet.tank_recycle."
+    inlets = ("solids", "recycle")
+    #: ``overflow``: the returned liquor beyond the pulp's water demand (the CCD wash water makes the raffinate
+    #: larger than the leach liquor), passed on unchanged to the bleed
+    outlets = ("residue", "liquor", "overflow")
+
+    def __init__(self, ore: OreModel, chem: Chemistry, temperature_c: Any = None, residence_time_h: Any = None,
+                 n_tanks: int | None = None, free_acid_g_per_l: Any = None, solids_mass_frac: Any = None,
+                 regrind_p80_mm: Any = None, rrsb_uniformity: Any = None, rate_factor: Any = None,
+                 gypsum_solubility_g_per_l: Any = None, mineral_rate_factor: Any = None) -> None:
+        super().__init__(ore, chem, temperature_c, residence_time_h, n_tanks, free_acid_g_per_l, solids_mass_frac,
+                         regrind_p80_mm, rrsb_uniformity, rate_factor, gypsum_solubility_g_per_l,
+                         mineral_rate_factor)
+
+    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
+        feed, back = inlets["solids"], inlets["recycle"]
+        ch, cs = self.chem, self.chem.components
+        n = feed.n
+        acid_i, water_i = cs.index(ch.acid), cs.index("H2O")
+        x = np.broadcast_to(self.conversion(n), (n, len(self.ore.minerals)))
+        ws = per_scenario(self.solids_mass_frac, n, "hydromet.tank.solids_mass_frac")[:, 0]
+        acid = per_scenario(self.free_acid_g_per_l, n, "hydromet.tank.free_acid_g_per_l")[:, 0]
+        gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.common.gypsum_solubility_g_per_l")
+        water = feed.total_tph * (1.0 - ws) / ws  # liquor water the pulp density asks for, t/h
+        full = np.asarray(back.component_tph, dtype=float)
+        # the leach takes the returned liquor up to its water demand; the rest overflows to the bleed unchanged
+        take = np.divide(water, full[:, water_i], out=np.ones(n), where=full[:, water_i] > water)
+        ret = full * take[:, None]
+        over = full - ret
+        ret_water, ret_acid = ret[:, water_i], ret[:, acid_i]
+        outlets, reagents, design, status = self._dissolve(feed, x, np.zeros(n), np.maximum(water - ret_water, 0.0),
+                                                           1.0, gyp[:, 0])
+        consumed = design["acid_consumed_tph"]
+        target = acid * 1e-3 * water  # free acid the tanks hold, t/h
+        delta = np.maximum(target - ret_acid, -consumed)  # fresh acid above the consumption (may be negative)
+        liquor = outlets["liquor"].component_tph + ret
+        liquor[:, acid_i] += delta
+        acid_in = reagents["acid"].component_tph.copy()
+        acid_in[:, acid_i] += delta
+        outlets["liquor"] = Stream.solution(cs, clean(liquor), "liquor")
+        outlets["overflow"] = Stream.solution(cs, clean(over), "overflow")
+        reagents["acid"] = Stream.solution(cs, clean(acid_in), "acid")
+        design["recycle_taken_frac"] = take
+        design["acid_added_tph"] = acid_in[:, acid_i]
+        design["acid_returned_tph"] = ret_acid
+        volume_m3 = np.maximum(liquor[:, water_i], 1e-300)  # about 1 t water per m3
+        limits = load_data("hydromet/chloride_solubility.yaml")["solubility_g_per_l"]
+        sat = np.zeros(n)
+        for name, lim in limits.items():
+            if name in cs.names:
+                sat = np.maximum(sat, liquor[:, cs.index(name)] * 1e3 / volume_m3 / float(lim))
+        design["max_saturation_frac"] = sat
+        status = np.where(sat > 1.0, Status.infeasible, status).astype(np.int8)
         design["conversion"] = x
         return UnitResult(outlets, status, design, reagents=reagents)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.datafiles import load_data
 from ..core.registry import CapexItem, Registry, Route
-from .leaching import AcidBakeLeach, HeapLeach, TankLeach
+from .leaching import AcidBakeLeach, HeapLeach, RecycleTankLeach, TankLeach
 
 __all__ = ["LEACH_ROUTES", "leach_route"]
 
@@ -22,15 +22,19 @@ LEACH_ROUTES = Registry("hydromet.leach_route")
 
 
 def leach_route(name: str, unit: type, params: Mapping[str, Any], *, label: str, lixiviants: tuple[str, ...],
-                tradeoff: tuple[str, float, float]) -> Route:
+                tradeoff: tuple[str, float, float], recycle: bool = False) -> Route:
     """A leach-route entry from its unit class and data section (capex items read from the section's ``capex:``).
 
-    ``tradeoff`` is (field of the section, sweep low, sweep high) in the field's declared unit.
+    ``tradeoff`` is (field of the section, sweep low, sweep high) in the field's declared unit. ``recycle``: the
+    unit takes the SX raffinate back on its ``recycle`` inlet, less the section's ``bleed_frac`` (the stage adds
+    the split and the tear stream).
     """
     capex = CapexItem.from_mapping(params.get("capex"))
     field, lo, hi = tradeoff
-    return Route(name=name, builder=unit, label=label, section=name, params=params,
-                 ports={"feed": "leach.solids", "residue": "leach.residue", "liquor": "leach.liquor"},
+    ports = {"feed": "leach.solids", "residue": "leach.residue", "liquor": "leach.liquor"}
+    if recycle:
+        ports["recycle"] = "leach.recycle"
+    return Route(name=name, builder=unit, label=label, section=name, params=params, ports=ports,
                  tradeoff=(f"hydromet.{name}.{field}", float(lo), float(hi)), reagents=lixiviants, capex=capex)
 
 
@@ -42,3 +46,8 @@ LEACH_ROUTES.register(leach_route("bake", AcidBakeLeach, _leach["bake"], label="
                                   lixiviants=("H2SO4",), tradeoff=("acid_dose_kg_per_t", 50.0, 3000.0)))
 LEACH_ROUTES.register(leach_route("heap", HeapLeach, _leach["heap"], label="heap leach",
                                   lixiviants=("HCl", "H2SO4"), tradeoff=("acid_g_per_l", 5.0, 300.0)))
+# the tank train with the SX raffinate returned (HCl only: the chlorides stay soluble; with H2SO4 the returned Ca
+# would foul the tanks with gypsum)
+LEACH_ROUTES.register(leach_route("tank_recycle", RecycleTankLeach, _leach["tank_recycle"],
+                                  label="agitated tank leach, raffinate recycle", lixiviants=("HCl",),
+                                  tradeoff=("free_acid_g_per_l", 20.0, 300.0), recycle=True))

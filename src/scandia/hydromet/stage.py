@@ -21,7 +21,7 @@ from ..core.flowsheet import Flowsheet, FlowsheetResult
 from ..core.registry import SectionView
 from ..core.status import Status, combine
 from ..core.stream import Stream
-from ..core.units import Mixer
+from ..core.units import Mixer, Splitter
 from ..scenario.schema import Scenario
 from .chemistry import Chemistry, chemistry
 from .leaching import mineral_feed
@@ -95,13 +95,25 @@ def build_hydromet(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.n
     fs.add("barren", Mixer(2))
     fs.add("neutralise", HydroxidePrecipitation(chem, pur.effluent_ph, "CaO", "effluent",
                                                 gypsum_solubility_g_per_l=gyp))
+    spec = LEACH_ROUTES[route]
+    if "recycle" in spec.ports:  # SX raffinate back to the leach, less the bleed (a tear stream)
+        bleed = SectionView(a, f"hydromet.{spec.section}.").bleed_frac
+        fs.add("raffinate_split", Splitter(1.0 - bleed))
+        fs.connect("extract.raffinate", "raffinate_split.feed")
+        fs.connect("raffinate_split.product", spec.ports["recycle"])
+        fs.add("bleed", Mixer(2))  # the bleed and the leach overflow go to iron removal
+        fs.connect("raffinate_split.rest", "bleed.in0").connect("leach.overflow", "bleed.in1")
+        fs.connect("bleed.product", "iron_removal.liquor")
+        fs.tear("raffinate_split.product")
+    else:
+        fs.connect("extract.raffinate", "iron_removal.liquor")
     for src, dst in [
         ("leach.residue", "ccd.solids"), ("leach.liquor", "ccd.liquor"), ("ccd.pls", "condition.liquor"),
         ("condition.liquor", "feedmix.in0"),
         ("scrub.liquor", "feedmix.in1"), ("feedmix.product", "extract.aqueous"), ("strip.organic", "extract.organic"),
         ("extract.loaded", "scrub.organic"), ("scrub.organic", "strip.organic"), ("strip.cake", "redissolve.cake"),
         ("redissolve.liquor", "impurity.liquor"), ("impurity.liquor", "sc_oxalate.liquor"),
-        ("sc_oxalate.solids", "sc_calcine.solids"), ("extract.raffinate", "iron_removal.liquor"),
+        ("sc_oxalate.solids", "sc_calcine.solids"),
         ("iron_removal.liquor", "ree_precipitation.liquor"), ("ree_precipitation.solids", "ree_calcine.solids"),
         ("sc_oxalate.liquor", "barren.in0"), ("ree_precipitation.liquor", "barren.in1"),
         ("barren.product", "neutralise.liquor"),
@@ -155,6 +167,10 @@ def _metrics(chem: Chemistry, feed: Stream, res: FlowsheetResult, hours: np.ndar
     tree_feed = sum(feed.element(e) for e in REE)
     reo_ree = sum(res["ree_calcine.product"].element(e) for e in REE)
     liquor = res.units["leach"].outlets["liquor"]
+    # with a raffinate recycle the liquor also carries what came back: the leach extraction counts the fresh feed
+    back = res.streams.get("raffinate_split.product")
+    returned = {e: (back.element(e) - res["leach.overflow"].element(e)) if back is not None else 0.0
+                for e in ("Sc", *REE)}
     pls = res["ccd.pls"]
     cake = res["strip.cake"]
     reagent_t = {r: np.zeros(feed.n) for r in REAGENTS}
@@ -167,8 +183,8 @@ def _metrics(chem: Chemistry, feed: Stream, res: FlowsheetResult, hours: np.ndar
     m: dict[str, np.ndarray] = {
         "concentrate_tph": feed.total_tph,
         "concentrate_grade_sc_ppm": sc_feed / feed.total_tph * 1e6,
-        "leach_sc_extraction_frac": liquor.element("Sc") / sc_feed,
-        "leach_tree_extraction_frac": sum(liquor.element(e) for e in REE) / tree_feed,
+        "leach_sc_extraction_frac": (liquor.element("Sc") - returned["Sc"]) / sc_feed,
+        "leach_tree_extraction_frac": sum(liquor.element(e) - returned[e] for e in REE) / tree_feed,
         "pls_sc_mg_per_l": pls.element("Sc") / np.maximum(pls.component("H2O"), 1e-300) * 1e6,
         "sx_sc_recovery_frac": cake.element("Sc") / np.maximum(pls.element("Sc"), 1e-300),
         "hydromet_sc_recovery_frac": res["sc_calcine.product"].element("Sc") / sc_feed,
