@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _proc import peak_rss_mib
+
 JSON = {"content-type": "application/json"}
 YAML = {"content-type": "application/yaml"}
 BOMB = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
@@ -106,16 +108,6 @@ def attacks(url: str) -> list[tuple[str, str, str, bytes | None, dict]]:
     out += [("1e5 samples (memory)", "POST", "/runs?scenario=crater-lake&samples=100000", None, JSON)
             for _ in range(5)]
     return out
-
-
-def peak_rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 def main() -> None:
@@ -200,7 +192,7 @@ def main() -> None:
         failed = sum(1 for s in states.values() if s == "failed")
         print(f"accepted runs: {sum(1 for s in states.values() if s == 'done')} done, {failed} failed, "
               f"{lost} lost, {mixed} mixed")
-        print(f"server peak RSS {peak_rss_mb(server.pid):,.0f} MB; "
+        print(f"server peak RSS {peak_rss_mib(server.pid):,.0f} MiB; "
               f"whole benchmark {time.perf_counter() - t_start:.0f} s")
     finally:
         server.kill()

@@ -35,6 +35,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from _proc import peak_rss_mib as server_rss_mib
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -44,16 +46,6 @@ def free_port() -> int:
 
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) if values else float("nan")
-
-
-def server_rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 CONTROLS = {
