@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 ## demo: install, run the default scenario end to end (500 samples, tornado, Sobol), write results and out/report.html
 demo: $(VENV)/.installed
-	$(BIN)/scandia run --out $(OUT) --samples 500 --sobol 128 --report $(OUT)/report.html
+	$(BIN)/scandia run --out $(OUT) --samples 500 --sobol 128 --routes --report $(OUT)/report.html
 
 ## test: install test extras, lint, run the whole test suite
 test: $(VENV)/.installed-test

@@ -29,7 +29,8 @@ def sampled_run_dir(tmp_path_factory):
     from scandia.cli import app
 
     out = tmp_path_factory.mktemp("sampled_run")
-    res = CliRunner().invoke(app, ["run", "--out", str(out), "--samples", "40", "--sobol", "8", "--no-store"])
+    res = CliRunner().invoke(app, ["run", "--out", str(out), "--samples", "40", "--sobol", "8", "--routes",
+                                   "--no-store"])
     assert res.exit_code == 0, res.output
     return out
 

@@ -252,14 +252,16 @@ class Result:
 
 
 def run(scenario: ScenarioModel | str | Path = "crater-lake", samples: int = 1, stage: str | None = None,
-        sobol: int = 0, curves: bool = False) -> Result:
+        sobol: int = 0, curves: bool = False, routes: bool = False) -> Result:
     """Run a scenario (or a built-in name / YAML path): deterministic with ``samples=1``, else a Monte Carlo of
     its distributions with the tornado (and Sobol indices with ``sobol`` base samples); ``curves=True`` adds the
-    grade-recovery, leach trade-off and strength-vs-Sc sweeps to the tables and figures."""
+    grade-recovery, leach trade-off and strength-vs-Sc sweeps to the tables and figures; ``routes=True`` the
+    route table (every registered leach route through the whole chain, :mod:`scandia.compare`)."""
     from .runner import execute
 
     scen = scenario if isinstance(scenario, ScenarioModel) else load_scenario(scenario)
-    result, summary, tables = execute(scen, samples=samples, stage=stage, sobol=sobol, curves=curves)
+    result, summary, tables = execute(scen, samples=samples, stage=stage, sobol=sobol, curves=curves,
+                                      routes=routes)
     drawn = tables.get("uncertainty_samples")
     samples_ = ({p: drawn[p].to_numpy() for p in scen.uncertainty.distributions if p in drawn}
                 if drawn is not None else {})

@@ -44,11 +44,13 @@ def route_table(scenario: Any, samples: int = 1, progress: Callable[[str], None]
     """One row per route option: recovery, reagents per kg Sc2O3, opex, capex, CO2e, NPV, IRR (P10-P90 of NPV
     when sampled). An option the chain refuses for this scenario is listed with the reason in ``note``."""
     from .api import metric_arrays
+    from .chain import StageCache
     from .chain import run as run_chain
     from .hydromet.routes import LEACH_ROUTES
     from .uncertainty.analysis import monte_carlo
 
     say = progress or (lambda _msg: None)
+    cache = StageCache()  # the options share the ore, the concentrate and the alloy: those stages run once
     rows = []
     for route, lix in route_options():
         label = f"{LEACH_ROUTES[route].label}, {lix}"
@@ -59,7 +61,7 @@ def route_table(scenario: Any, samples: int = 1, progress: Callable[[str], None]
         try:
             s = scenario.with_values({"hydromet.lixiviant": lix, "hydromet.leach_route": route,
                                       "hydromet.routes": [route]})
-            res = monte_carlo(s, samples).result if samples > 1 else run_chain(s)
+            res = monte_carlo(s, samples).result if samples > 1 else run_chain(s, cache=cache)
         except ScandiaError as exc:
             row["note"] = str(exc)
             rows.append(row)

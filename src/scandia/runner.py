@@ -89,12 +89,12 @@ def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int
     return mc.result, tables
 
 
-def result_tables(scen: Scenario, result: Any, curves: bool = True) -> dict[str, Any]:
+def result_tables(scen: Scenario, result: Any, curves: bool = True, routes: bool = False) -> dict[str, Any]:
     """Every declared result table of a run (:data:`scandia.core.outputs.TABLES`), by file stem, computed before
     anything is written."""
     from .core.outputs import build_tables
 
-    return build_tables(scen, result.stages, curves)
+    return build_tables(scen, result.stages, curves, comparisons=routes)
 
 
 def resolved_yaml(scen: Scenario) -> str:
@@ -107,7 +107,7 @@ def resolved_yaml(scen: Scenario) -> str:
 
 
 def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: int = 0, curves: bool = True,
-            tables: bool = True, progress: Callable[[str], None] | None = None
+            routes: bool = False, tables: bool = True, progress: Callable[[str], None] | None = None
             ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Run a scenario (deterministic, or ``samples`` > 1 Monte Carlo with tornado and optional Sobol indices).
 
@@ -132,5 +132,5 @@ def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: i
     else:
         result = base = run_chain(scen, stage=stage)
         result.summary["tables_basis"] = "this run's scenario"
-    out = ordered({**result_tables(scen, base, curves), **mc_tables}) if tables else {}
+    out = ordered({**result_tables(scen, base, curves, routes), **mc_tables}) if tables else {}
     return result, result.summary, out

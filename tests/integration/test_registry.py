@@ -129,7 +129,7 @@ def test_new_route_and_device_are_in_the_report_and_dashboard(registered):
     from scandia.runner import resolved_yaml
     from scandia.web.app import create_app
 
-    r = scandia.run(_scenario(), curves=True)
+    r = scandia.run(_scenario(), curves=True, routes=True)
     html = build_report(r.summary, r.tables, resolved_yaml(r.scenario))
     assert "spiral" in html and "hot_tank" in html
     assert "hot_tank" in set(r.table("route_comparison")["leach_route"])  # the route table takes it too

@@ -54,7 +54,7 @@ def _which(out) -> str:
     return summary["scenario"]
 
 
-@pytest.mark.parametrize("kill_at", range(1, 9))
+@pytest.mark.parametrize("kill_at", [1, 4, 7])  # the journal write, a middle rename, the last rename
 def test_kill_9_during_a_write_never_leaves_a_mix(tmp_path, kill_at):
     out = tmp_path / "run"
     write_run_dir(out, _tables("old", 5), "name: old\n", {"scenario": "old"})  # 5 tables; the new run has 4

@@ -123,6 +123,7 @@ def run(
         OutputFormat.table),
     table_format: Annotated[TableFormat, typer.Option(help="file format of result tables")] = TableFormat.csv,
     curves: Annotated[bool, typer.Option(help="also compute grade-recovery curves")] = True,
+    routes: Annotated[bool, typer.Option(help="also compare every registered leach route (whole chain each)")] = False,
     samples: Annotated[int | None, typer.Option(
         help="Monte Carlo samples of the scenario's uncertainty section (default: its 'samples', 1 = deterministic)"
     )] = None,
@@ -152,7 +153,7 @@ def run(
             check_writable(open_store(db))
         # results are written only once everything is computed: a failing run leaves earlier files intact
         with _spinner() as say:
-            _, summary, tables = execute(scen, n_samples, stage, sobol, curves, tables=want_files,
+            _, summary, tables = execute(scen, n_samples, stage, sobol, curves, routes, tables=want_files,
                                          progress=say)
         resolved = resolved_yaml(scen)
         run_id = None
@@ -215,6 +216,7 @@ def report_cmd(
     out: Annotated[Path, typer.Option(help="HTML file to write")] = Path("report.html"),
     samples: Annotated[int | None, typer.Option(help="when running a scenario: Monte Carlo samples")] = None,
     sobol: Annotated[int, typer.Option(help="when running a scenario: Sobol base count N (0 = off)")] = 0,
+    routes: Annotated[bool, typer.Option(help="when running a scenario: also compare every leach route")] = False,
 ) -> None:
     """Write the self-contained HTML report of a run folder, or of a scenario (run first, not stored)."""
     from ..report.html import build_report, load_run_dir, write_report
@@ -230,7 +232,7 @@ def report_cmd(
             scen = load_scenario(source)
             with _spinner() as say:
                 _, summary, tables = execute(scen, scen.uncertainty.samples if samples is None else samples,
-                                             sobol=sobol, progress=say)
+                                             sobol=sobol, routes=routes, progress=say)
             resolved = resolved_yaml(scen)
             origin = f"scenario {source or 'crater-lake'}"
         write_report(out, build_report(summary, tables, resolved, source=origin))

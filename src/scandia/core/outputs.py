@@ -78,8 +78,9 @@ def unit_label(name: str) -> str:
 class TableSpec:
     """One declared result table: the stage it belongs to, its title, how it is built and what it shows.
 
-    kind: ``stage`` (built whenever its stage ran), ``curve`` (a parameter sweep, built with curves on) or
-    ``sampled`` (written by the Monte Carlo, no builder). basis: ``base`` (the run's scenario, or the base case of
+    kind: ``stage`` (built whenever its stage ran), ``curve`` (a parameter sweep, built with curves on),
+    ``comparison`` (whole-chain runs of alternatives, built on request: the route table) or ``sampled`` (written
+    by the Monte Carlo, no builder). basis: ``base`` (the run's scenario, or the base case of
     a sampled run) or ``samples`` (one row per sample).
     """
 
@@ -167,12 +168,15 @@ def build_table(name: str, scenario: Any, stages: Mapping[str, Any]) -> Any:
     return TABLES[name].build(scenario, stages)
 
 
-def build_tables(scenario: Any, stages: Mapping[str, Any], curves: bool = True) -> dict[str, Any]:
+def build_tables(scenario: Any, stages: Mapping[str, Any], curves: bool = True,
+                 comparisons: bool = False) -> dict[str, Any]:
     """Every declared table a run's stages can give, in declaration order: ``stage`` tables always, ``curve``
-    tables with ``curves``; ``sampled`` tables come from the Monte Carlo, not from here."""
+    tables with ``curves``, ``comparison`` tables with ``comparisons``; ``sampled`` tables come from the Monte
+    Carlo, not from here."""
     out: dict[str, Any] = {}
     for name, spec in TABLES.items():
-        if spec.kind == "sampled" or (spec.kind == "curve" and not curves):
+        if spec.kind == "sampled" or (spec.kind == "curve" and not curves) or (
+                spec.kind == "comparison" and not comparisons):
             continue
         if spec.stage not in ("chain", *stages):
             continue
