@@ -59,6 +59,38 @@ def hydromet_validation_figure() -> str:
                      "Hydromet validation: Phase III leach (2021) and PrOMMiS steady SX test", "fraction extracted")
 
 
+def caustic_validation_figure() -> str:
+    """Sc and TREE+Y extraction of the fitted caustic route against autoclave residence time (MET01), with the
+    Phase III (2021) and optimisation (2022) figures as horizontal lines."""
+    from scandia.hydromet.calibration import optimisation_check
+
+    r = optimisation_check()
+    grid, ext = r["grid"]["time_h"]
+    lines = {"Sc, model (220 C, 30 wt% NaOH)": (list(grid), list(ext["Sc"])),
+             "TREE+Y, model": (list(grid), list(ext["TREE"])),
+             "Sc Phase III MET01 (87 %)": ([grid[0], grid[-1]], [0.87, 0.87]),
+             "Sc optimisation 2022 (96 %)": ([grid[0], grid[-1]], [0.96, 0.96]),
+             "TREE+Y optimisation 2022 (94 %)": ([grid[0], grid[-1]], [0.94, 0.94])}
+    return line_chart(lines, "Caustic crack then HCl: leach extraction vs autoclave time (MET01, fitted at 2 h)",
+                      "autoclave residence time, h", "extraction to leach liquor (fraction)", (0.0, 12.0),
+                      (0.4, 1.0))
+
+
+def acid_loop_figure() -> str:
+    """Fresh HCl per t of ore by HCl route against the published range of REE projects (Bogner 2014), and the
+    roaster's fuel per m3 of spent pickle liquor against the published range of spray-roasting plants."""
+    from scandia.hydromet.validation import acid_loop_check
+
+    r = acid_loop_check()
+    cats = [*r["hcl_kg_per_t_ore"], "roaster, GJ/m3 x 100"]
+    model = [*r["hcl_kg_per_t_ore"].values(), 100.0 * r["roaster_gj_per_m3"]]
+    lo = [100.0] * len(r["hcl_kg_per_t_ore"]) + [250.0]
+    hi = [1000.0] * len(r["hcl_kg_per_t_ore"]) + [500.0]
+    return bar_chart(cats, {"published low": lo, "scandia": model, "published high": hi},
+                     "Acid loop: fresh HCl per t ore (REE projects 100-1,000, Bogner 2014) and roaster fuel "
+                     "(2.5-5.0 GJ/m3)", "kg HCl per t ore; GJ per m3 x 100")
+
+
 def leach_tradeoff_figure() -> str:
     scen = load_scenario("crater-lake-sulfuric")  # H2SO4: tank, acid bake and heap side by side
     ben = run_beneficiation(scen, routes=["lims_whims"])
@@ -156,6 +188,8 @@ def main(out: Path) -> None:
     (out / "grade_recovery.svg").write_text(grade_recovery_figure(), encoding="utf-8")
     (out / "hydromet_validation.svg").write_text(hydromet_validation_figure(), encoding="utf-8")
     (out / "leach_tradeoff.svg").write_text(leach_tradeoff_figure(), encoding="utf-8")
+    (out / "caustic_validation.svg").write_text(caustic_validation_figure(), encoding="utf-8")
+    (out / "acid_loop.svg").write_text(acid_loop_figure(), encoding="utf-8")
     (out / "alloy_validation.svg").write_text(alloy_validation_figure(), encoding="utf-8")
     (out / "alloy_kwn_kawin.svg").write_text(alloy_kawin_figure(), encoding="utf-8")
     (out / "alloy_phase.svg").write_text(alloy_phase_figure(), encoding="utf-8")

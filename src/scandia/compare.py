@@ -25,9 +25,11 @@ __all__ = ["COLUMNS", "route_options", "route_table"]
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("hydromet", "leach_sc_extraction_frac"), ("hydromet", "overall_sc_recovery_frac"),
     ("hydromet", "sc2o3_production_tpa"), ("hydromet", "hcl_kg_per_kg_sc2o3"), ("hydromet", "h2so4_kg_per_kg_sc2o3"),
-    ("hydromet", "naoh_kg_per_kg_sc2o3"), ("hydromet", "cao_kg_per_kg_sc2o3"),
+    ("hydromet", "naoh_kg_per_kg_sc2o3"), ("hydromet", "cao_kg_per_kg_sc2o3"), ("hydromet", "ch4_kg_per_kg_sc2o3"),
+    ("hydromet", "hcl_regenerated_kg_per_kg_sc2o3"),
     ("economics", "opex_usd_per_kg_sc2o3"), ("economics", "cash_cost_usd_per_kg_sc2o3"),
-    ("economics", "capex_musd"), ("economics", "co2e_kg_per_kg_sc2o3"), ("economics", "npv_musd"),
+    ("economics", "capex_musd"), ("economics", "co2e_kg_per_kg_sc2o3"), ("economics", "co2e_kg_per_kg_master_alloy"),
+    ("economics", "npv_musd"),
     ("economics", "irr_frac"),
 )
 

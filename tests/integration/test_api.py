@@ -34,7 +34,12 @@ def test_frame_and_dataset_are_labelled(sampled):
     # the sampled inputs travel with the results, within their declared distributions
     price = ds["input.economics.params.sc2o3_price_usd_per_kg"].values
     assert price.min() >= 2000 and price.max() <= 4000 and np.ptp(price) > 0
-    assert sampled.to_frame()["status"].eq(0).all()
+    # every scenario solved; the ones not ok are those whose Sc2O3 misses the 99.5 % purity target (slow cracking
+    # in a cool, short autoclave draw)
+    df = sampled.to_frame()
+    target = sampled.scenario.hydromet.purification.purity_target_frac
+    assert df["status"].isin([0, 4]).all()
+    assert (df["status"].eq(0) | (df["hydromet.sc2o3_purity_frac"] < target)).all()
 
 
 def test_sampled_tables_show_the_base_case(sampled, single):

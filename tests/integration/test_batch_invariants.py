@@ -100,6 +100,7 @@ def _variants():
         (base.with_values({"economics.product": "master_alloy"}), None),
         (base.with_values({"economics.product": "mix"}), None),
         (base.with_values({"hydromet.leach_route": "tank_recycle", "hydromet.routes": ["tank_recycle"]}), None),
+        (base.with_values({"hydromet.leach_route": "tank_regen", "hydromet.routes": ["tank_regen"]}), None),
         (base.with_values({"beneficiation.routes": ["lims_whims", "dms", "xrt", "hls"]}), "beneficiation"),
         (load_scenario("crater-lake-concentrate"), "hydromet"),
         (base.with_values({"economics.inputs": {"concentrate_tpa": 2e5, "sc2o3_production_tpa": 60.0,

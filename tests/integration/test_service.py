@@ -171,9 +171,10 @@ def test_whatif_moves_npv_and_rejects_bad_sliders(client):
     s = base["sankey"]
     assert set(s) == {"mass", "Sc", "US$"} and len(s["mass"]["source"]) == len(s["mass"]["value"])
     assert len(base["strength_vs_sc"]["sc_wt_pct"]) == 51
-    r = client.post("/whatif", json={"acid": 9999})  # outside the scenario schema's range: its field path
+    r = client.post("/whatif", json={"acid": 9999, "leach_route": "tank"})  # outside the schema's range: its path
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "hydromet", "tank", "free_acid_g_per_l"]
-    r = client.post("/whatif", json={"acid": 350})  # inside the schema (5-400 g/L), outside the slider (20-300)
+    r = client.post("/whatif", json={"acid": 350, "leach_route": "tank"})  # inside the schema (5-400 g/L),
+    # outside the slider (20-300)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "acid"]
     assert client.post("/whatif", json={"sc_wt_pct": 3}).status_code == 422
     assert client.post("/whatif", json={"leach_route": "moon"}).status_code == 422

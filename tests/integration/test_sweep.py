@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -25,6 +26,15 @@ def client():
     cluster.close()
 
 
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal to 1e-9, except the break-even price: its root finder stops at a 0.01 US$/kg bracket, so inputs
+    that differ by the SX solver's warm start (about 1e-10 relative between batch sizes) may move it by that."""
+    be = "economics.breakeven_sc2o3_usd_per_kg"
+    a, b = a.reset_index(drop=True), b.reset_index(drop=True)
+    pd.testing.assert_frame_equal(a.drop(columns=[be]), b.drop(columns=[be]), check_exact=False, rtol=1e-9)
+    np.testing.assert_allclose(a[be], b[be], rtol=0, atol=0.02)
+
+
 @pytest.fixture(scope="module")
 def serial():
     scen = load_scenario()
@@ -36,8 +46,7 @@ def serial():
 def test_dask_equals_serial(tmp_path, client, serial):
     res = sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
     assert sorted(res.computed_chunks) == [0, 1, 2] and res.skipped_chunks == []
-    pd.testing.assert_frame_equal(res.table.reset_index(drop=True), serial.reset_index(drop=True),
-                                  check_exact=False, rtol=1e-9)
+    _same(res.table, serial)
 
 
 def test_killed_sweep_resumes_without_loss(tmp_path, client, serial):
@@ -56,8 +65,7 @@ def test_killed_sweep_resumes_without_loss(tmp_path, client, serial):
     res = sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
     assert len(res.skipped_chunks) == 1 and len(res.computed_chunks) == 2
     assert (tmp_path / kept[0]).read_bytes() == before  # the finished chunk was not recomputed
-    pd.testing.assert_frame_equal(res.table.reset_index(drop=True), serial.reset_index(drop=True),
-                                  check_exact=False, rtol=1e-9)
+    _same(res.table, serial)
     again = sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
     assert again.computed_chunks == [] and len(again.skipped_chunks) == 3
 

@@ -34,11 +34,11 @@ def test_monte_carlo_run_writes_distribution_and_tornado(tmp_path):
 
 
 def test_samples_reach_every_stage():
-    """Sampled hydromet temperature and operating hours move the stages that use them, scenario by scenario."""
+    """Sampled autoclave conditions and operating hours move the stages that use them, scenario by scenario."""
     mc = monte_carlo(load_scenario(), 16)
-    temp = mc.samples["hydromet.tank.temperature_c"]
+    temp = mc.samples["hydromet.caustic.temperature_c"]
     ext = mc.result.stages["hydromet"].metrics["leach_sc_extraction_frac"]
-    assert np.corrcoef(temp, ext)[0, 1] > 0.8  # hotter leach, higher extraction
+    assert np.corrcoef(temp, ext)[0, 1] > 0.5  # hotter autoclave, higher extraction (time and NaOH vary too)
     price = mc.samples["economics.params.sc2o3_price_usd_per_kg"]
     assert np.corrcoef(price, mc.values)[0, 1] > 0.5
 

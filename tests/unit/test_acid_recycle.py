@@ -40,7 +40,7 @@ def bounds():
 def runs(bounds):
     lo, hi = bounds
     return {"lo": _run(lo), "default": _run(0.3), "hi": _run(hi),
-            "tank": scandia.run(scandia.load("crater-lake"))}
+            "tank": scandia.run(scandia.load("crater-lake").with_values({"hydromet.leach_route": "tank"}))}
 
 
 @pytest.mark.parametrize("case", ["lo", "default", "hi"])

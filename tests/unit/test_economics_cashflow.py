@@ -133,8 +133,25 @@ def test_contingency_is_not_added_to_a_study_total():
     indirects apply to the other areas only (hand sum from capex_by_area's own parts)."""
     from scandia.economics.costs import capex_by_area, capex_items
 
-    q = {"ore_tph": np.array([100.0]), "concentrate_tpa": np.array([75000.0])}
-    c = capex_by_area(q, 2022, np.array([0.25]), np.array([0.25]), capex_items("dms", "tank"))
+    q = {"ore_tph": np.array([100.0]), "concentrate_tpa": np.array([75000.0]), "concentrate_tph": np.array([17.0])}
+    c = capex_by_area(q, 2022, np.array([0.25]), np.array([0.25]), capex_items("dms", "caustic"))
     others = sum(c[a] for a in ("mine", "concentrator", "infrastructure"))
     assert c["indirects"][0] == pytest.approx(0.25 * others[0])
     assert c["contingency"][0] == pytest.approx(0.25 * (others[0] + c["indirects"][0]))
+
+
+def test_capex_follows_the_leach_route():
+    """An atmospheric route does without the Nyngan HPAL reference's pressure-leach circuit: Camm (1991) mill
+    models at X = 1,000 short tons per day (37.8 t/h), 1989 US$: 96,500 x 1000^0.770 - 50,000 x 1000^0.745
+    = 19.702 - 8.590 = 11.113 M, x CEPCI 816.0 / 355.4 (2022 / 1989) = 25.51 M less for the tank route than for the
+    caustic (pressure) route, with no contingency or indirects on top (hand calculation)."""
+    from scandia.economics.costs import capex_by_area, capex_items
+
+    q = {"ore_tph": np.array([100.0]), "concentrate_tpa": np.array([75000.0]),
+         "concentrate_tph": np.array([1000.0 / 26.455])}
+    tank, caustic = (capex_by_area(q, 2022, np.array([0.25]), np.array([0.25]), capex_items("dms", r))
+                     for r in ("tank", "caustic"))
+    assert caustic.get("leach", np.zeros(1))[0] == 0.0
+    assert tank["leach"][0] == pytest.approx(-25.51e6, rel=1e-3)
+    total = lambda c: sum(v[0] for v in c.values())  # noqa: E731
+    assert total(caustic) - total(tank) == pytest.approx(25.51e6, rel=1e-3)

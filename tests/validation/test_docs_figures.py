@@ -10,14 +10,18 @@ import pytest
 pytestmark = pytest.mark.validation
 
 
+LINES = ("grade_recovery.svg", "leach_tradeoff.svg", "caustic_validation.svg")
+
+
 def test_figures_regenerate(tmp_path):
     script = Path(__file__).resolve().parents[2] / "docs" / "make_figures.py"
     mod = runpy.run_path(str(script))
     mod["main"](tmp_path)
     for name in ("beneficiation_calibration.svg", "grade_recovery.svg", "hydromet_validation.svg",
-                 "leach_tradeoff.svg", "alloy_validation.svg", "alloy_kwn_kawin.svg", "alloy_phase.svg",
+                 "leach_tradeoff.svg", "caustic_validation.svg", "acid_loop.svg",
+                 "alloy_validation.svg", "alloy_kwn_kawin.svg", "alloy_phase.svg",
                  "alloy_pareto.svg", "economics_validation.svg"):
         text = (tmp_path / name).read_text()
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
-        lines = name in ("grade_recovery.svg", "leach_tradeoff.svg") or name.startswith("alloy_")
+        lines = name in LINES or name.startswith("alloy_")
         assert ("polyline" in text) if lines else ("<rect" in text)

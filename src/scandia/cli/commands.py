@@ -356,7 +356,7 @@ def calibrate(
         ptable.add_row(p.name, f"{v:.4g}", f"{lo:.3g}", f"{hi:.3g}")
     out_console.print(ptable)
     from ..core.datafiles import load_data as cached_data
-    from ..hydromet.calibration import calibrate_leach, load_data
+    from ..hydromet.calibration import calibrate_caustic, calibrate_leach, load_data
     from ..hydromet.calibration import write_fitted as write_leach
 
     if write:  # the leach fit uses the concentrate of the beneficiation fit just made
@@ -372,8 +372,21 @@ def calibrate(
         ltable.add_row(t["sample"], t["element"], f"{100 * t['extraction_frac']:.1f} %", f"{100 * a:.2f} %")
     out_console.print(ltable)
     out_console.print(f"rate factor {leach['rate_factor']:.4g}, allanite factor {leach['allanite_factor']:.4g}")
+    if write:  # the caustic fit's acid step uses the tank factors just fitted
+        write_leach(leach, root / "hydromet" / "fitted.yaml")
+        reload_data()
+    caustic = calibrate_caustic()
+    ctable = Table(title="Leach calibration (caustic crack then HCl, Phase III MET01 + MET02)",
+                   title_justify="left")
+    for col in ("sample", "element", "target", "model"):
+        ctable.add_column(col)
+    for t, a in zip(caustic["fit"], caustic["achieved"], strict=True):
+        ctable.add_row(t["sample"], t["element"], f"{100 * t['extraction_frac']:.1f} %", f"{100 * a:.2f} %")
+    out_console.print(ctable)
+    out_console.print(f"NaOH rate factor {caustic['crack_rate_factor']:.4g}, allanite factor in NaOH "
+                      f"{caustic['crack_allanite_factor']:.4g}")
     if write:
-        out_console.print(f"wrote {write_leach(leach, root / 'hydromet' / 'fitted.yaml')}")
+        out_console.print(f"wrote {write_leach(leach, root / 'hydromet' / 'fitted.yaml', caustic)}")
     from ..alloy.thermo import ThermoDB, fit_database
     from ..alloy.thermo import write_fitted as write_thermo
 

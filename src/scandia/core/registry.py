@@ -28,6 +28,10 @@ class CapexItem:
     ``basis`` names the chain quantity Q (``ore_tph``, ``concentrate_tpa``, ...); ``provenance`` is the data
     file's ``source:`` or ``assumption:``. ``includes_indirects`` / ``includes_contingency``: the reference cost
     already holds them (a study's total capital cost), so they are not added again.
+
+    A circuit cost model of the form ``C = sum_i a_i X^b_i`` (e.g. the mill models of Camm 1991, USBM IC 9298,
+    with X in short tons per day) is given as ``terms`` [(a_i US$, b_i), ...] with ``x_per_unit`` converting the
+    basis to X; a negative a_i is a credit (a circuit a reference plant holds that the route does not need).
     """
 
     area: str
@@ -39,23 +43,50 @@ class CapexItem:
     includes_indirects: bool = False
     provenance: str = ""
     includes_contingency: bool = False
+    terms: tuple[tuple[float, float], ...] = ()
+    x_per_unit: float = 1.0
+    #: an equipment correlation ``log10 C = K1 + K2 log10 X + K3 (log10 X)^2`` (Turton et al. form), times ``factor``
+    log10_coeffs: tuple[float, ...] = ()
+    factor: float = 1.0
 
     @classmethod
     def from_entry(cls, area: str, entry: Mapping[str, Any]) -> CapexItem:
         basis = next((f"{k}: {entry[k]}" for k in ("source", "assumption") if k in entry), "")
         if not basis:
             raise ValueError(f"capex item {area} needs source: or assumption:")
+        terms = tuple((float(t["coef_usd"]), float(t["exponent"])) for t in entry.get("terms", ()))
+        logc = tuple(float(c) for c in entry.get("log10_coeffs", ()))
+        if logc:
+            return cls(area, str(entry["basis"]), float("nan"), float("nan"), float("nan"), int(entry["ref_year"]),
+                       bool(entry.get("includes_indirects", False)), basis,
+                       bool(entry.get("includes_contingency", False)), (), float(entry.get("x_per_unit", 1.0)),
+                       logc, float(entry.get("factor", 1.0)))
+        if terms:
+            return cls(area, str(entry["basis"]), float("nan"), float("nan"), float("nan"), int(entry["ref_year"]),
+                       bool(entry.get("includes_indirects", False)), basis,
+                       bool(entry.get("includes_contingency", False)), terms, float(entry.get("x_per_unit", 1.0)))
         return cls(area, str(entry["basis"]), float(entry["ref_cost_musd"]), float(entry["ref_quantity"]),
                    float(entry["exponent"]), int(entry["ref_year"]), bool(entry.get("includes_indirects", False)),
                    basis, bool(entry.get("includes_contingency", False)))
 
     @classmethod
     def from_mapping(cls, entries: Mapping[str, Any] | None) -> tuple[CapexItem, ...]:
-        """The items of a data section's ``capex:`` block, by area."""
-        return tuple(cls.from_entry(area, e) for area, e in (entries or {}).items())
+        """The items of a data section's ``capex:`` block, by area (an area may list several items)."""
+        out: list[CapexItem] = []
+        for area, e in (entries or {}).items():
+            out += [cls.from_entry(area, x) for x in (e if isinstance(e, list) else [e])]
+        return tuple(out)
 
     def cost_usd(self, quantity: np.ndarray, cepci_ratio: float) -> np.ndarray:
         q = np.maximum(np.asarray(quantity, dtype=float), 0.0)
+        if self.log10_coeffs:
+            k1, k2, k3 = self.log10_coeffs
+            x = q * self.x_per_unit
+            lx = np.log10(np.where(x > 0, x, 1.0))
+            return np.where(x > 0, 10.0 ** (k1 + k2 * lx + k3 * lx**2), 0.0) * self.factor * cepci_ratio
+        if self.terms:
+            x = q * self.x_per_unit
+            return sum(a * x**b for a, b in self.terms) * cepci_ratio
         return self.ref_cost_musd * 1e6 * (q / self.ref_quantity) ** self.exponent * cepci_ratio
 
 

@@ -18,7 +18,7 @@ from ..core.datafiles import load_data
 
 __all__ = ["allocation_share", "cost_curve", "oxide_footprint"]
 
-REAGENTS = ("hcl", "h2so4", "naoh", "cao", "h2c2o4", "d2ehpa", "kerosene")
+REAGENTS = ("hcl", "h2so4", "naoh", "cao", "h2c2o4", "d2ehpa", "kerosene", "ch4")
 
 
 def oxide_footprint(hydromet_metrics: dict[str, np.ndarray], q: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -47,7 +47,10 @@ def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.
         m = hydromet.metrics
         q = {"concentrate_tpa": m["concentrate_tph"] * hours, "sc2o3_kg_per_yr": m["sc2o3_production_tpa"] * 1e3,
              "reo_kg_per_yr": m["reo_production_tpa"] * 1e3,
-             "reagent_cost_usd_per_yr": m["reagent_cost_usd_per_h"] * hours}
+             # rare-earth oxides contained in the mixed product (its price is per kg of contained REO)
+             "treo_kg_per_yr": m["reo_production_tpa"] * m["reo_purity_frac"] * 1e3,
+             "reagent_cost_usd_per_yr": m["reagent_cost_usd_per_h"] * hours,
+             "regen_fuel_mw": m.get("regen_fuel_mw", np.zeros(n))}
     else:
         inp = scenario.economics.inputs
         if inp is None:
@@ -58,9 +61,12 @@ def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.
         sc_kg = arrays[i + "sc2o3_production_tpa"] * 1e3
         q = {"concentrate_tpa": arrays[i + "concentrate_tpa"], "sc2o3_kg_per_yr": sc_kg,
              "reo_kg_per_yr": arrays[i + "reo_production_tpa"] * 1e3,
-             "reagent_cost_usd_per_yr": arrays[i + "reagent_cost_usd_per_kg_sc2o3"] * sc_kg}
+             "treo_kg_per_yr": arrays[i + "reo_production_tpa"] * 1e3 * 0.75,  # assumption: a 75 % product
+             "reagent_cost_usd_per_yr": arrays[i + "reagent_cost_usd_per_kg_sc2o3"] * sc_kg,
+             "regen_fuel_mw": np.zeros(n)}
     q["ore_tph"] = np.broadcast_to(ore_tph, (n,)).astype(float)
     q["ore_tpa"] = q["ore_tph"] * hours
+    q["concentrate_tph"] = np.asarray(q["concentrate_tpa"], dtype=float) / hours  # design (operating-hour) rate
     return {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() for k, v in q.items()}
 
 
@@ -145,7 +151,8 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         capex_usd=capex_total, production_kg_per_yr=sc_kg, price_usd_per_kg=price,
         opex_variable_usd_per_kg=np.nan_to_num(var_total / safe_kg), opex_fixed_usd_per_yr=fixed_total,
         discount_rate=e["discount_rate_frac"],
-        coproduct_revenue_usd_per_yr=q["reo_kg_per_yr"] * e["reo_price_usd_per_kg"] * e["reo_payability_frac"],
+        coproduct_revenue_usd_per_yr=q["treo_kg_per_yr"] * e["reo_price_usd_per_kg"] * e["reo_payability_frac"]
+        * (q["treo_kg_per_yr"] >= e["reo_min_purity_frac"] * q["reo_kg_per_yr"]),
         payability_frac=payability, sustaining_capex_frac_per_yr=e["sustaining_capex_frac_per_yr"],
         royalty_frac=e["royalty_frac"], processing_cost_frac=processing_share,
         processing_allowance_usd_per_yr=allowance_base,

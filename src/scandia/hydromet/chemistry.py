@@ -27,9 +27,11 @@ from ..core.errors import ScenarioError
 
 __all__ = [
     "AQUEOUS",
+    "CAUSTIC_PRODUCTS",
     "LIXIVIANTS",
     "VALENCE",
     "Chemistry",
+    "acid_row",
     "chemistry",
     "clean",
 ]
@@ -117,6 +119,40 @@ def _split_fe(atoms: dict[str, float], name: str) -> dict[str, float]:
     return out
 
 
+#: products of a caustic (NaOH) attack of silicates (see :mod:`scandia.hydromet.caustic`): dissolved silicate and
+#: aluminate, the Na-Ca hydrosilicate and the sodalite-type desilication product, and the causticisation solid
+CAUSTIC_PRODUCTS: dict[str, str] = {
+    "Na2SiO3": "Na2SiO3", "NaAlO2": "NaAlO2", "NaCaHSiO4": "NaCaHSiO4", "sodalite": "Na8Al6Si6O24(OH)2",
+    "CaSiO3": "CaSiO3",
+}
+
+
+def acid_row(cset: ComponentSet, comp: Component, lixiviant: str) -> tuple[np.ndarray, float]:
+    """Mass change (t per t of ``comp`` dissolved, over ``cset``) of dissolving ``comp`` in ``lixiviant``, and the
+    acid it consumes (t/t): each cation at its valence to its salt, Si to amorphous silica, the rest of the oxygen
+    (and hydroxyl) to water (module docstring). Works for any charge-balanced formula: minerals, oxides,
+    hydroxides, silicates."""
+    mm = cset.molar_mass_g_per_mol
+    acid_idx, water_idx, silica_idx = cset.index(lixiviant), cset.index("H2O"), cset.index("SiO2")
+    protons_per_acid = 2.0 if lixiviant == "H2SO4" else 1.0
+    atoms = comp.atoms
+    cations = _split_fe(atoms, comp.name)
+    mol = 1.0 / comp.molar_mass_g_per_mol  # mol of formula per g
+    charge = sum(_charge(k) * n for k, n in cations.items())
+    n_acid = charge / protons_per_acid
+    n_si = atoms.get("Si", 0.0)
+    n_water = atoms.get("O", 0.0) - 2.0 * n_si
+    row = np.zeros(len(cset))
+    row[cset.index(comp.name)] -= 1.0
+    row[acid_idx] -= n_acid * mm[acid_idx] * mol
+    row[silica_idx] += n_si * mm[silica_idx] * mol
+    row[water_idx] += n_water * mm[water_idx] * mol
+    for k, n in cations.items():
+        j = cset.index(f"{k}(aq)")
+        row[j] += n * mm[j] * mol
+    return row, float(n_acid * mm[acid_idx] * mol)
+
+
 @cache
 def chemistry(lixiviant: str, ore_components: ComponentSet) -> Chemistry:
     """The species set and dissolution matrix for ``lixiviant`` (``H2SO4`` or ``HCl``) over ``ore_components``."""
@@ -127,7 +163,8 @@ def chemistry(lixiviant: str, ore_components: ComponentSet) -> Chemistry:
     extra = [
         ("H2O", "H2O"), (lixiviant, lixiviant), (other, other), ("SiO2", "SiO2"),
         ("gypsum", "CaSO4(H2O)2"), ("NaOH", "NaOH"), ("NaCl", "NaCl"), ("H2C2O4", "H2C2O4"), ("CaO", "CaO"),
-        ("CO2", "CO2"), ("O2", "O2"), ("D2EHPA", "C16H35O4P"), ("kerosene", "C12H26"),
+        ("CO2", "CO2"), ("O2", "O2"), ("D2EHPA", "C16H35O4P"), ("kerosene", "C12H26"), ("CH4", "CH4"),
+        *CAUSTIC_PRODUCTS.items(),
     ]
     for key in AQUEOUS:
         extra.append((f"{key}(aq)", salt_formula(key, lixiviant)))
@@ -139,30 +176,11 @@ def chemistry(lixiviant: str, ore_components: ComponentSet) -> Chemistry:
         extra.append((f"{key}(org)", f"{el}(C16H34O4P){z}"))
     comps += [Component(n, f) for n, f in extra]
     cset = ComponentSet(tuple(comps))
-    acid_idx = cset.index(lixiviant)
-    water_idx = cset.index("H2O")
-    silica_idx = cset.index("SiO2")
-    protons_per_acid = 2.0 if lixiviant == "H2SO4" else 1.0
-    mm = cset.molar_mass_g_per_mol
     names = tuple(c.name for c in ore_components.components)
     R = np.zeros((len(names), len(cset)))
     acid = np.zeros(len(names))
     for i, comp in enumerate(ore_components.components):
-        atoms = comp.atoms
-        cations = _split_fe(atoms, comp.name)
-        mol = 1.0 / comp.molar_mass_g_per_mol  # mol of formula per g
-        charge = sum(_charge(k) * n for k, n in cations.items())
-        n_acid = charge / protons_per_acid
-        n_si = atoms.get("Si", 0.0)
-        n_water = atoms.get("O", 0.0) - 2.0 * n_si
-        R[i, cset.index(comp.name)] -= 1.0
-        R[i, acid_idx] -= n_acid * mm[acid_idx] * mol
-        R[i, silica_idx] += n_si * mm[silica_idx] * mol
-        R[i, water_idx] += n_water * mm[water_idx] * mol
-        for k, n in cations.items():
-            j = cset.index(f"{k}(aq)")
-            R[i, j] += n * mm[j] * mol
-        acid[i] = n_acid * mm[acid_idx] * mol
+        R[i], acid[i] = acid_row(cset, comp, lixiviant)
     # closure: each row conserves mass to rounding (element balance is checked in tests)
     if np.max(np.abs(R.sum(axis=1))) > 1e-9:
         raise ScenarioError("chemistry", "dissolution stoichiometry does not conserve mass")

@@ -41,6 +41,7 @@ __all__ = [
     "AcidBakeLeach",
     "HeapLeach",
     "RecycleTankLeach",
+    "RegenTankLeach",
     "TankLeach",
     "mineral_feed",
     "shrinking_core_conversion",
@@ -362,13 +363,28 @@ class RecycleTankLeach(TankLeach):
         gyp = per_scenario(self.gypsum_solubility_g_per_l, n, "hydromet.common.gypsum_solubility_g_per_l")
         water = feed.total_tph * (1.0 - ws) / ws  # liquor water the pulp density asks for, t/h
         full = np.asarray(back.component_tph, dtype=float)
+        # regenerated acid (the regeneration route's ``acid`` inlet) is taken first, up to the acid the tanks need
+        # (what the minerals consume plus the free acid held); the rest goes on to the SX feed conditioning
+        first = np.zeros_like(full)
+        spare = np.zeros_like(full)
+        if "acid" in inlets:
+            regen = np.asarray(inlets["acid"].component_tph, dtype=float)
+            ore_idx = [cs.index(c) for c in ch.ore_components]
+            dissolved = (feed.mass_tph * x[..., None]).sum(axis=1)
+            need = -(dissolved[:, ore_idx] @ ch.dissolution)[:, acid_i] + acid * 1e-3 * water
+            use = np.clip(np.divide(need, regen[:, acid_i], out=np.ones(n), where=regen[:, acid_i] > need), 0.0, 1.0)
+            first = regen * use[:, None]
+            spare = regen - first
+        room = np.maximum(water - first[:, water_i], 0.0)
         # the leach takes the returned liquor up to its water demand; the rest overflows to the bleed unchanged
-        take = np.divide(water, full[:, water_i], out=np.ones(n), where=full[:, water_i] > water)
-        ret = full * take[:, None]
-        over = full - ret
+        take = np.divide(room, full[:, water_i], out=np.ones(n), where=full[:, water_i] > room)
+        ret = full * take[:, None] + first
+        over = full - full * take[:, None]
         ret_water, ret_acid = ret[:, water_i], ret[:, acid_i]
-        outlets, reagents, design, status = self._dissolve(feed, x, np.zeros(n), np.maximum(water - ret_water, 0.0),
-                                                           1.0, gyp[:, 0])
+        outlets, reagents, design, _ = self._dissolve(feed, x, np.zeros(n), np.maximum(water - ret_water, 0.0),
+                                                      1.0, gyp[:, 0])
+        # (the fresh water may be nil when the returned liquor meets the pulp's demand: not a clip)
+        status = np.zeros(n, dtype=np.int8)
         consumed = design["acid_consumed_tph"]
         target = acid * 1e-3 * water  # free acid the tanks hold, t/h
         delta = np.maximum(target - ret_acid, -consumed)  # fresh acid above the consumption (may be negative)
@@ -378,6 +394,8 @@ class RecycleTankLeach(TankLeach):
         acid_in[:, acid_i] += delta
         outlets["liquor"] = Stream.solution(cs, clean(liquor), "liquor")
         outlets["overflow"] = Stream.solution(cs, clean(over), "overflow")
+        if "acid" in inlets:
+            outlets["spare_acid"] = Stream.solution(cs, clean(spare), "spare acid")
         reagents["acid"] = Stream.solution(cs, clean(acid_in), "acid")
         design["recycle_taken_frac"] = take
         design["acid_added_tph"] = acid_in[:, acid_i]
@@ -392,6 +410,17 @@ class RecycleTankLeach(TankLeach):
         status = np.where(sat > 1.0, Status.infeasible, status).astype(np.int8)
         design["conversion"] = x
         return UnitResult(outlets, status, design, reagents=reagents)
+
+
+class RegenTankLeach(RecycleTankLeach):
+    """:class:`RecycleTankLeach` of the regeneration route (``hydromet.tank_regen``) with a third inlet, ``acid``:
+    the HCl regenerated from the bleed (:mod:`~scandia.hydromet.regeneration`), taken in full before the
+    returned raffinate (its water counts toward the pulp's; fresh acid makes up only what is still short)."""
+
+    section = "hydromet.tank_regen."
+    inlets = ("solids", "recycle", "acid")
+    #: ``spare_acid``: regenerated acid beyond the tanks' need, sent to the SX feed conditioning
+    outlets = ("residue", "liquor", "overflow", "spare_acid")
 
 
 class AcidBakeLeach(_Leach):

@@ -26,13 +26,14 @@ from ..scenario.schema import Scenario
 from .chemistry import Chemistry, chemistry
 from .leaching import mineral_feed
 from .precipitation import Calcination, HydroxidePrecipitation, OxalatePrecipitation, Redissolution
+from .regeneration import Pyrohydrolysis
 from .routes import LEACH_ROUTES
 from .solvent_extraction import SXExtraction, SXScrub, SXStrip
-from .washing import CCD, Acidify
+from .washing import CCD, Acidify, AcidifyWithReturn
 
 __all__ = ["HydrometResult", "build_hydromet", "hydromet_arrays", "reagent_prices", "run_hydromet"]
 
-REAGENTS = ("H2SO4", "HCl", "NaOH", "CaO", "H2C2O4", "D2EHPA", "kerosene", "H2O", "O2")
+REAGENTS = ("H2SO4", "HCl", "NaOH", "CaO", "H2C2O4", "D2EHPA", "kerosene", "H2O", "O2", "CH4")
 
 
 @cache
@@ -76,7 +77,9 @@ def build_hydromet(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.n
     fs = Flowsheet(f"hydromet-{route}")
     fs.add("leach", _leach_unit(route, ore, chem, a))
     fs.add("ccd", CCD(chem, ccd.stages, ccd.wash_ratio, ccd.underflow_liquor_t_per_t))
-    fs.add("condition", Acidify(chem, sx.feed_min_free_acid_g_per_l))
+    spec = LEACH_ROUTES[route]
+    regen = "regenerate" in spec.ports
+    fs.add("condition", (AcidifyWithReturn if regen else Acidify)(chem, sx.feed_min_free_acid_g_per_l))
     fs.add("feedmix", Mixer(2))
     # stage counts are run-scoped (they set the cascade's shape): one value per run
     fs.add("extract", SXExtraction(chem, sx.count("extraction_stages"), sx.extraction_oa, sx.dosage_vol_pct,
@@ -87,26 +90,46 @@ def build_hydromet(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.n
     fs.add("impurity", HydroxidePrecipitation(chem, pur.impurity_ph, "NaOH", "impurity", oxidise_fe=True))
     fs.add("sc_oxalate", OxalatePrecipitation(chem, pur.oxalic_excess_frac, pur.mother_liquor_entrained_frac))
     fs.add("sc_calcine", Calcination(chem))
-    fs.add("iron_removal", HydroxidePrecipitation(chem, pur.ree_iron_removal_ph, "CaO", "ree_iron_removal",
-                                                  oxidise_fe=True, gypsum_solubility_g_per_l=gyp))
-    fs.add("ree_precipitation", HydroxidePrecipitation(chem, pur.ree_precipitation_ph, "NaOH",
-                                                       "ree_precipitation"))
+    if not regen:  # the REE circuit on the raffinate: iron removal with lime, REE hydroxide with NaOH
+        fs.add("iron_removal", HydroxidePrecipitation(chem, pur.ree_iron_removal_ph, "CaO", "ree_iron_removal",
+                                                      oxidise_fe=True, gypsum_solubility_g_per_l=gyp))
+        fs.add("ree_precipitation", HydroxidePrecipitation(chem, pur.ree_precipitation_ph, "NaOH",
+                                                           "ree_precipitation"))
     fs.add("ree_calcine", Calcination(chem))
-    fs.add("barren", Mixer(2))
     fs.add("neutralise", HydroxidePrecipitation(chem, pur.effluent_ph, "CaO", "effluent",
                                                 gypsum_solubility_g_per_l=gyp))
-    spec = LEACH_ROUTES[route]
     if "recycle" in spec.ports:  # SX raffinate back to the leach, less the bleed (a tear stream)
-        bleed = SectionView(a, f"hydromet.{spec.section}.").bleed_frac
-        fs.add("raffinate_split", Splitter(1.0 - bleed))
+        sec = SectionView(a, f"hydromet.{spec.section}.")
+        fs.add("raffinate_split", Splitter(1.0 - sec.bleed_frac))
         fs.connect("extract.raffinate", "raffinate_split.feed")
-        fs.connect("raffinate_split.product", spec.ports["recycle"])
-        fs.add("bleed", Mixer(2))  # the bleed and the leach overflow go to iron removal
+        fs.add("bleed", Mixer(2))  # the bleed and the leach overflow
         fs.connect("raffinate_split.rest", "bleed.in0").connect("leach.overflow", "bleed.in1")
-        fs.connect("bleed.product", "iron_removal.liquor")
-        fs.tear("raffinate_split.product")
+        if regen:  # REE oxalates out of the bleed, then the chlorides to the roaster; its acid joins the recycle
+            fs.add("ree_oxalate", OxalatePrecipitation(chem, pur.oxalic_excess_frac,
+                                                       pur.mother_liquor_entrained_frac))
+            fs.add("regenerate", Pyrohydrolysis(chem, sec.roaster_temperature_c, sec.acid_return_frac,
+                                                sec.acid_mass_frac, sec.mg_hydrolysis_frac,
+                                                sec.furnace_efficiency_frac, sec.offgas_temperature_c,
+                                                sec.excess_air_frac))
+            for src, dst in [("bleed.product", "ree_oxalate.liquor"), ("ree_oxalate.solids", "ree_calcine.solids"),
+                             ("ree_oxalate.liquor", "regenerate.liquor"),
+                             ("raffinate_split.product", spec.ports["recycle"]),
+                             ("regenerate.acid", spec.ports["acid"]), ("leach.spare_acid", "condition.acid"),
+                             ("sc_oxalate.liquor", "neutralise.liquor")]:
+                fs.connect(src, dst)
+            fs.tear("raffinate_split.product").tear("regenerate.acid")
+        else:
+            fs.connect("raffinate_split.product", spec.ports["recycle"])
+            fs.connect("bleed.product", "iron_removal.liquor")
+            fs.tear("raffinate_split.product")
     else:
         fs.connect("extract.raffinate", "iron_removal.liquor")
+    if not regen:
+        fs.add("barren", Mixer(2))
+        for src, dst in [("iron_removal.liquor", "ree_precipitation.liquor"),
+                         ("ree_precipitation.solids", "ree_calcine.solids"), ("sc_oxalate.liquor", "barren.in0"),
+                         ("ree_precipitation.liquor", "barren.in1"), ("barren.product", "neutralise.liquor")]:
+            fs.connect(src, dst)
     for src, dst in [
         ("leach.residue", "ccd.solids"), ("leach.liquor", "ccd.liquor"), ("ccd.pls", "condition.liquor"),
         ("condition.liquor", "feedmix.in0"),
@@ -114,9 +137,6 @@ def build_hydromet(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.n
         ("extract.loaded", "scrub.organic"), ("scrub.organic", "strip.organic"), ("strip.cake", "redissolve.cake"),
         ("redissolve.liquor", "impurity.liquor"), ("impurity.liquor", "sc_oxalate.liquor"),
         ("sc_oxalate.solids", "sc_calcine.solids"),
-        ("iron_removal.liquor", "ree_precipitation.liquor"), ("ree_precipitation.solids", "ree_calcine.solids"),
-        ("sc_oxalate.liquor", "barren.in0"), ("ree_precipitation.liquor", "barren.in1"),
-        ("barren.product", "neutralise.liquor"),
     ]:
         fs.connect(src, dst)
     fs.tear("strip.organic").tear("scrub.liquor")
@@ -129,6 +149,9 @@ PRODUCTS = {
     "ccd.residue": "leach residue", "impurity.solids": "Sc-circuit impurity cake",
     "iron_removal.solids": "iron/thorium residue", "neutralise.solids": "neutralisation residue",
     "neutralise.liquor": "effluent", "sc_calcine.offgas": "calciner off-gas", "ree_calcine.offgas": "calciner off-gas",
+    "leach.caustic_residue": "causticisation residue (CaSiO3)", "leach.caustic_bleed": "caustic bleed, neutralised",
+    "leach.condensate": "evaporator condensate",
+    "regenerate.oxide": "roaster oxide (Fe2O3 with the unhydrolysed chlorides)", "regenerate.offgas": "roaster off-gas",
 }
 
 
@@ -212,6 +235,10 @@ def _metrics(chem: Chemistry, feed: Stream, res: FlowsheetResult, hours: np.ndar
     base = ore_tph if ore_tph is not None else feed.total_tph
     m["leach_acid_cost_usd_per_t_ore"] = net_acid * prices[chem.acid] / base
     m["acid_total_kg_per_kg_sc2o3"] = acid / safe
+    regen = res.units.get("regenerate")
+    zero = np.zeros(feed.n)
+    m["regen_fuel_mw"] = regen.design["fuel_gj_per_h"] / 3.6 if regen is not None else zero
+    m["hcl_regenerated_kg_per_kg_sc2o3"] = regen.design["hcl_regenerated_tph"] / safe if regen is not None else zero
     if upstream_sc_recovery is not None:
         m["overall_sc_recovery_frac"] = upstream_sc_recovery * m["hydromet_sc_recovery_frac"]
     m["payable_sc_recovery_frac"] = m.get("overall_sc_recovery_frac", m["hydromet_sc_recovery_frac"])
@@ -268,7 +295,8 @@ def run_hydromet(
     main_route = h.leach_route if h.leach_route in run_list else run_list[0]
     for route in run_list:
         fs = build_hydromet(route, ore, chem, a)
-        res = fs.solve({"leach.solids": feed}, check_balance=keep_streams)
+        # up to 500 passes: the regeneration route at its smallest bleed needs about 220 (a loop gain near 0.98)
+        res = fs.solve({"leach.solids": feed}, check_balance=keep_streams, max_iter=500)
         m = _metrics(chem, feed, res, hours, ore_tph, upstream_sc_recovery)
         results[route] = m
         if route == main_route:

@@ -18,7 +18,7 @@ from ..core.stream import Stream
 from ..core.unit import Unit, UnitResult, per_scenario
 from .chemistry import Chemistry, clean
 
-__all__ = ["CCD", "Acidify", "ccd_soluble_loss"]
+__all__ = ["CCD", "Acidify", "AcidifyWithReturn", "ccd_soluble_loss"]
 
 
 def ccd_soluble_loss(wash_ratio: np.ndarray, stages: np.ndarray) -> np.ndarray:
@@ -95,3 +95,18 @@ class Acidify(Unit):
         reagent[:, acid_i] = add
         return UnitResult({"liquor": Stream.solution(cs, comp + reagent, "liquor")}, np.zeros(n, dtype=np.int8),
                           {"acid_added_tph": add}, reagents={"acid": Stream.solution(cs, reagent)})
+
+
+class AcidifyWithReturn(Acidify):
+    """:class:`Acidify` with a second inlet, ``acid``: returned (regenerated) acid used before any fresh acid; fresh
+    acid tops the liquor up to the minimum only where the returned acid falls short."""
+
+    inlets = ("liquor", "acid")
+
+    def _run(self, inlets: dict[str, Stream]) -> UnitResult:
+        ch, cs = self.chem, self.chem.components
+        liq = inlets["liquor"]
+        mixed = Stream.solution(cs, liq.component_tph + inlets["acid"].component_tph, "liquor")
+        res = super()._run({"liquor": mixed})
+        res.design["returned_acid_tph"] = inlets["acid"].component_tph[:, ch.index(ch.acid)]
+        return res

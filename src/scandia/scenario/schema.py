@@ -197,6 +197,12 @@ class HydrometFeed(_HydrometFeedParams):  # type: ignore[valid-type, misc]
         return BeneficiationBase._modal(v)  # same rules: known minerals, 0-1, sum 1
 
 
+def default_leach_route(lixiviant: str) -> str:
+    """The leach route a scenario gets when it names none: the project's published route (caustic cracking, then
+    HCl) with HCl, the agitated tank leach with H2SO4."""
+    return "caustic" if lixiviant == "HCl" else "tank"
+
+
 class HydrometBase(_Section):
     """Hydrometallurgy: leach route and lixiviant, washing, solvent extraction, purification. The leach-route
     choices and each registered route's section are added from the registry (:func:`_build`)."""
@@ -210,8 +216,13 @@ class HydrometBase(_Section):
     design: bool = Field(False, description="search extraction/scrub stages and O/A for the purity target")
 
     def model_post_init(self, __context: Any) -> None:
-        if self.routes is None:  # every registered route that takes the scenario's lixiviant
-            self.routes = [r for r in LEACH_ROUTES if self.lixiviant in LEACH_ROUTES[r].reagents]
+        if self.leach_route is None:
+            self.leach_route = default_leach_route(self.lixiviant)
+        if self.routes is None:  # every once-through registered route that takes the scenario's lixiviant (the
+            # recycle routes converge extra tear streams: `scandia routes` compares them), and the selected one
+            self.routes = list(dict.fromkeys([self.leach_route, *(
+                r for r in LEACH_ROUTES
+                if self.lixiviant in LEACH_ROUTES[r].reagents and "recycle" not in LEACH_ROUTES[r].ports)]))
         for r in dict.fromkeys([self.leach_route, *self.routes]):
             spec = LEACH_ROUTES[r]
             if self.lixiviant not in spec.reagents:
@@ -433,8 +444,9 @@ def _route_sections(registry: Any, prefix: str) -> dict[str, Any]:
     for spec in registry.values():
         if spec.params is not None and spec.section is not None:
             _ROUTE_PREFIXES.add(f"{prefix}{spec.section}.")
+            fitted = _fitted("hydromet").get(spec.section, {}) if prefix == "hydromet." else {}
             model = _section(f"{spec.section.title().replace('_', '')}Params", f"{prefix}{spec.section}.",
-                             spec.params)
+                             spec.params, fitted)
             out[spec.section] = (model, Field(default_factory=model))
     return out
 
@@ -464,9 +476,11 @@ def _build() -> None:
     HydrometSection = create_model(
         "HydrometSection", __base__=HydrometBase, __module__=__name__,
         common=(common, Field(default_factory=common)),
-        leach_route=(leach_name, Field("tank", description=" | ".join(LEACH_ROUTES))),
+        leach_route=(leach_name | None, Field(None, description=" | ".join(LEACH_ROUTES) + "; default: caustic with "
+                                                                   "HCl (the Phase III route), tank with H2SO4")),
         routes=(list[leach_name] | None, Field(
-            None, description="leach routes compared in the trade-off table (default: all that suit the lixiviant)")),
+            None, description="leach routes compared in the trade-off table (default: the selected one and every "
+                              "once-through route that suits the lixiviant)")),
         **_route_sections(LEACH_ROUTES, "hydromet."))
     Scenario = create_model(
         "Scenario", __base__=ScenarioModel, __module__=__name__,

@@ -134,7 +134,9 @@ def scenario_for(req: WhatIfRequest) -> Any:
     hyd = d.setdefault("hydromet", {})
     if req.leach_route is not None:
         hyd["leach_route"] = req.leach_route
-    route = hyd.get("leach_route", "tank")
+    from ..scenario.schema import default_leach_route
+
+    route = hyd.get("leach_route") or default_leach_route(hyd.get("lixiviant", "HCl"))
     from ..hydromet.routes import LEACH_ROUTES
 
     takes = LEACH_ROUTES[route].reagents
