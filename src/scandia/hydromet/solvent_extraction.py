@@ -150,8 +150,13 @@ class SXExtraction(_SXBase):
         outlets = {"raffinate": Stream.solution(cs, clean(raffinate), "raffinate"),
                    "loaded": Stream.solution(cs, clean(loaded), "organic")}
         reagents = {"organic_makeup": Stream.solution(cs, clean(makeup), "organic")}
+        # loading: share of the extractant bound as metal complexes in the loaded organic (z HA per metal)
+        bound = (ch.aq_mol_per_h(loaded, "org") * CHARGE).sum(axis=1)
+        loading = bound / np.maximum(ha * v_org * 1e3, 1e-300)
         design = {"stage_ph": res.ph, "stage_x_mol_l": res.x, "stage_y_mol_l": res.y, "feed_x_mol_l": conc,
-                  "organic_m3_per_h": v_org, "aqueous_m3_per_h": vol}
+                  "organic_m3_per_h": v_org, "aqueous_m3_per_h": vol, "loading_frac": loading,
+                  "sc_loaded_g_per_l": ch.aq_mol_per_h(loaded, "org")[:, AQUEOUS.index("Sc")] * 44.956
+                  / np.maximum(v_org * 1e3, 1e-300)}
         return UnitResult(outlets, status, design, reagents=reagents)
 
 

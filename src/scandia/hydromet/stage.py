@@ -235,6 +235,9 @@ def _metrics(chem: Chemistry, feed: Stream, res: FlowsheetResult, hours: np.ndar
     base = ore_tph if ore_tph is not None else feed.total_tph
     m["leach_acid_cost_usd_per_t_ore"] = net_acid * prices[chem.acid] / base
     m["acid_total_kg_per_kg_sc2o3"] = acid / safe
+    ext = res.units["extract"].design
+    m["sx_loading_frac"] = ext["loading_frac"]  # share of the D2EHPA bound in the loaded organic
+    m["sx_sc_loaded_g_per_l"] = ext["sc_loaded_g_per_l"]
     regen = res.units.get("regenerate")
     zero = np.zeros(feed.n)
     m["regen_fuel_mw"] = regen.design["fuel_gj_per_h"] / 3.6 if regen is not None else zero

@@ -85,6 +85,18 @@ def busy(message: str, retry_s: int = 5) -> JSONResponse:
     return JSONResponse({"detail": message}, status_code=429, headers={"Retry-After": str(retry_s)})
 
 
+def admit_job(lim: Limits, samples: int, active: int | None, too_big: str) -> JSONResponse | None:
+    """The admission checks POST /runs and POST /sweeps share: 413 when a job of ``samples`` samples (a run, or one
+    sweep chunk) would need more memory than a job may take (``too_big`` says what to do instead), 429 when this
+    server already has its most active jobs (``active``; None: a synchronous run, not a job). None: admitted."""
+    if lim.run_mb(samples) > lim.max_job_mb:
+        return _error(413, f"{samples:,} samples need about {lim.run_mb(samples):,.0f} MB; this server takes up to "
+                           f"{lim.max_job_mb:,.0f} MB per job (about {lim.max_run_samples:,} samples): {too_big}")
+    if active is not None and active >= lim.max_active_jobs:
+        return busy(f"{lim.max_active_jobs} jobs are queued or running on this server; try again later")
+    return None
+
+
 def _error(status: int, detail: Any, **extra: Any) -> JSONResponse:
     return JSONResponse({"detail": detail, **extra}, status_code=status)
 

@@ -24,6 +24,7 @@ from .http import (
     _media_type,
     _parse_body,
     _unprocessable,
+    admit_job,
     busy,
 )
 from .jobs import execute_run
@@ -94,14 +95,10 @@ def runs_router(svc: Service) -> APIRouter:
         except ScenarioError as exc:
             return _unprocessable(exc)
         lim = svc.limits
-        if lim.run_mb(n) > lim.max_job_mb:
-            return _error(413, f"a run of {n:,} samples needs about {lim.run_mb(n):,.0f} MB; this server takes "
-                               f"runs up to {lim.max_job_mb:,.0f} MB (about "
-                               f"{int((lim.max_job_mb - lim.run_mb_base) / lim.run_mb_per_sample):,} samples); "
-                               "use POST /sweeps for more")
         sync = n <= sync_max_samples and not sobol
-        if not sync and active_jobs(engine, server_id) >= lim.max_active_jobs:
-            return busy(f"{lim.max_active_jobs} jobs are queued or running on this server; try again later")
+        refused = admit_job(lim, n, None if sync else active_jobs(engine, server_id), "use POST /sweeps for more")
+        if refused is not None:
+            return refused
         if sync and not svc.sync_gate.acquire(blocking=False):
             return busy(f"{lim.sync_slots} synchronous runs are computing; try again in a few seconds", 2)
         run_id = create_job(engine, "run", {"scenario": scen.name, "samples": n, "stage": stage, "sobol": sobol},

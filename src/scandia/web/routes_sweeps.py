@@ -14,7 +14,7 @@ from .http import (
     Service,
     _error,
     _unprocessable,
-    busy,
+    admit_job,
     sweep_request_model,
 )
 
@@ -50,12 +50,9 @@ def sweeps_router(svc: Service) -> APIRouter:
                 raise ScenarioError("scenario.uncertainty.distributions", "a sweep needs at least one distribution")
         except ScenarioError as exc:
             return _unprocessable(exc)
-        lim = svc.limits
-        if lim.run_mb(chunk) > lim.max_job_mb:
-            return _error(413, f"a chunk of {chunk:,} samples needs about {lim.run_mb(chunk):,.0f} MB; this server "
-                               f"takes up to {lim.max_job_mb:,.0f} MB per chunk: use a smaller chunk_size")
-        if active_jobs(engine, server_id) >= lim.max_active_jobs:
-            return busy(f"{lim.max_active_jobs} jobs are queued or running on this server; try again later")
+        refused = admit_job(svc.limits, chunk, active_jobs(engine, server_id), "use a smaller chunk_size")
+        if refused is not None:
+            return refused
         sweep_id = create_job(engine, "sweep", {"scenario": scen.name, "samples": n, "chunk_size": chunk},
                               owner=server_id)
         submit("sweep", sweep_id, scen, n, chunk)
