@@ -68,6 +68,22 @@ def _lims_whims(fs: Flowsheet, ore: OreModel, sec: Sections, crush: dict[str, An
     fs.connect("lims.magnetics", "mix.in0").connect("whims.magnetics", "mix.in1")
 
 
+def _lims_whims_scalp(fs: Flowsheet, ore: OreModel, sec: Sections, crush: dict[str, Any]) -> None:
+    """LIMS + WHIMS, then a low-field WHIMS on the WHIMS magnetics that scalps the more susceptible, Sc-poor
+    fayalite (1.25e-6 m3/kg against 5e-7 for the Sc-bearing pyroxene and amphibole; minerals.yaml) to a reject:
+    the olivine rejection of the 2022 optimisation, done where the concentration stage can do it."""
+    lims, w = sec("lims"), sec("whims")
+    scalp = sec("lims_whims_scalp")
+    fs.add("grind", Comminution(ore, sec("feed").lims_whims_grind_p80_mm, **crush))
+    fs.add("lims", LIMS.from_section(lims, w)).add("whims", WHIMS.from_section(w))
+    fs.add("scalp", WHIMS(scalp.scalp_field_t, w.matrix_element_mm * 1e-3, w.slurry_velocity_m_s,
+                          w.slurry_viscosity_pa_s, w.sharpness, w.entrainment_frac))
+    fs.add("mix", Mixer(2))
+    fs.connect("grind.product", "lims.feed").connect("lims.nonmagnetics", "whims.feed")
+    fs.connect("whims.magnetics", "scalp.feed")
+    fs.connect("lims.magnetics", "mix.in0").connect("scalp.nonmagnetics", "mix.in1")
+
+
 def _dms(sec: Sections) -> Any:
     return DenseMediaSeparator.from_section(sec("dms"))
 
@@ -93,3 +109,7 @@ CONCENTRATION_ROUTES.register(concentration_route(
 CONCENTRATION_ROUTES.register(concentration_route(
     "hls", screened_route("dms_crush_p80_mm", "dms", _hls, "sinks"), label=_routes["hls"]["label"],
     cut="beneficiation.hls.liquid_density_t_m3", feed="crush.feed", capex=_routes["hls"]["capex"], plant=False))
+CONCENTRATION_ROUTES.register(concentration_route(
+    "lims_whims_scalp", _lims_whims_scalp, label=_routes["lims_whims_scalp"]["label"],
+    cut="beneficiation.lims_whims_scalp.scalp_field_t", feed="grind.feed",
+    params=_routes["lims_whims_scalp"]["params"], capex=_routes["lims_whims_scalp"]["capex"]))
