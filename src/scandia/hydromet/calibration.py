@@ -47,33 +47,6 @@ FITTED_PATH = Path(__file__).resolve().parent.parent / "data" / "hydromet" / "fi
 BOUNDS = {"rate_factor": (1e-3, 1e4), "allanite_factor": (1.0, 1e6)}
 
 
-def leach_extraction(sample: str, rate_factor: np.ndarray, allanite_factor: np.ndarray,
-                     lixiviant: str = "HCl") -> dict[str, np.ndarray]:
-    """Sc and TREE extraction of the sample's LIMS+WHIMS concentrate in the default tank leach, for a batch of
-    factors (k,) -> {"Sc": (k,), "TREE": (k,)}."""
-    scen = load_scenario()
-    scen.beneficiation.sample = sample
-    ore = ore_model(sample)
-    # the concentrate with the beneficiation fit as stored now (device values too, not the import-time defaults)
-    fitted = load_data("beneficiation/fitted.yaml") or {}
-    dev = {f"beneficiation.{sect}.{key}": np.array([float(v)])
-           for sect, vals in fitted.get("devices", {}).items() for key, v in vals.items()}
-    conc = run_beneficiation(scen, 1, dev, routes=["lims_whims"]).concentrate
-    chem = chemistry(lixiviant, ore.components)
-    k = np.asarray(rate_factor).size
-    feed = mineral_feed(np.repeat(ore.mineral_tph(conc), k, axis=0), ore, chem)
-    t = load_data("hydromet/leach.yaml")["tank"]
-    mineral = np.ones((k, len(ore.minerals)))
-    mineral[:, ore.minerals.index("allanite")] = allanite_factor
-    unit = TankLeach(ore, chem, t["temperature_c"]["value"], t["residence_time_h"]["value"],
-                     int(t["n_tanks"]["value"]), t["free_acid_g_per_l"]["value"], t["solids_mass_frac"]["value"],
-                     t["regrind_p80_mm"]["value"], rate_factor=np.asarray(rate_factor, dtype=float),
-                     mineral_rate_factor=mineral)
-    liquor = unit.run({"solids": feed}).outlets["liquor"]
-    return {"Sc": liquor.element("Sc") / feed.element("Sc"),
-            "TREE": sum(liquor.element(e) for e in REE) / sum(feed.element(e) for e in REE)}
-
-
 def _concentrate_feed(sample: str, k: int, lixiviant: str = "HCl"):
     """(ore model, chemistry, mineral feed repeated k times) of the sample's LIMS+WHIMS concentrate at the stored
     concentration fit."""
@@ -86,6 +59,24 @@ def _concentrate_feed(sample: str, k: int, lixiviant: str = "HCl"):
     conc = run_beneficiation(scen, 1, dev, routes=["lims_whims"]).concentrate
     chem = chemistry(lixiviant, ore.components)
     return ore, chem, mineral_feed(np.repeat(ore.mineral_tph(conc), k, axis=0), ore, chem)
+
+
+def leach_extraction(sample: str, rate_factor: np.ndarray, allanite_factor: np.ndarray,
+                     lixiviant: str = "HCl") -> dict[str, np.ndarray]:
+    """Sc and TREE extraction of the sample's LIMS+WHIMS concentrate in the default tank leach, for a batch of
+    factors (k,) -> {"Sc": (k,), "TREE": (k,)}."""
+    k = np.asarray(rate_factor).size
+    ore, chem, feed = _concentrate_feed(sample, k, lixiviant)
+    t = load_data("hydromet/leach.yaml")["tank"]
+    mineral = np.ones((k, len(ore.minerals)))
+    mineral[:, ore.minerals.index("allanite")] = allanite_factor
+    unit = TankLeach(ore, chem, t["temperature_c"]["value"], t["residence_time_h"]["value"],
+                     int(t["n_tanks"]["value"]), t["free_acid_g_per_l"]["value"], t["solids_mass_frac"]["value"],
+                     t["regrind_p80_mm"]["value"], rate_factor=np.asarray(rate_factor, dtype=float),
+                     mineral_rate_factor=mineral)
+    liquor = unit.run({"solids": feed}).outlets["liquor"]
+    return {"Sc": liquor.element("Sc") / feed.element("Sc"),
+            "TREE": sum(liquor.element(e) for e in REE) / sum(feed.element(e) for e in REE)}
 
 
 def caustic_extraction(sample: str, crack_rate_factor: np.ndarray, crack_allanite_factor: np.ndarray,
