@@ -43,7 +43,7 @@ CROSS_FIELD = {("POST", "/runs"), ("POST", "/sweeps"), ("POST", "/whatif")}
 
 
 @schema.parametrize()
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_check(case):
     checks = [c for c in ALL if not (c is _C.positive_data_acceptance
                                      and (case.method.upper(), case.path) in CROSS_FIELD)]
