@@ -67,8 +67,7 @@ from .washing import ccd_soluble_loss
 __all__ = ["CausticCrackLeach", "caustic_rows", "kw_saturation", "naoh_solubility_mass_frac"]
 
 NAOH_MOLAR_MASS_KG = 0.039997
-#: crack products that stay with the solids / go to the caustic liquor
-SOLID_PRODUCTS = ("NaCaHSiO4", "sodalite", "CaSiO3")
+#: crack products that go to the caustic liquor (the others stay with the solids)
 LIQUOR_PRODUCTS = ("Na2SiO3", "NaAlO2", "K(OH)")
 
 
