@@ -152,17 +152,19 @@ class Redissolution(Unit):
     inlets = ("cake",)
     outlets = ("liquor",)
 
-    def __init__(self, chem: Chemistry, free_acid_g_per_l: Any, liquor_m3_per_t: Any) -> None:
+    def __init__(self, chem: Chemistry, free_acid_g_per_l: Any, liquor_m3_per_t: Any,
+                 field_prefix: str = "hydromet.purification.redissolve") -> None:
         self.chem = chem
         self.free_acid_g_per_l = free_acid_g_per_l
         self.liquor_m3_per_t = liquor_m3_per_t
+        self.field_prefix = field_prefix
 
     def _run(self, inlets: dict[str, Stream]) -> UnitResult:
         ch, cs = self.chem, self.chem.components
         cake = inlets["cake"]
         n = cake.n
-        fa = per_scenario(self.free_acid_g_per_l, n, "hydromet.purification.redissolve_free_acid_g_per_l")[:, 0]
-        vol_t = per_scenario(self.liquor_m3_per_t, n, "hydromet.purification.redissolve_liquor_m3_per_t_cake")[:, 0]
+        fa = per_scenario(self.free_acid_g_per_l, n, f"{self.field_prefix}_free_acid_g_per_l")[:, 0]
+        vol_t = per_scenario(self.liquor_m3_per_t, n, f"{self.field_prefix}_liquor_m3_per_t_cake")[:, 0]
         comp = cake.component_tph
         mm = cs.molar_mass_g_per_mol
         mol = ch.aq_mol_per_h(comp, "OH")

@@ -95,6 +95,11 @@ def build_hydromet(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.n
                                                       oxidise_fe=True, gypsum_solubility_g_per_l=gyp))
         fs.add("ree_precipitation", HydroxidePrecipitation(chem, pur.ree_precipitation_ph, "NaOH",
                                                            "ree_precipitation"))
+        # the hydroxide holds Mn (pH50 8.5): redissolved near pH 1, REE oxalates leave Mn in solution
+        fs.add("ree_redissolve", Redissolution(chem, pur.ree_redissolve_free_acid_g_per_l,
+                                               pur.ree_redissolve_liquor_m3_per_t_cake,
+                                               "hydromet.purification.ree_redissolve"))
+        fs.add("ree_oxalate", OxalatePrecipitation(chem, pur.oxalic_excess_frac, pur.mother_liquor_entrained_frac))
     fs.add("ree_calcine", Calcination(chem))
     fs.add("neutralise", HydroxidePrecipitation(chem, pur.effluent_ph, "CaO", "effluent",
                                                 gypsum_solubility_g_per_l=gyp))
@@ -125,10 +130,13 @@ def build_hydromet(route: str, ore: OreModel, chem: Chemistry, a: dict[str, np.n
     else:
         fs.connect("extract.raffinate", "iron_removal.liquor")
     if not regen:
-        fs.add("barren", Mixer(2))
+        fs.add("barren", Mixer(3))
         for src, dst in [("iron_removal.liquor", "ree_precipitation.liquor"),
-                         ("ree_precipitation.solids", "ree_calcine.solids"), ("sc_oxalate.liquor", "barren.in0"),
-                         ("ree_precipitation.liquor", "barren.in1"), ("barren.product", "neutralise.liquor")]:
+                         ("ree_precipitation.solids", "ree_redissolve.cake"), ("ree_redissolve.liquor",
+                                                                                "ree_oxalate.liquor"),
+                         ("ree_oxalate.solids", "ree_calcine.solids"), ("sc_oxalate.liquor", "barren.in0"),
+                         ("ree_precipitation.liquor", "barren.in1"), ("ree_oxalate.liquor", "barren.in2"),
+                         ("barren.product", "neutralise.liquor")]:
             fs.connect(src, dst)
     for src, dst in [
         ("leach.residue", "ccd.solids"), ("leach.liquor", "ccd.liquor"), ("ccd.pls", "condition.liquor"),
