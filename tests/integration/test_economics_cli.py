@@ -114,6 +114,10 @@ def test_product_mix_prices_the_master_alloy_from_the_oxide_price():
     reo = float(h["reo_production_tpa"][0] * h["reo_purity_frac"][0]) * 1e3 * e.reo_price_usd_per_kg \
         * e.reo_payability_frac
     assert m["revenue_musd_per_yr"] * 1e6 == pytest.approx(want * m["sc2o3_production_tpa"] * 1e3 + reo, rel=1e-9)
+    # a purity floor above the product's purity: the separator buys nothing, the Sc revenue is unchanged
+    floor = scandia.run(s.with_values({"economics.params.reo_min_purity_frac": 0.9999}))
+    assert float(floor.stages["economics"].metrics["revenue_musd_per_yr"][0]) * 1e6 == pytest.approx(
+        want * m["sc2o3_production_tpa"] * 1e3, rel=1e-9)
     # the 2025 China quote the premium comes from: Al-2Sc at 30.70 US$/kg when 99.9 % Sc2O3 sold at 658 US$/kg
     assert 0.02 * 1.5338 * 658 + e.master_alloy_premium_usd_per_kg == pytest.approx(30.70, abs=0.05)
 
