@@ -129,6 +129,16 @@ def test_a_larger_bleed_costs_naoh(runs):
     assert 0.0 <= runs["lo"].hydromet.metrics["leach_sc_extraction_frac"][0] <= 1.0
 
 
+def test_a_larger_bleed_evaporates_less(runs):
+    """The liquor bled is not returned, so the evaporator returns less water; its power is the evaporated water
+    times the declared MVR figure (40 kWh/t, inside the cited 35-45 kWh per t of vapour)."""
+    lo, hi = (runs[k].hydromet.flowsheet.units["leach"].design for k in ("lo", "hi"))
+    assert hi["evaporation_tph"][0] < lo["evaporation_tph"][0]
+    kwh_per_t = lo["evaporator_kw"][0] / lo["evaporation_tph"][0]
+    assert 35.0 <= kwh_per_t <= 45.0
+    assert runs["lo"].hydromet.metrics["evaporator_mw"][0] == pytest.approx(lo["evaporator_kw"][0] * 1e-3, rel=1e-12)
+
+
 def test_caustic_unit_conforms(runs):
     """The unit alone on the solved feed (two scenarios: as solved and 30 % richer): balance, shapes, status."""
     from scandia.beneficiation.ore import scenario_ore

@@ -70,6 +70,7 @@ def opex_by_item(q: dict[str, np.ndarray], p: dict[str, Any]) -> tuple[dict[str,
         "concentrator": q["ore_tpa"] * p["concentrator_usd_per_t_ore"],
         "hydromet_reagents": q["reagent_cost_usd_per_yr"],
         "hydromet_other": q["concentrate_tpa"] * p["hydromet_other_usd_per_t_concentrate"],
+        "evaporator_power": q["evaporator_kwh_per_yr"] * p["electricity_usd_per_kwh"],
         "product_transport": q["sc2o3_kg_per_yr"] * p["product_transport_usd_per_kg"],
     }
     fixed = {"general_admin": np.broadcast_to(np.asarray(p["general_admin_usd_per_yr"], dtype=float),

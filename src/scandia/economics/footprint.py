@@ -26,7 +26,8 @@ def oxide_footprint(hydromet_metrics: dict[str, np.ndarray], q: dict[str, np.nda
     f = {k: v["value"] for k, v in load_data("economics/emissions.yaml").items()}
     sc_kg = np.where(q["sc2o3_kg_per_yr"] > 0, q["sc2o3_kg_per_yr"], np.nan)
     out = {r: np.asarray(hydromet_metrics.get(f"{r}_kg_per_kg_sc2o3", 0.0), dtype=float) * f[r] for r in REAGENTS}
-    kwh = q["ore_tpa"] * f["concentrator_kwh_per_t_ore"] + q["concentrate_tpa"] * f["hydromet_kwh_per_t_concentrate"]
+    kwh = q["ore_tpa"] * f["concentrator_kwh_per_t_ore"] + q["concentrate_tpa"] * f["hydromet_kwh_per_t_concentrate"] \
+        + q.get("evaporator_kwh_per_yr", 0.0)
     out["electricity"] = kwh * f["electricity_kg_co2e_per_kwh"] / sc_kg
     out["mining_diesel"] = q["ore_tpa"] * f["mining_diesel_l_per_t_ore"] * f["diesel_kg_co2e_per_l"] / sc_kg
     return out

@@ -50,7 +50,8 @@ def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.
              # rare-earth oxides contained in the mixed product (its price is per kg of contained REO)
              "treo_kg_per_yr": m["reo_production_tpa"] * m["reo_purity_frac"] * 1e3,
              "reagent_cost_usd_per_yr": m["reagent_cost_usd_per_h"] * hours,
-             "regen_fuel_mw": m.get("regen_fuel_mw", np.zeros(n))}
+             "regen_fuel_mw": m.get("regen_fuel_mw", np.zeros(n)),
+             "evaporator_kwh_per_yr": m.get("evaporator_mw", np.zeros(n)) * 1e3 * hours}
     else:
         inp = scenario.economics.inputs
         if inp is None:
@@ -63,7 +64,7 @@ def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.
              "reo_kg_per_yr": arrays[i + "reo_production_tpa"] * 1e3,
              "treo_kg_per_yr": arrays[i + "reo_production_tpa"] * 1e3 * 0.75,  # assumption: a 75 % product
              "reagent_cost_usd_per_yr": arrays[i + "reagent_cost_usd_per_kg_sc2o3"] * sc_kg,
-             "regen_fuel_mw": np.zeros(n)}
+             "regen_fuel_mw": np.zeros(n), "evaporator_kwh_per_yr": np.zeros(n)}
     q["ore_tph"] = np.broadcast_to(ore_tph, (n,)).astype(float)
     q["ore_tpa"] = q["ore_tph"] * hours
     q["concentrate_tph"] = np.asarray(q["concentrate_tpa"], dtype=float) / hours  # design (operating-hour) rate

@@ -203,12 +203,14 @@ class CausticCrackLeach(_Leach):
                  wash_stages: Any = None, wash_ratio: Any = None, underflow_liquor_t_per_t: Any = None,
                  causticisation_frac: Any = None, bleed_frac: Any = None, acid_temperature_c: Any = None,
                  acid_residence_time_h: Any = None, acid_n_tanks: int | None = None, free_acid_g_per_l: Any = None,
-                 acid_solids_mass_frac: Any = None, rrsb_uniformity: Any = None, rate_factor: Any = None,
+                 acid_solids_mass_frac: Any = None, evaporator_kwh_per_t: Any = None, rrsb_uniformity: Any = None,
+                 rate_factor: Any = None,
                  gypsum_solubility_g_per_l: Any = None, mineral_rate_factor: Any = None) -> None:
         super().__init__(ore, chem, rrsb_uniformity=rrsb_uniformity, rate_factor=rate_factor,
                          gypsum_solubility_g_per_l=gypsum_solubility_g_per_l, mineral_rate_factor=mineral_rate_factor)
         if chem.lixiviant != "HCl":
             raise ScenarioError("hydromet.lixiviant", "the caustic route leaches its cracked residue with HCl")
+        self.evaporator_kwh_per_t = evaporator_kwh_per_t
         self.temperature_c = temperature_c
         self.residence_time_h = residence_time_h
         self.n_compartments = n_compartments
@@ -396,6 +398,8 @@ class CausticCrackLeach(_Leach):
                                      * _na_frac(cs, ("NaOH", "Na2SiO3", "NaAlO2", "NaCaHSiO4", "sodalite"))
                                      ).sum(axis=1),
             "liquor_m3_per_h": acid_water, "max_saturation_frac": sat,
+            # MVR evaporator power (electricity), kW
+            "evaporator_kw": condensate[:, w_i] * self._p("evaporator_kwh_per_t", condensate.shape[0])[:, 0],
         }
         return UnitResult(outlets, status, design, reagents=reagents)
 

@@ -249,6 +249,7 @@ def _metrics(chem: Chemistry, feed: Stream, res: FlowsheetResult, hours: np.ndar
     regen = res.units.get("regenerate")
     zero = np.zeros(feed.n)
     m["regen_fuel_mw"] = regen.design["fuel_gj_per_h"] / 3.6 if regen is not None else zero
+    m["evaporator_mw"] = res.units["leach"].design.get("evaporator_kw", zero) * 1e-3
     m["hcl_regenerated_kg_per_kg_sc2o3"] = regen.design["hcl_regenerated_tph"] / safe if regen is not None else zero
     if upstream_sc_recovery is not None:
         m["overall_sc_recovery_frac"] = upstream_sc_recovery * m["hydromet_sc_recovery_frac"]
