@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -89,6 +90,22 @@ def acid_loop_figure() -> str:
     return bar_chart(cats, {"published low": lo, "scandia": model, "published high": hi},
                      "Acid loop: fresh HCl per t ore (REE projects 100-1,000, Bogner 2014) and roaster fuel "
                      "(2.5-5.0 GJ/m3)", "kg HCl per t ore; GJ per m3 x 100")
+
+
+def footprint_figure() -> str:
+    """CO2e per kg Sc2O3 of each HCl route by source, beside the one published LCA value found (Zhang et al.
+    2019)."""
+    from scandia.hydromet.validation import PUBLISHED_SC2O3_KG_CO2E_PER_KG, footprint_by_route
+
+    fp = footprint_by_route()
+    routes = list(fp)
+    groups = list(next(iter(fp.values())))
+    series = {"total": [sum(fp[r].values()) for r in routes] + [PUBLISHED_SC2O3_KG_CO2E_PER_KG]}
+    series.update({g: [fp[r][g] for r in routes] + [0.0] for g in groups})
+    top = 1000.0 * math.ceil(max(series["total"]) / 1000.0)
+    return bar_chart([*routes, "Zhang et al.\n2019 (LCA)"], series,
+                     "CO2e per kg Sc2O3 by HCl route and source (whole site on the oxide), against the published LCA",
+                     "kg CO2e per kg Sc2O3", (0.0, top))
 
 
 def leach_tradeoff_figure() -> str:
@@ -190,6 +207,7 @@ def main(out: Path) -> None:
     (out / "leach_tradeoff.svg").write_text(leach_tradeoff_figure(), encoding="utf-8")
     (out / "caustic_validation.svg").write_text(caustic_validation_figure(), encoding="utf-8")
     (out / "acid_loop.svg").write_text(acid_loop_figure(), encoding="utf-8")
+    (out / "footprint_by_route.svg").write_text(footprint_figure(), encoding="utf-8")
     (out / "alloy_validation.svg").write_text(alloy_validation_figure(), encoding="utf-8")
     (out / "alloy_kwn_kawin.svg").write_text(alloy_kawin_figure(), encoding="utf-8")
     (out / "alloy_phase.svg").write_text(alloy_phase_figure(), encoding="utf-8")

@@ -18,7 +18,7 @@ def test_figures_regenerate(tmp_path):
     mod = runpy.run_path(str(script))
     mod["main"](tmp_path)
     for name in ("beneficiation_calibration.svg", "grade_recovery.svg", "hydromet_validation.svg",
-                 "leach_tradeoff.svg", "caustic_validation.svg", "acid_loop.svg",
+                 "leach_tradeoff.svg", "caustic_validation.svg", "acid_loop.svg", "footprint_by_route.svg",
                  "alloy_validation.svg", "alloy_kwn_kawin.svg", "alloy_phase.svg",
                  "alloy_pareto.svg", "economics_validation.svg"):
         text = (tmp_path / name).read_text()
