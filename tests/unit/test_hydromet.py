@@ -204,7 +204,7 @@ def test_design_picks_cheapest_feasible_and_flags_unreachable(concentrate):
     from scandia.hydromet.design import design_sx
 
     scen = load_scenario()
-    d = design_sx(scen, concentrate, extraction_stages=(1, 3), scrub_stages=(0, 2), oa_grid=(0.1, 0.2))
+    d = design_sx(scen, concentrate, extraction_stages=(3, 5), scrub_stages=(0, 2), oa_grid=(0.03, 0.1))
     assert d.status[0] == Status.ok and d.sc2o3_purity_frac[0] >= 0.995
     feasible = [c for c in d.candidates if c["sc2o3_purity_frac"][0] >= 0.995]
     best = min(c["reagent_cost_usd_per_kg_sc2o3"][0] for c in feasible)
@@ -223,14 +223,18 @@ def test_design_picks_cheapest_feasible_and_flags_unreachable(concentrate):
 @given(acid=st.floats(20.0, 300.0), temp=st.floats(40.0, 100.0), oa=st.floats(0.03, 1.0),
        route=st.sampled_from(["tank", "bake", "heap"]), lixiviant=st.sampled_from(["H2SO4", "HCl"]))
 def test_stage_balance_closes_over_random_parameters(concentrate, acid, temp, oa, route, lixiviant):
-    scen = load_scenario()
+    # each lixiviant with its built-in SX (HCl: 20 vol% D2EHPA; H2SO4: the declared 5 vol%)
+    scen = load_scenario("crater-lake" if lixiviant == "HCl" else "crater-lake-sulfuric")
     scen.hydromet.lixiviant = lixiviant
     ch = chemistry(lixiviant, ORE.components)
     a = hydromet_arrays(scen, 1)
     a.update({"hydromet.tank.free_acid_g_per_l": np.array([acid]), "hydromet.tank.temperature_c": np.array([temp]),
               "hydromet.sx.extraction_oa": np.array([oa])})
     fs = build_hydromet(route, ORE, ch, a)
-    res = fs.solve({"leach.solids": mineral_feed(ORE.mineral_tph(concentrate), ORE, ch)}, tol=1e-13, max_iter=400)
+    # tear tolerance 1e-10 (production: 1e-9): the SX cascades inside the loops are warm-started and solved to
+    # 1e-7 on their results, so at 20 vol% D2EHPA and a high O/A a bake liquor's tears stall near 1e-12 on that
+    # noise; production's 500 passes are needed there (227-377 measured at O/A 0.3-1.0)
+    res = fs.solve({"leach.solids": mineral_feed(ORE.mineral_tph(concentrate), ORE, ch)}, tol=1e-10, max_iter=500)
     ok = res.status < Status.not_converged
     reagents = [s for r in res.units.values() for s in r.reagents.values()]
     e_in = sum(s.element_tph for s in [*res.feeds.values(), *reagents])

@@ -44,9 +44,9 @@ def design_sx(
     concentrate: Stream,
     n: int = 1,
     *,
-    extraction_stages: Sequence[int] = (1, 2, 3, 4, 5),
+    extraction_stages: Sequence[int] = (1, 2, 3, 4, 5, 6),
     scrub_stages: Sequence[int] = (0, 1, 2, 3),
-    oa_grid: Sequence[float] = (0.03, 0.05, 0.1, 0.2, 0.4),
+    oa_grid: Sequence[float] = (0.02, 0.03, 0.05, 0.1, 0.2, 0.4),
     arrays: dict[str, np.ndarray] | None = None,
 ) -> SXDesign:
     """Search stage counts and O/A for every scenario (see module docstring)."""
