@@ -11,8 +11,11 @@ from scandia.chain import run
 pytestmark = pytest.mark.integration
 
 
-def test_default_sx_design_is_the_search_optimum():
-    s = scandia.load("crater-lake").with_values({"hydromet.design": True, "hydromet.routes": ["caustic"]})
+@pytest.mark.parametrize(("name", "route"), [("crater-lake", "caustic"), ("crater-lake-sulfuric", "tank")])
+def test_default_sx_design_is_the_search_optimum(name, route):
+    """Each lixiviant's built-in SX (HCl: 20 vol% D2EHPA, IMPC 2024; H2SO4: 5 vol%, the PrOMMiS sulfate case) runs
+    the stage counts and O/A the design search picks at that dosage."""
+    s = scandia.load(name).with_values({"hydromet.design": True, "hydromet.routes": [route]})
     d = run(s).stages["hydromet_design"]
     sx = s.hydromet.sx
     assert int(d.extraction_stages[0]) == sx.extraction_stages

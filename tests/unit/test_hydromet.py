@@ -223,7 +223,7 @@ def test_design_picks_cheapest_feasible_and_flags_unreachable(concentrate):
 @given(acid=st.floats(20.0, 300.0), temp=st.floats(40.0, 100.0), oa=st.floats(0.03, 1.0),
        route=st.sampled_from(["tank", "bake", "heap"]), lixiviant=st.sampled_from(["H2SO4", "HCl"]))
 def test_stage_balance_closes_over_random_parameters(concentrate, acid, temp, oa, route, lixiviant):
-    # each lixiviant with its built-in SX (HCl: 20 vol% D2EHPA; H2SO4: the declared 5 vol%)
+    # each lixiviant with its built-in SX (HCl: the declared 20 vol% D2EHPA; H2SO4: the sulfuric scenario's 5 vol%)
     scen = load_scenario("crater-lake" if lixiviant == "HCl" else "crater-lake-sulfuric")
     scen.hydromet.lixiviant = lixiviant
     ch = chemistry(lixiviant, ORE.components)
