@@ -42,6 +42,18 @@ def route_options() -> list[tuple[str, str]]:
             for lix in LEACH_ROUTES[name].reagents]
 
 
+def lixiviant_sx(scenario: Any, lixiviant: str) -> dict[str, float]:
+    """The SX design an option takes when it switches the scenario's lixiviant (``lixiviant_designs`` of
+    ``data/hydromet/sx.yaml``: each lixiviant's dosage from its own source, with the design search's stages and
+    O/A); nothing when the lixiviant is the scenario's own."""
+    from .core.datafiles import load_data
+
+    if lixiviant == scenario.hydromet.lixiviant:
+        return {}
+    design = load_data("hydromet/sx.yaml").get("lixiviant_designs", {}).get(lixiviant, {})
+    return {f"hydromet.sx.{k}": v for k, v in design.items()}
+
+
 def route_table(scenario: Any, samples: int = 1, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """One row per route option: recovery, reagents per kg Sc2O3, opex, capex, CO2e, NPV, IRR (P10-P90 of NPV
     when sampled). An option the chain refuses for this scenario is listed with the reason in ``note``."""
@@ -62,7 +74,7 @@ def route_table(scenario: Any, samples: int = 1, progress: Callable[[str], None]
                                and lix == scenario.hydromet.lixiviant, "note": ""}
         try:
             s = scenario.with_values({"hydromet.lixiviant": lix, "hydromet.leach_route": route,
-                                      "hydromet.routes": [route]})
+                                      "hydromet.routes": [route], **lixiviant_sx(scenario, lix)})
             res = monte_carlo(s, samples).result if samples > 1 else run_chain(s, cache=cache)
         except ScandiaError as exc:
             row["note"] = str(exc)

@@ -22,3 +22,15 @@ def test_default_sx_design_is_the_search_optimum(name, route):
     assert int(d.scrub_stages[0]) == sx.scrub_stages
     assert float(d.extraction_oa[0]) == pytest.approx(sx.extraction_oa)
     assert d.sc2o3_purity_frac[0] >= s.hydromet.purification.purity_target_frac
+
+
+def test_the_sulfuric_scenario_runs_the_declared_h2so4_design():
+    """The route table gives an HCl scenario's H2SO4 options the declared H2SO4 design; the sulfuric built-in
+    states the same values (one design per lixiviant)."""
+    from scandia.compare import lixiviant_sx
+
+    hcl = scandia.load("crater-lake")
+    sx = scandia.load("crater-lake-sulfuric").hydromet.sx
+    for path, value in lixiviant_sx(hcl, "H2SO4").items():
+        assert getattr(sx, path.rsplit(".", 1)[1]) == pytest.approx(value), path
+    assert lixiviant_sx(hcl, "HCl") == {}
