@@ -203,6 +203,16 @@ class Result:
         df.attrs["basis"] = self.summary.get("tables_basis", "")
         return df
 
+    def diagram(self, stage: str = "hydromet") -> str:
+        """The flowsheet diagram of ``chain``, ``beneficiation`` (selected route) or ``hydromet`` as SVG text;
+        its stream numbers are the ``no`` column of :meth:`stream_table`."""
+        from .report.html import stage_diagrams
+
+        svgs = stage_diagrams(self.summary)
+        if stage not in svgs:
+            raise ScenarioError("stage", f"no diagram {stage!r} in this run; diagrams: {', '.join(svgs)}")
+        return svgs[stage]
+
     def figures(self) -> dict[str, Any]:
         """Every figure of the HTML report as a plotly Figure, by name."""
         from .report.html import build_figures

@@ -126,5 +126,16 @@ def test_report_renders_every_figure_offline(browser, sampled_run_dir, tmp_path)
     page.locator("#sankey g.updatemenu-button").nth(1).click()
     title = page.evaluate("document.querySelector('div[data-figure=sankey]').layout.title.text")
     assert "Sc" in title and "kg/h" in title
+    # the hydromet flowsheet diagram renders, laid out, with every stream number of the stream table
+    import pandas as pd
+
+    table = pd.read_csv(sampled_run_dir / "hydromet_streams.csv")
+    drawn = page.eval_on_selector_all("#diagram-hydromet text.stream-number", "els => els.map(e => e.textContent)")
+    assert sorted(int(n) for n in drawn) == sorted(table["no"].tolist())
+    box = page.locator("#diagram-hydromet svg").bounding_box()
+    assert box is not None and box["width"] > 1000 and box["height"] > 150
+    page.evaluate("(() => { const s = document.querySelector('#diagram-hydromet svg');"
+                  " s.style.width = '100%'; s.style.height = 'auto'; })()")  # the whole drawing in one picture
+    page.locator("#diagram-hydromet").screenshot(path=str(_shots(tmp_path) / "diagram_hydromet.png"))
     assert errors == [] and external == []
     page.close()

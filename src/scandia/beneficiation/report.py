@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.diagram import graph_to_dict, stream_numbers
 from ..core.results import metric_summary
 from ..core.status import Status
 from ..core.stream import Stream
@@ -28,7 +29,13 @@ def stage_summary(result: BeneficiationResult) -> dict[str, Any]:
         ok = rr.status < Status.not_converged
         routes[name] = {k: metric_summary(v, ok) for k, v in rr.metrics.items()}
         routes[name]["concentrate_port"] = concentrate_port(name)
-    return {"sample": result.sample, "routes": routes, "selected_route": result.selected_route}
+    out = {"sample": result.sample, "routes": routes, "selected_route": result.selected_route}
+    sel = result.routes.get(result.selected_route)
+    if sel is not None and sel.flowsheet is not None and sel.flowsheet.graph is not None:
+        g = sel.flowsheet.graph
+        g.labels.update({f: "ore (plant feed)" for f in g.feeds})
+        out["flowsheet"] = graph_to_dict(g)
+    return out
 
 
 def routes_table(result: BeneficiationResult) -> pd.DataFrame:
@@ -61,8 +68,11 @@ def stream_table(result: BeneficiationResult, scenario_index: int = 0) -> pd.Dat
     for name, rr in result.routes.items():
         if rr.flowsheet is None:
             continue
+        g = rr.flowsheet.graph
+        numbers = stream_numbers(g) if g is not None else {}
         if result.feed is not None:
-            rows.append(_row(name, "feed", result.feed, scenario_index))
+            rows.append({"no": numbers.get(g.feeds[0], 0) if g is not None and g.feeds else 0,
+                         **_row(name, "feed", result.feed, scenario_index)})
         for port, s in rr.flowsheet.streams.items():
-            rows.append(_row(name, port, s, scenario_index))
+            rows.append({"no": numbers.get(port, 0), **_row(name, port, s, scenario_index)})
     return pd.DataFrame(rows)

@@ -317,6 +317,41 @@ def routes(
 
 
 @app.command()
+def diagram(
+    stage: Annotated[str, typer.Argument(help="chain | beneficiation | hydromet")] = "chain",
+    scenario: Annotated[str | None, typer.Option(help="built-in name or YAML file (default crater-lake)")] = None,
+    out: Annotated[Path | None, typer.Option(help="SVG file to write (default: <stage>.svg)")] = None,
+) -> None:
+    """Draw a flowsheet as SVG: units, numbered streams (those of the stream table), recycles and tears, products
+    and wastes. Runs the chain up to the stage for its selected route."""
+    from ..chain import run as run_chain
+    from ..core.files import atomic_write_text
+    from ..report.html import stage_diagrams
+    from ..scenario import load_scenario
+
+    try:
+        if stage not in ("chain", "beneficiation", "hydromet"):
+            raise ScenarioError("STAGE", f"unknown diagram {stage!r}; choose chain, beneficiation or hydromet")
+        scen = load_scenario(scenario)
+        skip = () if stage == "chain" else ("alloy", "economics")
+        with _spinner() as say:
+            say(f"solving {stage}")
+            res = run_chain(scen, skip=skip) if stage != "chain" else None
+        svgs = stage_diagrams(res.summary if res is not None else {"stages": {"economics": {
+            "product": scen.economics.product}}})
+        if stage not in svgs:
+            raise ScenarioError("STAGE", f"the {stage} stage of {scen.name} has no flowsheet to draw")
+        path = out or Path(f"{stage}.svg")
+        try:
+            atomic_write_text(path, svgs[stage])
+        except OSError as exc:
+            raise ScenarioError("--out", f"cannot write {path}: {exc.strerror or exc}") from None
+    except ScandiaError as exc:
+        _fail(str(exc))
+    out_console.print(f"wrote {path}")
+
+
+@app.command()
 def calibrate(
     write: Annotated[bool, typer.Option(help="write the fitted values (concentration, leach, Al-Sc)")] = False,
     to: Annotated[Path | None, typer.Option(help="folder to write them to (default: the package's data folder, "

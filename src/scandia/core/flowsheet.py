@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .diagram import FlowGraph, flowsheet_svg
 from .errors import ScenarioError
 from .status import Status, combine, ok_array
 from .stream import Stream
@@ -34,9 +35,13 @@ class FlowsheetResult:
     feeds: dict[str, Stream] = field(default_factory=dict)
     products: list[str] = field(default_factory=list)
     balance_rel: np.ndarray | None = None
+    graph: FlowGraph | None = None  #: the flowsheet's structure (diagram, stream numbers)
 
     def __getitem__(self, port: str) -> Stream:
         return self.streams[port]
+
+    def _repr_svg_(self) -> str | None:  # the notebook shows the diagram
+        return flowsheet_svg(self.graph) if self.graph is not None else None
 
 
 class Flowsheet:
@@ -94,6 +99,16 @@ class Flowsheet:
         return self
 
     # ---------------------------------------------------------------- structure
+    def graph(self, labels: dict[str, str] | None = None) -> FlowGraph:
+        """The flowsheet's structure in solving order, for diagrams and stream numbers."""
+        order = self.order()
+        return FlowGraph(self.name, order, {u: tuple(self.units[u].inlets) for u in order},
+                         {u: tuple(self.units[u].outlets) for u in order}, dict(self.links), set(self.tears),
+                         dict(labels or {}))
+
+    def _repr_svg_(self) -> str:  # the notebook shows the diagram
+        return flowsheet_svg(self.graph())
+
     def feed_ports(self) -> list[str]:
         """Inlets not fed by any unit: supplied by the caller of :meth:`solve`."""
         return [f"{u}.{p}" for u, unit in self.units.items() for p in unit.inlets if f"{u}.{p}" not in self.links]
@@ -332,7 +347,7 @@ class Flowsheet:
                     max(1e-9 * max(1, len(self.units)), 100.0 * tol), where=self.name, element_wise=not self.tears,
                 )
         self._used_inlets = {}  # per-solve bookkeeping: do not keep the inlets' arrays alive after the solve
-        return FlowsheetResult(streams, results, status, iterations, dict(feeds), products, rel)
+        return FlowsheetResult(streams, results, status, iterations, dict(feeds), products, rel, self.graph())
 
 
 class FlowsheetUnit(Unit):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..beneficiation.ore import REE
+from ..core.diagram import graph_to_dict, stream_numbers
 from ..core.results import metric_summary
 from ..core.status import Status
 from ..core.stream import Stream
@@ -48,7 +49,19 @@ def stage_summary(result: HydrometResult, scenario: Scenario) -> dict[str, Any]:
         "metrics": {k: metric_summary(v, ok | (result.status == Status.infeasible)) for k, v in result.metrics.items()},
         "routes": routes,
         "purity_target_frac": float(scenario.hydromet.purification.purity_target_frac),
+        **({"flowsheet": graph_to_dict(labelled_graph(result))} if result.flowsheet is not None
+           and result.flowsheet.graph is not None else {}),
     }
+
+
+def labelled_graph(result: HydrometResult):
+    """The solved route's flowsheet graph with its products and feed named (for the diagram)."""
+    from .stage import PRODUCTS
+
+    g = result.flowsheet.graph
+    g.labels.update({p: v for p, v in PRODUCTS.items() if p in g.products})
+    g.labels.update({f: "concentrate" for f in g.feeds if f == "leach.solids"})
+    return g
 
 
 def routes_table(result: HydrometResult) -> pd.DataFrame:
@@ -68,18 +81,20 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
     if fs is None:
         return pd.DataFrame()
     rows = []
-    items: list[tuple[str, Stream]] = [("leach.solids (feed)", result.feed)] if result.feed is not None else []
+    items: list[tuple[str, Stream]] = [("leach.solids", result.feed)] if result.feed is not None else []
     items += list(fs.streams.items())
+    numbers = stream_numbers(fs.graph) if fs.graph is not None else {}
     for port, s in items:
         els = s.components.elements
         e = s.element_tph[scenario_index]
         rows.append({
-            "stream": port, "role": PRODUCTS.get(port, ""), "mass_tph": float(s.total_tph[scenario_index]),
+            "no": numbers.get(port, 0), "stream": port + (" (feed)" if port in fs.feeds else ""),
+            "role": PRODUCTS.get(port, ""), "mass_tph": float(s.total_tph[scenario_index]),
             "water_tph": float(s.component("H2O")[scenario_index]), "sc_kg_per_h": float(e[els.index("Sc")] * 1e3),
             "tree_kg_per_h": float(sum(e[els.index(x)] for x in REE) * 1e3),
             "fe_kg_per_h": float(e[els.index("Fe")] * 1e3), "th_kg_per_h": float(e[els.index("Th")] * 1e3),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).sort_values("no", kind="stable").reset_index(drop=True)
 
 
 def sx_mccabe_thiele(result: HydrometResult, element: str = "Sc") -> pd.DataFrame:

@@ -63,6 +63,8 @@ text-align:right}th{background:#f0f3f6;position:sticky;top:0}td.t,th.t{text-alig
 .ok{color:#1b7f3b}.plot{width:100%;min-height:380px}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 @media(max-width:900px){.grid2{grid-template-columns:1fr}}pre{font-size:12px;background:#f6f7f9;padding:8px;
 overflow:auto;max-height:420px}details summary{cursor:pointer;font-weight:600;margin:6px 0}
+figure.diagram{margin:8px 0;overflow-x:auto}figure.diagram svg{max-width:none;height:auto}
+@media print{figure.diagram svg{max-width:100%;width:100%}}
 """
 
 
@@ -197,6 +199,32 @@ def _sankey(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFram
             f"stream tables, cash flow and alloy curves show the {_basis_of(summary)}; the headline figures of a "
             "sampled run are P50 with P10-P90.</p>")
     rep.section("The chain as flows", note + rep.figure(fig, "sankey"), "sankey")
+
+
+def stage_diagrams(summary: dict[str, Any]) -> dict[str, str]:
+    """SVG flowsheet diagrams of the run, by name (``chain``, and each stage whose flowsheet the summary carries),
+    drawn by :mod:`scandia.core.diagram`; stream numbers match the stream tables."""
+    from ..core.diagram import chain_graph, flowsheet_svg, graph_from_dict
+
+    stages = summary.get("stages", {})
+    product = str(stages.get("economics", {}).get("product", "sc2o3"))
+    out = {"chain": flowsheet_svg(chain_graph(product), "The chain: stages and products")}
+    titles = {"beneficiation": "Concentration ({route})", "hydromet": "Hydrometallurgy ({route})"}
+    for stage, title in titles.items():
+        data = stages.get(stage, {}).get("flowsheet")
+        if data:
+            route = stages[stage].get("selected_route") or stages[stage].get("leach_route") or ""
+            out[stage] = flowsheet_svg(graph_from_dict(data), title.format(route=route))
+    return out
+
+
+def _diagrams(rep: _Report, summary: dict[str, Any]) -> None:
+    svgs = stage_diagrams(summary)
+    body = "".join(f"<figure class='diagram' id='diagram-{html.escape(name)}'>{svg}</figure>"
+                   for name, svg in svgs.items())
+    rep.section("Flowsheet", "<p class='note'>Units, numbered streams (the numbers of the stream table), products "
+                "and wastes; dashed streams are recycles, cut by the solver at its tear streams.</p>" + body,
+                "flowsheet")
 
 
 def _streams(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
@@ -434,6 +462,7 @@ def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.Da
     _headline(rep, summary)
     _balance(rep, tables, summary)
     _sankey(rep, summary, tables)
+    _diagrams(rep, summary)
     _streams(rep, tables, summary)
     _process_figures(rep, tables)
     _alloy_figures(rep, tables, summary)
