@@ -31,11 +31,14 @@ def _table_writer(df: Any, fmt: str) -> tuple[str, Callable[[Path], None]]:
     return ".csv", lambda path: df.to_csv(path, index=False, float_format="%.10g")
 
 
-def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary: dict, fmt: str = "csv") -> None:
+def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary: dict, fmt: str = "csv",
+                  input_yaml: str | None = None) -> None:
     """Write every result file, all or nothing, even if the process is killed (:mod:`scandia.core.rundir`: a
     staging folder, a journal, then renames; the next write finishes an interrupted one). The folder holds the
     whole earlier run or the whole new one; result files of the earlier run that this run does not produce are
-    removed; other files are never touched. ``summary`` gains the file list and each file's sha256."""
+    removed; other files are never touched. ``summary`` gains the file list and each file's sha256.
+    ``scenario.yaml`` is the resolved scenario (every value the run used); ``input_yaml``, when given, is kept
+    beside it as ``scenario_input.yaml``: the user's file as given, with its comments."""
     from .core.rundir import write_all
 
     writers: dict[str, Callable[[Path], None]] = {}
@@ -43,6 +46,8 @@ def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary
         suffix, write = _table_writer(df, fmt)
         writers[name + suffix] = write
     writers["scenario.yaml"] = lambda path: path.write_text(scenario_yaml, encoding="utf-8")
+    if input_yaml is not None:
+        writers["scenario_input.yaml"] = lambda path: path.write_text(input_yaml, encoding="utf-8")
     # what each table is, from the output registry (data/outputs.yaml), for readers of the folder
     summary["tables"] = {name: {"title": TABLES[name].title, "stage": TABLES[name].stage,
                                 "basis": TABLES[name].basis} for name in tables if name in TABLES}

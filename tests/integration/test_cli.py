@@ -21,7 +21,11 @@ def test_run_default_prints_three_routes(tmp_path):
     for route in ("lims_whims", "dms", "xrt"):
         assert route in res.output
     files = {p.name for p in (tmp_path / "out").iterdir()}
-    assert {"summary.json", "scenario.yaml", "beneficiation_routes.csv", "beneficiation_streams.csv"} <= files
+    assert {"summary.json", "scenario.yaml", "scenario_input.yaml", "beneficiation_routes.csv",
+            "beneficiation_streams.csv"} <= files
+    # the user's file as given (the built-in, comments and all) is kept beside the resolved scenario
+    given = (tmp_path / "out" / "scenario_input.yaml").read_text()
+    assert given == runner.invoke(app, ["scenarios", "show", "crater-lake"]).stdout and "#" in given
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["scandia_version"] == __version__
     assert summary["seed"] == 0 and summary["n_scenarios"] == 1
@@ -54,6 +58,25 @@ def test_validate_and_scenarios():
     assert "crater-lake" in res.output and "crater-lake-olivine" in res.output
     schema = json.loads(runner.invoke(app, ["validate", "--schema"]).stdout)
     assert "beneficiation" in schema["properties"]
+
+
+def test_scenarios_show_and_init_start_a_file(tmp_path):
+    """Issue 15 item 5: a built-in prints as written; `init` writes a commented file that validates and runs
+    the same scenario; an existing file is not overwritten without --force (exit 2, one line)."""
+    from scandia.scenario import load_scenario
+
+    shown = runner.invoke(app, ["scenarios", "show", "crater-lake-sulfuric"])
+    assert shown.exit_code == 0 and "lixiviant: H2SO4" in shown.stdout and "# " in shown.stdout
+    bad = runner.invoke(app, ["scenarios", "show", "nope"])
+    assert bad.exit_code == 2 and "crater-lake" in bad.output and "Traceback" not in bad.output
+    f = tmp_path / "mine.yaml"
+    made = runner.invoke(app, ["init", str(f), "--from", "crater-lake-sulfuric"])
+    assert made.exit_code == 0, made.output
+    assert f.read_text().startswith("# scandia scenario, started from the built-in 'crater-lake-sulfuric'")
+    assert load_scenario(f).model_dump() == load_scenario("crater-lake-sulfuric").model_dump()
+    again = runner.invoke(app, ["init", str(f)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert runner.invoke(app, ["init", str(f), "--force"]).exit_code == 0
 
 
 def _write(tmp_path, text: str):

@@ -139,9 +139,11 @@ def run(
     """Run a scenario and print (and, with --out, write) its results."""
     from ..runner import execute, resolved_yaml, write_run_dir
     from ..scenario import load_scenario
+    from ..scenario.loader import scenario_text
 
     try:
         scen = load_scenario(scenario)
+        given, _ = scenario_text(scenario)
         if out is not None:
             if out.exists() and not out.is_dir():
                 raise ScenarioError("--out", f"{out} exists and is not a folder")
@@ -162,7 +164,7 @@ def run(
 
             run_id = summary["run_id"] = secrets.token_hex(16)  # the folder and the store name the same run
         if out is not None:
-            write_run_dir(out, tables, resolved, summary, table_format.value)
+            write_run_dir(out, tables, resolved, summary, table_format.value, input_yaml=given)
         if report is not None:
             from ..report.html import build_report, write_report
 
@@ -264,10 +266,26 @@ def validate(
 
 
 @app.command()
-def scenarios() -> None:
-    """List the built-in scenarios."""
+def scenarios(
+    action: Annotated[str | None, typer.Argument(help="show: print a built-in scenario file, comments and all")] = None,
+    name: Annotated[str | None, typer.Argument(help="the built-in scenario to show")] = None,
+) -> None:
+    """List the built-in scenarios, or `scenarios show NAME` to print one as written (a file to start from)."""
     from ..scenario import builtin_scenarios
+    from ..scenario.loader import scenario_text
 
+    if action is not None:
+        try:
+            if action != "show":
+                raise ScenarioError("ACTION", f"unknown action {action!r}; use `scandia scenarios show NAME`")
+            if name not in builtin_scenarios():
+                raise ScenarioError("NAME", f"no built-in scenario {name!r}; built-ins: "
+                                    + ", ".join(builtin_scenarios()))
+            text, _ = scenario_text(name)
+        except ScandiaError as exc:
+            _fail(str(exc))
+        sys.stdout.write(text)
+        return
     table = Table(title="Built-in scenarios", title_justify="left")
     table.add_column("name")
     table.add_column("description")
@@ -314,6 +332,37 @@ def routes(
     out_console.print(table)
     for n in notes:
         out_console.print(f"note: {n}")
+
+
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="scenario file to write")],
+    from_: Annotated[str, typer.Option("--from", help="built-in scenario to start from")] = "crater-lake",
+    force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
+) -> None:
+    """Write a short, commented scenario file to start from (a built-in's own file, with a header)."""
+    from ..core.files import atomic_write_text
+    from ..scenario import builtin_scenarios
+    from ..scenario.loader import scenario_text
+
+    try:
+        if from_ not in builtin_scenarios():
+            raise ScenarioError("--from", f"no built-in scenario {from_!r}; built-ins: "
+                                + ", ".join(builtin_scenarios()))
+        if file.exists() and not force:
+            raise ScenarioError("FILE", f"{file} exists; pass --force to overwrite it")
+        text, _ = scenario_text(from_)
+        header = (f"# scandia scenario, started from the built-in {from_!r} by `scandia init` "
+                  f"(scandia {__version__}).\n"
+                  "# Any field left out takes its declared default; `scandia validate --schema` lists every\n"
+                  "# field with its unit, range and source; `scandia validate FILE` checks this file.\n")
+        try:
+            atomic_write_text(file, header + text)
+        except OSError as exc:
+            raise ScenarioError("FILE", f"cannot write {file}: {exc.strerror or exc}") from None
+    except ScandiaError as exc:
+        _fail(str(exc))
+    out_console.print(f"wrote {file} (from {from_}); run it with `scandia run {file}`")
 
 
 @app.command()

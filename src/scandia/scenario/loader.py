@@ -59,19 +59,23 @@ def scenario_from_dict(data: Any) -> ScenarioModel:
         raise ScenarioError("beneficiation", str(err).splitlines()[-1]) from None
 
 
-def load_scenario(source: str | Path | None = None) -> ScenarioModel:
-    """Load a built-in scenario by name or a YAML file by path (default: ``crater-lake``)."""
+def scenario_text(source: str | Path | None = None) -> tuple[str, str]:
+    """(text as written, where it came from) of a built-in scenario by name or a YAML file by path: the file with
+    its comments, as a user would read or copy it."""
     source = DEFAULT_SCENARIO if source is None else source
     path = Path(source)
     if not path.suffix and str(source) in builtin_scenarios():
         text = resources.files("scandia").joinpath("data", "scenarios", f"{source}.yaml").read_text("utf-8")
-        where = f"built-in scenario {source!r}"
-    elif path.is_file():
-        text = read_text_file(path, "scenario")
-        where = str(path)
-    else:
-        names = ", ".join(builtin_scenarios())
-        raise ScenarioError("scenario", f"no file or built-in scenario {str(source)!r} (built-ins: {names})")
+        return text, f"built-in scenario {source!r}"
+    if path.is_file():
+        return read_text_file(path, "scenario"), str(path)
+    names = ", ".join(builtin_scenarios())
+    raise ScenarioError("scenario", f"no file or built-in scenario {str(source)!r} (built-ins: {names})")
+
+
+def load_scenario(source: str | Path | None = None) -> ScenarioModel:
+    """Load a built-in scenario by name or a YAML file by path (default: ``crater-lake``)."""
+    text, where = scenario_text(source)
     return scenario_from_dict(parse_yaml(text, where))
 
 
