@@ -73,3 +73,22 @@ def test_hydromet_diagram_numbers_match_its_stream_table():
     assert graph.tears == {"strip.organic", "scrub.liquor"}
     ben = r.stream_table("beneficiation")
     assert sorted(_numbers_drawn(svgs["beneficiation"])) == sorted(ben["no"].tolist())
+
+
+def test_hydromet_stream_table_phases_and_concentrations():
+    """Issue 15 item 2 (part): by phase, solids + liquor + organic is the stream's mass less its gas; % solids in
+    [0, 100]; every stream has a from or a to; the PLS Sc concentration of the table equals the stage's own
+    pls_sc_mg_per_l metric (computed separately, per litre of PLS water)."""
+    import numpy as np
+
+    import scandia
+
+    r = scandia.run("crater-lake")
+    t = r.stream_table("hydromet")
+    phases = t["solids_tph"] + t["liquor_tph"] + t["organic_tph"]
+    assert np.all(phases <= t["mass_tph"] * (1 + 1e-12) + 1e-15)
+    pct = t["solids_pct"].dropna()
+    assert ((pct >= 0) & (pct <= 100)).all()
+    assert ((t["from"] != "") | (t["to"] != "")).all()
+    pls = t.loc[t["stream"] == "ccd.pls", "sc_liquor_mg_per_l_water"].item()
+    assert pls == pytest.approx(float(r.hydromet.metrics["pls_sc_mg_per_l"][0]), rel=1e-6)

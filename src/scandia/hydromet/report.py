@@ -75,25 +75,72 @@ def routes_table(result: HydrometResult) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: components of the liquor phase (water, free acid and base, dissolved salts); ``(aq)`` species are liquor too
+_LIQUOR = frozenset({"H2O", "HCl", "H2SO4", "NaOH", "NaCl", "H2C2O4", "Na2SiO3", "NaAlO2"})
+#: components of the organic phase (``(org)`` species are organic too) and of a gas
+_ORGANIC = frozenset({"D2EHPA", "kerosene"})
+_GAS = frozenset({"CO2", "O2", "CH4"})
+
+
+def phase_of(component: str) -> str:
+    """``liquor``, ``organic``, ``gas`` or ``solid``: the phase a hydromet component is carried in (minerals,
+    hydroxides, oxalates, oxides, gypsum, silica and the desilication products are solids)."""
+    if component.endswith("(aq)") or component in _LIQUOR:
+        return "liquor"
+    if component.endswith("(org)") or component in _ORGANIC:
+        return "organic"
+    return "gas" if component in _GAS else "solid"
+
+
 def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFrame:
-    """Every stream of the selected route for one scenario: mass, water, Sc, TREE, acid, description."""
+    """Every stream of the selected route for one scenario, in stream-number order: from and to (unit names),
+    mass by phase (solids, liquor, organic), % solids by mass, free acid in the liquor, and Sc, TREE, Fe and Th
+    as flows, as ppm of the solids and as mg per litre of liquor water (the model carries no liquor density, so
+    concentrations are per litre of water, taken at 1 kg/L). Temperatures are not carried by the streams and are
+    left out."""
     fs = result.flowsheet
     if fs is None:
         return pd.DataFrame()
     rows = []
     items: list[tuple[str, Stream]] = [("leach.solids", result.feed)] if result.feed is not None else []
     items += list(fs.streams.items())
-    numbers = stream_numbers(fs.graph) if fs.graph is not None else {}
+    g = fs.graph
+    numbers = stream_numbers(g) if g is not None else {}
+    to_unit = {src: dst.split(".")[0] for dst, src in (g.links.items() if g is not None else ())}
+    i = scenario_index
     for port, s in items:
-        els = s.components.elements
-        e = s.element_tph[scenario_index]
-        rows.append({
-            "no": numbers.get(port, 0), "stream": port + (" (feed)" if port in fs.feeds else ""),
-            "role": PRODUCTS.get(port, ""), "mass_tph": float(s.total_tph[scenario_index]),
-            "water_tph": float(s.component("H2O")[scenario_index]), "sc_kg_per_h": float(e[els.index("Sc")] * 1e3),
+        cs = s.components
+        els = cs.elements
+        e = s.element_tph[i]
+        comp = s.component_tph[i]
+        phase = np.array([phase_of(c) for c in cs.names])
+        em = cs.element_matrix
+        by_phase = {ph: comp * (phase == ph) for ph in ("solid", "liquor", "organic")}
+        solids, liquor = float(by_phase["solid"].sum()), float(by_phase["liquor"].sum())
+        water = float(s.component("H2O")[i])
+        acid = float(s.component(result.chem.acid)[i]) if result.chem is not None else 0.0
+        feed = port in fs.feeds
+        row = {
+            "no": numbers.get(port, 0), "stream": port + (" (feed)" if feed else ""),
+            "from": "" if feed else port.split(".")[0],
+            "to": port.split(".")[0] if feed else to_unit.get(port, "(leaves)"),
+            "role": PRODUCTS.get(port, ""), "mass_tph": float(s.total_tph[i]),
+            "solids_tph": solids, "liquor_tph": liquor, "organic_tph": float(by_phase["organic"].sum()),
+            "water_tph": water,
+            "solids_pct": 100.0 * solids / (solids + liquor) if solids + liquor > 0 else np.nan,
+            "free_acid_g_per_l_water": 1e3 * acid / water if water > 1e-9 else np.nan,
+            "sc_kg_per_h": float(e[els.index("Sc")] * 1e3),
             "tree_kg_per_h": float(sum(e[els.index(x)] for x in REE) * 1e3),
             "fe_kg_per_h": float(e[els.index("Fe")] * 1e3), "th_kg_per_h": float(e[els.index("Th")] * 1e3),
-        })
+        }
+        solid_el = by_phase["solid"] @ em
+        liquor_el = by_phase["liquor"] @ em
+        for key, members in (("sc", ("Sc",)), ("tree", REE), ("fe", ("Fe",)), ("th", ("Th",))):
+            cols = [els.index(x) for x in members]
+            row[f"{key}_solids_ppm"] = 1e6 * float(solid_el[cols].sum()) / solids if solids > 1e-12 else np.nan
+            row[f"{key}_liquor_mg_per_l_water"] = (1e6 * float(liquor_el[cols].sum()) / water
+                                                   if water > 1e-9 else np.nan)
+        rows.append(row)
     return pd.DataFrame(rows).sort_values("no", kind="stable").reset_index(drop=True)
 
 

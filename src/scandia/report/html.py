@@ -236,7 +236,8 @@ def _streams(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, A
                      f"{_table_html(ben[ben['route'] == route] if route else ben)}</details>")
     hyd = tables.get("hydromet_streams")
     if hyd is not None and not hyd.empty:
-        parts.append(f"<details open><summary>Hydrometallurgy, t/h and kg/h</summary>{_table_html(hyd)}</details>")
+        parts.append("<details open><summary>Hydrometallurgy: t/h and kg/h by phase, ppm in solids, mg per L of "
+                     f"liquor water</summary>{_table_html(hyd)}</details>")
     if parts:
         rep.section("Stream table", f"<p class='note'>The {_basis_of(summary)}; every unit outlet.</p>"
                     + "".join(parts),
