@@ -105,6 +105,7 @@ def _variants():
          "beneficiation"),
         (load_scenario("crater-lake-concentrate"), "hydromet"),
         (base.with_values({"economics.inputs": {"concentrate_tpa": 2e5, "sc2o3_production_tpa": 60.0,
+                                                "reo_production_tpa": 600.0,
                                                 "reagent_cost_usd_per_kg_sc2o3": 500.0}}), "economics"),
     ]
 

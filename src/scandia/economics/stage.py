@@ -62,7 +62,7 @@ def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.
         sc_kg = arrays[i + "sc2o3_production_tpa"] * 1e3
         q = {"concentrate_tpa": arrays[i + "concentrate_tpa"], "sc2o3_kg_per_yr": sc_kg,
              "reo_kg_per_yr": arrays[i + "reo_production_tpa"] * 1e3,
-             "treo_kg_per_yr": arrays[i + "reo_production_tpa"] * 1e3 * 0.75,  # assumption: a 75 % product
+             "treo_kg_per_yr": arrays[i + "reo_production_tpa"] * 1e3 * arrays[i + "reo_purity_frac"],
              "reagent_cost_usd_per_yr": arrays[i + "reagent_cost_usd_per_kg_sc2o3"] * sc_kg,
              "regen_fuel_mw": np.zeros(n), "evaporator_kwh_per_yr": np.zeros(n)}
     q["ore_tph"] = np.broadcast_to(ore_tph, (n,)).astype(float)
