@@ -31,8 +31,10 @@ def test_runs_are_recorded_and_compared(tmp_path, store_db):
     assert any(p.endswith("summary.json") for p in first["artefacts"])
     shown = runner.invoke(app, ["runs", "show", runs.run_id[0][:8], "--db", db])
     assert json.loads(shown.stdout)["run_id"] == runs.run_id[0]
-    cmp = runner.invoke(app, ["runs", "compare", runs.run_id[1][:8], runs.run_id[0][:8], "--db", db])
+    cmp = runner.invoke(app, ["runs", "compare", runs.run_id[1][:8], runs.run_id[0][:8], "--db", db],
+                        env={"COLUMNS": "200"})
     assert cmp.exit_code == 0 and "alloy.yield_mpa" in cmp.output
+    assert "(b - a) / |a|" in cmp.output and " %" in cmp.output  # the relative difference, signed
     assert runner.invoke(app, ["runs", "list", "--db", db]).exit_code == 0
 
 

@@ -68,11 +68,12 @@ def runs_compare(a: Annotated[str, typer.Argument(help="first run id (prefix)")]
     except ScandiaError as exc:
         _fail(str(exc))
     table = Table(title=f"Run {df.attrs['a'][:8]} (a) vs {df.attrs['b'][:8]} (b)", title_justify="left")
-    for col in ("metric", "a", "b", "b - a"):
+    for col in ("metric", "a", "b", "b - a", "(b - a) / |a|"):
         table.add_column(col, justify="left" if col == "metric" else "right")
     for r in df.itertuples(index=False):
         if r.a != r.b:
-            table.add_row(r.metric, f"{r.a:.4g}", f"{r.b:.4g}", f"{r.b_minus_a:+.4g}")
+            pct = f"{100.0 * r.b_minus_a / abs(r.a):+.3g} %" if r.a not in (0.0, None) and r.a == r.a else "n/a"
+            table.add_row(r.metric, f"{r.a:.4g}", f"{r.b:.4g}", f"{r.b_minus_a:+.4g}", pct)
     out_console.print(table)
     out_console.print(f"{int((df['a'] == df['b']).sum())} further metrics are equal")
 
