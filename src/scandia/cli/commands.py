@@ -294,6 +294,16 @@ def scenarios(
     out_console.print(table)
 
 
+def _write_text(path: Path, text: str, field: str) -> None:
+    """Write a text file atomically; a failure is a one-line error naming the option or argument."""
+    from ..core.files import atomic_write_text
+
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise ScenarioError(field, f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 @app.command()
 def routes(
     scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
@@ -311,12 +321,7 @@ def routes(
         with _spinner() as say:
             df = route_table(scen, samples, progress=say)
         if out is not None:
-            try:
-                from ..core.files import atomic_write_text
-
-                atomic_write_text(out, df.to_csv(index=False, float_format="%.6g"))
-            except OSError as exc:
-                raise ScenarioError("--out", f"cannot write {out}: {exc.strerror or exc}") from None
+            _write_text(out, df.to_csv(index=False, float_format="%.6g"), "--out")
     except ScandiaError as exc:
         _fail(str(exc))
     basis = "P50 of " + f"{samples:,} samples" if samples > 1 else "the scenario's own values"
@@ -341,7 +346,6 @@ def init(
     force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
 ) -> None:
     """Write a short, commented scenario file to start from (a built-in's own file, with a header)."""
-    from ..core.files import atomic_write_text
     from ..scenario import builtin_scenarios
     from ..scenario.loader import scenario_text
 
@@ -356,10 +360,7 @@ def init(
                   f"(scandia {__version__}).\n"
                   "# Any field left out takes its declared default; `scandia validate --schema` lists every\n"
                   "# field with its unit, range and source; `scandia validate FILE` checks this file.\n")
-        try:
-            atomic_write_text(file, header + text)
-        except OSError as exc:
-            raise ScenarioError("FILE", f"cannot write {file}: {exc.strerror or exc}") from None
+        _write_text(file, header + text, "FILE")
     except ScandiaError as exc:
         _fail(str(exc))
     out_console.print(f"wrote {file} (from {from_}); run it with `scandia run {file}`")
@@ -374,7 +375,6 @@ def diagram(
     """Draw a flowsheet as SVG: units, numbered streams (those of the stream table), recycles and tears, products
     and wastes. Runs the chain up to the stage for its selected route."""
     from ..chain import run as run_chain
-    from ..core.files import atomic_write_text
     from ..report.html import stage_diagrams
     from ..scenario import load_scenario
 
@@ -391,10 +391,7 @@ def diagram(
         if stage not in svgs:
             raise ScenarioError("STAGE", f"the {stage} stage of {scen.name} has no flowsheet to draw")
         path = out or Path(f"{stage}.svg")
-        try:
-            atomic_write_text(path, svgs[stage])
-        except OSError as exc:
-            raise ScenarioError("--out", f"cannot write {path}: {exc.strerror or exc}") from None
+        _write_text(path, svgs[stage], "--out")
     except ScandiaError as exc:
         _fail(str(exc))
     out_console.print(f"wrote {path}")
