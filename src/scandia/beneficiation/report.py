@@ -70,12 +70,11 @@ def stream_table(result: BeneficiationResult, scenario_index: int = 0) -> pd.Dat
             continue
         g = rr.flowsheet.graph
         numbers = stream_numbers(g) if g is not None else {}
-        to_unit = {src: dst.split(".")[0] for dst, src in (g.links.items() if g is not None else ())}
         first = g.feeds[0] if g is not None and g.feeds else ""
         if result.feed is not None:
             rows.append({"no": numbers.get(first, 0), **_row(name, "feed", result.feed, scenario_index),
                          "from": "", "to": first.split(".")[0]})
         for port, s in rr.flowsheet.streams.items():
             rows.append({"no": numbers.get(port, 0), **_row(name, port, s, scenario_index),
-                         "from": port.split(".")[0], "to": to_unit.get(port, "(leaves)")})
+                         "from": port.split(".")[0], "to": g.destination(port) if g is not None else ""})
     return pd.DataFrame(rows)

@@ -49,6 +49,13 @@ class FlowGraph:
         used = set(self.links.values())
         return [f"{u}.{p}" for u in self.units for p in self.outlets[u] if f"{u}.{p}" not in used]
 
+    def destination(self, port: str) -> str:
+        """The unit an outlet feeds, or ``(leaves)`` for a product or waste."""
+        for target, source in self.links.items():
+            if source == port:
+                return target.split(".")[0]
+        return "(leaves)"
+
     def _repr_svg_(self) -> str:  # the notebook shows the diagram
         return flowsheet_svg(self)
 
@@ -112,7 +119,6 @@ def _layout(graph: FlowGraph) -> tuple[dict[str, tuple[float, float]], list[tupl
     # layers: longest path over the forward edges (their graph is acyclic: they follow the solving order)
     layer = dict.fromkeys(nodes, 0)
     fwd = [(a, b) for a, b, _, back in edges if not back]
-    order = [*(f"in:{f}" for f in graph.feeds), *graph.units, *(f"out:{p}" for p in graph.products)]
     for _ in range(len(nodes)):  # relax in node order until stable (at most |V| passes)
         changed = False
         for a, b in fwd:
@@ -124,7 +130,7 @@ def _layout(graph: FlowGraph) -> tuple[dict[str, tuple[float, float]], list[tupl
     for f in graph.feeds:  # a feed sits just before its unit
         layer[f"in:{f}"] = layer[f.split(".")[0]] - 1
     rows: dict[int, list[str]] = defaultdict(list)
-    for n in order:
+    for n in nodes:
         rows[layer[n]].append(n)
     nbrs: dict[str, list[str]] = defaultdict(list)
     for a, b, _, _ in edges:

@@ -106,15 +106,13 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
     items += list(fs.streams.items())
     g = fs.graph
     numbers = stream_numbers(g) if g is not None else {}
-    to_unit = {src: dst.split(".")[0] for dst, src in (g.links.items() if g is not None else ())}
     i = scenario_index
+    cs = fs.streams[next(iter(fs.streams))].components  # one component set for the whole flowsheet
+    els, em = cs.elements, cs.element_matrix
+    phase = np.array([phase_of(c) for c in cs.names])
     for port, s in items:
-        cs = s.components
-        els = cs.elements
         e = s.element_tph[i]
         comp = s.component_tph[i]
-        phase = np.array([phase_of(c) for c in cs.names])
-        em = cs.element_matrix
         by_phase = {ph: comp * (phase == ph) for ph in ("solid", "liquor", "organic")}
         solids, liquor = float(by_phase["solid"].sum()), float(by_phase["liquor"].sum())
         water = float(s.component("H2O")[i])
@@ -123,7 +121,7 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
         row = {
             "no": numbers.get(port, 0), "stream": port + (" (feed)" if feed else ""),
             "from": "" if feed else port.split(".")[0],
-            "to": port.split(".")[0] if feed else to_unit.get(port, "(leaves)"),
+            "to": port.split(".")[0] if feed else (g.destination(port) if g is not None else ""),
             "role": PRODUCTS.get(port, ""), "mass_tph": float(s.total_tph[i]),
             "solids_tph": solids, "liquor_tph": liquor, "organic_tph": float(by_phase["organic"].sum()),
             "water_tph": water,
