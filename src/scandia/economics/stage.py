@@ -31,6 +31,8 @@ class EconomicsResult:
     status: np.ndarray
     quantities: dict[str, np.ndarray] = field(default_factory=dict)
     footprint: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the cash-flow model's inputs, every numeric field (n,) (the Excel model is built from scenario 0's)
+    inputs: ProjectInputs | None = None
 
     @property
     def dataset(self) -> Any:
@@ -192,4 +194,4 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         fp = {}
     opex = {**variable, **fixed}
     return EconomicsResult(capex_usd=capex, opex_usd_per_yr=opex, cashflow=cf, metrics=metrics, status=status,
-                           quantities=q, footprint=fp)
+                           quantities=q, footprint=fp, inputs=p.broadcast(n))

@@ -26,13 +26,25 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cca_schedule", "income_tax", "mining_tax_ledger", "quebec_mining_tax"]
+__all__ = ["ALLOWANCE_CAP_EARNINGS", "ALLOWANCE_CAP_VALUE", "MARGINS", "MINE_MOUTH_FLOOR", "MINIMUM_RATES",
+           "PROFIT_RATES", "cca_schedule", "income_tax", "mining_tax_ledger", "quebec_mining_tax"]
+
+#: Québec mining tax on profit by profit-margin bracket, the bracket edges, and the minimum tax on the mine-mouth
+#: output value below and above the CAD 80 M threshold (Mining Tax Act, sources above)
+PROFIT_RATES = (0.16, 0.22, 0.28)
+MARGINS = (0.35, 0.50)
+MINIMUM_RATES = (0.01, 0.04)
+#: processing-allowance caps (share of the earnings before it, share of the mine-mouth value) and the floor of the
+#: mine-mouth value as a share of the gross value (Mining Tax Act s.20.1; sources above)
+ALLOWANCE_CAP_EARNINGS = 0.75
+ALLOWANCE_CAP_VALUE = 0.30
+MINE_MOUTH_FLOOR = 0.10
 
 
 def quebec_mining_tax(profit: np.ndarray, gross_value: np.ndarray, threshold: float = 80e6,
-                      rates: tuple[float, float, float] = (0.16, 0.22, 0.28),
-                      margins: tuple[float, float] = (0.35, 0.50),
-                      minimum_rates: tuple[float, float] = (0.01, 0.04),
+                      rates: tuple[float, float, float] = PROFIT_RATES,
+                      margins: tuple[float, float] = MARGINS,
+                      minimum_rates: tuple[float, float] = MINIMUM_RATES,
                       mine_mouth_value: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Mining tax of each year: the higher of the progressive profit tax and the minimum tax.
 
@@ -134,13 +146,15 @@ def mining_tax_ledger(ebitda: np.ndarray, gross_value: np.ndarray, processing_co
         ucc = ucc + add[:, y]
         on = prod[:, y]
         ey, g = e[:, y], gv[:, y]
-        mmv0 = np.maximum(g - cost[:, y], 0.10 * g)
-        pa0 = np.minimum(base[:, y], np.maximum(0.75 * np.maximum(ey, 0.0), 0.30 * mmv0))
+        mmv0 = np.maximum(g - cost[:, y], MINE_MOUTH_FLOOR * g)
+        pa0 = np.minimum(base[:, y], np.maximum(ALLOWANCE_CAP_EARNINGS * np.maximum(ey, 0.0),
+                                                ALLOWANCE_CAP_VALUE * mmv0))
         d = np.where(on, np.minimum(rate * ucc, np.maximum(ey - pa0, 0.0)), 0.0)
         ucc = ucc - d
-        pa = np.where(on, np.minimum(base[:, y], np.maximum(0.75 * np.maximum(ey - d, 0.0), 0.30 * mmv0)), 0.0)
+        pa = np.where(on, np.minimum(base[:, y], np.maximum(ALLOWANCE_CAP_EARNINGS * np.maximum(ey - d, 0.0),
+                                                            ALLOWANCE_CAP_VALUE * mmv0)), 0.0)
         profit = np.where(on, np.maximum(ey - d - pa, 0.0), 0.0)
-        mmv = np.where(on, np.maximum(g - cost[:, y] - pa, 0.10 * g), 0.0)
+        mmv = np.where(on, np.maximum(g - cost[:, y] - pa, MINE_MOUTH_FLOOR * g), 0.0)
         mt = quebec_mining_tax(profit[:, None], g[:, None], thr[:, None], mine_mouth_value=mmv[:, None])
         prog, mini = np.where(on, mt["progressive"][:, 0], 0.0), np.where(on, mt["minimum"][:, 0], 0.0)
         used = np.minimum(credit, np.maximum(prog - mini, 0.0))
