@@ -38,6 +38,8 @@ def test_excel_workbook(workbook):
     assert metrics[("economics", "npv_musd")] == pytest.approx(summary["stages"]["economics"]["metrics"]["npv_musd"])
     rows = list(wb["assumptions"].iter_rows(min_row=2, values_only=True))
     assert len(rows) > 100 and all(r[4] in ("source", "assumption", "fitted_to") and r[5] for r in rows)
+    # every default value says its unit ("-" for a pure number), from its declaration in the data file
+    assert [r[1] for r in rows if not r[3]] == []
     assert not path.with_name("run.xlsx.tmp").exists()
 
 

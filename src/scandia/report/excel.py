@@ -19,14 +19,18 @@ import numpy as np
 import pandas as pd
 
 from ..core.datafiles import load_data
-from ..core.outputs import TABLES, ordered, unit_label
+from ..core.outputs import TABLES, ordered, output, unit_label
 from ..scenario.quantity import display_unit
 
 __all__ = ["assumptions_table", "cashflow_model_rows", "unit_of", "write_workbook"]
 
 def unit_of(name: str) -> str:
     """Display unit of a metric, column or scenario field from its declaration (data/outputs.yaml or the
-    parameter declarations); blank for labels and undeclared names."""
+    parameter declarations): "-" for a declared pure number (fraction, ratio, count), blank for labels, flags and
+    undeclared names."""
+    o = output(name)
+    if o is not None and o.unit.strip() == "dimensionless":
+        return "-"
     return unit_label(name)
 
 
@@ -42,7 +46,8 @@ def assumptions_table() -> pd.DataFrame:
                 value = obj["value"]
                 unit = obj.get("unit")
                 rows.append({"file": file, "field": path, "value": str(value) if isinstance(value, list) else value,
-                             "unit": display_unit(unit) if unit else "", "basis": basis, "note": str(obj[basis])})
+                             "unit": ("-" if str(unit).strip() == "dimensionless" else display_unit(unit)) if unit
+                             else "", "basis": basis, "note": str(obj[basis])})
                 return
             for k, v in obj.items():
                 walk(v, f"{path}.{k}" if path else str(k), file)

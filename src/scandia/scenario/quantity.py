@@ -34,7 +34,7 @@ _POWER = r"(?:\s*(?:\*\*|\^)\s*[+-]?\d)?"
 _FACTOR = _NAME + _POWER
 _UNIT = rf"{_FACTOR}(?:\s*(?:\*|/|\s)\s*{_FACTOR})*"
 _QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})?\s*$")
-_TOKEN = re.compile(rf"(?P<op>\*\*|\^|\*|/)|(?P<name>{_NAME})|(?P<int>[+-]?\d)|(?P<space>\s+)")
+_TOKEN = re.compile(rf"(?P<op>\*\*|\^|\*|/)|(?P<name>{_NAME})|(?P<int>[+-]?\d+(?:\.\d+)?)|(?P<space>\s+)")
 
 
 @lru_cache(maxsize=1024)
@@ -143,7 +143,10 @@ def display_unit(unit: str) -> str:
         if name is not None:
             out.append(_SYMBOLS.get(name) or ureg.get_symbol(name))
         elif integer is not None:
-            out.append(integer.translate(_SUPERSCRIPT) if power else integer)
+            if power and "." in integer:  # a fractional power: MPa/%^0.667
+                out.append(f"^{float(integer):.3g}")
+            else:
+                out.append(integer.translate(_SUPERSCRIPT) if power else integer)
         power = op in ("**", "^")
         if power:
             continue
