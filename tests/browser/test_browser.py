@@ -139,3 +139,61 @@ def test_report_renders_every_figure_offline(browser, sampled_run_dir, tmp_path)
     page.locator("#diagram-hydromet").screenshot(path=str(_shots(tmp_path) / "diagram_hydromet.png"))
     assert errors == [] and external == []
     page.close()
+
+
+#: every table, and every box around it, measured in the print layout: wider than the page, or cut by a box
+#: that hides overflow, is clipped
+_CLIPPED_JS = """() => {
+  const page = document.documentElement.clientWidth;
+  const out = [];
+  document.querySelectorAll('table').forEach((t, i) => {
+    const r = t.getBoundingClientRect();
+    const where = (t.closest('section') || {}).id || '?';
+    if (r.right > page + 1 || r.left < -1)
+      out.push(`${where} table ${i}: ${r.left.toFixed(0)}-${r.right.toFixed(0)} px of ${page}`);
+    for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      const hides = (v) => v !== 'visible';
+      if ((hides(s.overflowX) && e.scrollWidth > e.clientWidth + 1)
+          || (hides(s.overflowY) && e.scrollHeight > e.clientHeight + 1))
+        out.push(`${where} table ${i}: cut by <${e.tagName.toLowerCase()} class=${e.className}>`);
+    }
+  });
+  return out;
+}"""
+
+
+def test_report_prints_to_pdf_without_clipped_tables(browser, sampled_run_dir, tmp_path):
+    """`scandia report --pdf` prints through headless Chromium to a multi-page PDF; laid out as it prints
+    (print stylesheet, A4 landscape less margins = 1,039 px at 96 dpi, every section open), no table is wider
+    than the page or cut by a box that hides its overflow, and the last hydromet stream row (the product) is on
+    the page, not behind a scroll box."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from scandia.cli import app
+    from scandia.report.html import build_report, load_run_dir
+
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(app, ["report", str(sampled_run_dir), "--out", str(out), "--pdf"],
+                             env={"SCANDIA_CHROMIUM": str(CHROMIUM)})
+    assert res.exit_code == 0, res.output
+    pdf = out.with_suffix(".pdf").read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pdf[:5] == b"%PDF-" and pages >= 6, pages
+    summary, tables, resolved = load_run_dir(sampled_run_dir)
+    printable = tmp_path / "printable.html"
+    printable.write_text(build_report(summary, tables, resolved, printable=True), encoding="utf-8")
+    page, errors, external = _page(browser, (1039, 1400))
+    page.emulate_media(media="print")
+    page.goto(printable.as_uri())
+    page.wait_for_load_state("load")
+    assert page.evaluate(_CLIPPED_JS) == []
+    last = str(tables["hydromet_streams"]["stream"].iloc[-1])
+    assert page.get_by_text(last, exact=True).first.is_visible()
+    for anchor in ("summary", "basis", "costs"):  # the sections an analyst prints first and last
+        assert page.locator(f"section#{anchor}").count() == 1, anchor
+    page.screenshot(path=str(_shots(tmp_path) / "report_print.png"), full_page=False)
+    assert errors == [] and external == []
+    page.close()

@@ -219,6 +219,8 @@ def report_cmd(
     samples: Annotated[int | None, typer.Option(help="when running a scenario: Monte Carlo samples")] = None,
     sobol: Annotated[int, typer.Option(help="when running a scenario: Sobol base count N (0 = off)")] = 0,
     routes: Annotated[bool, typer.Option(help="when running a scenario: also compare every leach route")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="also print it to PDF beside the HTML (A4 landscape; needs "
+                                      "Chromium or Chrome, or SCANDIA_CHROMIUM)")] = False,
 ) -> None:
     """Write the self-contained HTML report of a run folder, or of a scenario (run first, not stored)."""
     from ..report.html import build_report, load_run_dir, write_report
@@ -237,10 +239,21 @@ def report_cmd(
                                              sobol=sobol, routes=routes, progress=say)
             resolved = resolved_yaml(scen)
             origin = f"scenario {source or 'crater-lake'}"
+        if pdf:
+            from ..report.pdf import chromium
+
+            chromium()  # a missing browser is found before the run's report is written, not after
         write_report(out, build_report(summary, tables, resolved, source=origin))
+        if pdf:
+            from ..report.pdf import print_pdf
+
+            pdf_path = print_pdf(build_report(summary, tables, resolved, source=origin, printable=True),
+                                 out.with_suffix(".pdf"))
     except ScandiaError as exc:
         _fail(str(exc))
     out_console.print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, self-contained)")
+    if pdf:
+        out_console.print(f"wrote {pdf_path} ({pdf_path.stat().st_size / 1e6:.1f} MB)")
 
 
 @app.command()

@@ -32,6 +32,7 @@ class Output:
     name: str
     unit: str
     basis: str = ""
+    label: str = ""  #: a human name for tables and axes (scandia.report.labels makes one when empty)
 
     @property
     def display_unit(self) -> str:
@@ -46,7 +47,8 @@ def _registry() -> dict[str, Output]:
     out: dict[str, Output] = {}
     for section in ("metrics", "columns"):
         for name, entry in (data.get(section) or {}).items():
-            out[name] = Output(name, str(entry.get("unit", "")), str(entry.get("basis", "")))
+            out[name] = Output(name, str(entry.get("unit", "")), str(entry.get("basis", "")),
+                               str(entry.get("label", "")))
     return out
 
 

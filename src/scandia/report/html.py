@@ -29,6 +29,7 @@ from ..core.files import atomic_write_text
 from ..core.outputs import FIGURES
 from ..core.status import Status
 from .flows import sankey_data
+from .labels import format_number, header, human
 
 __all__ = ["build_figures", "build_report", "load_run_dir", "write_report"]
 
@@ -58,13 +59,22 @@ h2{font-size:17px;margin:6px 0 10px;color:#17324d}p.note{font-size:12.5px;color:
 .card{border:1px solid #dde2e8;border-radius:6px;padding:8px 12px;background:#fbfcfd}
 .card .v{font-size:19px;font-weight:600}.card .l{font-size:12px;color:#5a6673}.card .r{font-size:11.5px;color:#5a6673}
 table{border-collapse:collapse;font-size:12.5px;width:100%}th,td{padding:3px 8px;border-bottom:1px solid #eceff3;
-text-align:right}th{background:#f0f3f6;position:sticky;top:0}td.t,th.t{text-align:left}
-.scroll{max-height:420px;overflow:auto}.warn{background:#fff4e5;border-color:#f0b45a}.bad{color:#b3261e;font-weight:600}
+text-align:right}th{background:#f0f3f6;vertical-align:bottom}td.t,th.t{text-align:left}
+.tablewrap{overflow-x:auto}.warn{background:#fff4e5;border-color:#f0b45a}.bad{color:#b3261e;font-weight:600}
+p.summary{font-size:14.5px;line-height:1.5;margin:6px 0 10px}h3{font-size:14px;margin:12px 0 6px;color:#17324d}
 .ok{color:#1b7f3b}.plot{width:100%;min-height:380px}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 @media(max-width:900px){.grid2{grid-template-columns:1fr}}pre{font-size:12px;background:#f6f7f9;padding:8px;
-overflow:auto;max-height:420px}details summary{cursor:pointer;font-weight:600;margin:6px 0}
+overflow:auto}details summary{cursor:pointer;font-weight:600;margin:6px 0}
 figure.diagram{margin:8px 0;overflow-x:auto}figure.diagram svg{max-width:none;height:auto}
 @media print{figure.diagram svg{max-width:100%;width:100%}}
+body.print .grid2{grid-template-columns:1fr}
+@page{size:A4 landscape;margin:11mm}
+@media print{body{background:#fff;font-size:11px}header{padding:8px 0;background:#fff;color:#17324d}
+main{max-width:none;padding:0}section{border:none;padding:0;margin:0 0 10px;break-inside:auto}
+h2{break-after:avoid}.grid2{grid-template-columns:1fr}.plot{break-inside:avoid}
+table{font-size:9px;width:100%;table-layout:auto}th,td{padding:1px 3px}thead{display:table-header-group}
+tr{break-inside:avoid}.tablewrap{overflow:visible}pre{max-height:none;overflow:visible;white-space:pre-wrap}
+details>summary{display:none}figure.diagram{overflow:visible}}
 """
 
 
@@ -78,33 +88,45 @@ def _num(value: Any) -> float | None:
 
 
 def _fmt(fmt: str, value: Any) -> str:
+    """``fmt`` applied to the number; a negative number gets a true minus sign in front of any currency
+    (-US$680 M, -10.9 %), which a hyphen in a range cannot be mistaken for."""
     v = _num(value)
-    return "-" if v is None else fmt.format(v)
+    if v is None:
+        return "-"
+    return "\u2212" + fmt.format(-v) if v < 0 else fmt.format(v)
 
 
 def _metric(summary: dict[str, Any], stage: str, key: str) -> Any:
     return (summary.get("stages", {}).get(stage, {}).get("metrics") or {}).get(key)
 
 
-def _table_html(df: pd.DataFrame, max_rows: int = 400, digits: int = 4) -> str:
-    """A plain HTML table; numbers to ``digits`` significant figures, text left-aligned."""
+def _table_html(df: pd.DataFrame, max_rows: int = 400, digits: int = 4, labels: bool = True) -> str:
+    """A plain HTML table, never in a scroll box: headers are human names with their declared units (the code
+    name as tooltip, as in the CSV), numbers to ``digits`` significant figures with solver residue printed as 0,
+    text left-aligned."""
     if df is None or df.empty:
         return "<p class='note'>(empty)</p>"
     df = df.head(max_rows)
-    head = "".join(f"<th class='{'t' if df[c].dtype == object else ''}'>{html.escape(str(c))}</th>"
-                   for c in df.columns)
+    cols = list(df.columns)
+    head = "".join(f"<th class='{'t' if df[c].dtype == object else ''}' title='{html.escape(str(c))}'>"
+                   f"{html.escape(header(str(c)) if labels else str(c))}</th>" for c in cols)
+    scale = {c: float(np.nanmax(np.abs(pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float))))
+             if pd.api.types.is_numeric_dtype(df[c]) and df[c].notna().any() else None for c in cols}
     rows = []
     for rec in df.itertuples(index=False):
         cells = []
-        for v in rec:
+        for c, v in zip(cols, rec, strict=True):
             if isinstance(v, bool | np.bool_):
                 cells.append(f"<td class='t {'ok' if v else 'bad'}'>{'yes' if v else 'NO'}</td>")
-            elif isinstance(v, int | float | np.number):
-                cells.append(f"<td>{'' if pd.isna(v) else f'{v:.{digits}g}'}</td>")
+            elif isinstance(v, int | np.integer):
+                cells.append(f"<td>{v:,}</td>" if c not in ("year", "no") else f"<td>{v}</td>")
+            elif isinstance(v, float | np.floating):
+                cells.append(f"<td>{'' if pd.isna(v) else html.escape(format_number(v, scale[c], digits))}</td>")
             else:
                 cells.append(f"<td class='t'>{html.escape(str(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    return (f"<div class='tablewrap'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+            "</table></div>")
 
 
 class _Report:
@@ -161,6 +183,175 @@ def _headline(rep: _Report, summary: dict[str, Any]) -> None:
                 "validated range; not_converged = a solver hit its limit; infeasible = no physical solution.</p>")
     rep.section("Headline figures", note + warn + f"<div class='cards'>{''.join(cards)}</div>", "headline",
                 "warn" if bad else "")
+
+
+_MINUS = "\u2212"
+
+
+def _money(v: float | None, unit: str = "M") -> str:
+    if v is None:
+        return "-"
+    body = f"{abs(v):,.0f}" if abs(v) >= 10 else f"{abs(v):,.1f}"
+    return f"{_MINUS if v < 0 else ''}US${body}{' M' if unit == 'M' else unit}"
+
+
+def _field(scenario: dict[str, Any], path: str) -> Any:
+    node: Any = scenario
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _scenario_dict(scenario_yaml: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(scenario_yaml) if scenario_yaml else {}
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _executive_summary(rep: _Report, summary: dict[str, Any], scenario: dict[str, Any]) -> None:
+    """What the run says, in sentences a reader can quote: route, output, recovery, cost, value, uncertainty."""
+    st = summary.get("stages", {})
+    m = lambda stage, key: _num(_metric(summary, stage, key))  # noqa: E731
+    parts = []
+    desc = scenario.get("description") or ""
+    if desc:
+        parts.append(f"{html.escape(str(desc))}.")
+    ben, hyd = st.get("beneficiation", {}), st.get("hydromet", {})
+    route = ben.get("selected_route")
+    if route:
+        r = (ben.get("routes") or {}).get(route, {})
+        rec, grade = _num(r.get("sc_recovery_frac")), _num(r.get("concentrate_grade_sc_ppm"))
+        head = _num(r.get("head_grade_sc_ppm"))
+        parts.append(f"Concentration by <b>{html.escape(route)}</b> takes the ore from "
+                     f"{_fmt('{:,.0f}', head)} ppm Sc to a concentrate of {_fmt('{:,.0f}', grade)} ppm at "
+                     f"{_fmt('{:.1%}', rec)} Sc recovery.")
+    if hyd:
+        leach = hyd.get("leach_route") or _field(scenario, "hydromet.leach_route")
+        parts.append(
+            f"The <b>{html.escape(str(leach))}</b> leach route with solvent extraction makes "
+            f"<b>{_fmt('{:,.1f}', m('hydromet', 'sc2o3_production_tpa'))} t/a Sc2O3</b> at "
+            f"{_fmt('{:.2%}', m('hydromet', 'sc2o3_purity_frac'))} purity and "
+            f"{_fmt('{:,.0f}', m('hydromet', 'reo_production_tpa'))} t/a mixed rare-earth oxide at "
+            f"{_fmt('{:.1%}', m('hydromet', 'reo_purity_frac'))}; "
+            f"{_fmt('{:.1%}', m('hydromet', 'overall_sc_recovery_frac'))} of the Sc in the ore reaches the oxide.")
+    if "alloy" in st:
+        parts.append(f"The alloy stage gives a yield strength of {_fmt('{:,.0f}', m('alloy', 'yield_mpa'))} MPa "
+                     f"(base {_fmt('{:,.0f}', m('alloy', 'base_yield_mpa'))} MPa) and a master-alloy cost of "
+                     f"{_fmt('US${:,.0f}', m('alloy', 'master_alloy_cost_usd_per_kg'))}/kg.")
+    if "economics" in st:
+        price = _num(_field(scenario, "economics.params.sc2o3_price_usd_per_kg"))
+        rate = _num(_field(scenario, "economics.params.discount_rate_frac"))
+        parts.append(
+            f"Initial capital is {_money(m('economics', 'capex_musd'))} and the operating cost "
+            f"{_money(m('economics', 'opex_usd_per_kg_sc2o3'), '/kg')} Sc2O3 "
+            f"({_money(m('economics', 'cash_cost_usd_per_kg_sc2o3'), '/kg')} after the REO credit). At "
+            f"{_money(price, '/kg')} Sc2O3 and {_fmt('{:.0%}', rate)} real, the after-tax NPV is "
+            f"<b>{_money(m('economics', 'npv_musd'))}</b> (IRR {_fmt('{:.1%}', m('economics', 'irr_frac'))}); "
+            f"the price at which the NPV is zero is {_money(m('economics', 'breakeven_sc2o3_usd_per_kg'), '/kg')}. "
+            f"Footprint {_fmt('{:,.0f}', m('economics', 'co2e_kg_per_kg_sc2o3'))} kg CO2e/kg Sc2O3.")
+    u = summary.get("uncertainty")
+    if u:
+        d = u.get("distribution", {})
+        name = u.get("output", "")
+        unit = header(name).removeprefix(human(name)).strip(" ()")
+        q = lambda k: _fmt("{:,.4g}", d.get(k)) + (f" {unit}" if unit else "")  # noqa: E731
+        parts.append(f"Over {u.get('samples', 0):,} Monte Carlo samples ({html.escape(str(u.get('method')))}), "
+                     f"{html.escape(human(name))} runs from P10 {q('p10')} to P90 {q('p90')} (P50 {q('p50')}); "
+                     f"the probability it is below zero is {_fmt('{:.0%}', d.get('prob_negative'))}.")
+    rep.section("Executive summary", f"<p class='summary'>{' '.join(parts)}</p>", "summary")
+
+
+#: the basis of design: the scenario fields a reader checks first, with their declared units and bases
+_BASIS_FIELDS = (
+    "plant.ore_feed_rate_tph", "plant.operating_hours_per_year_h_per_yr", "beneficiation.sample",
+    "beneficiation.selected_route", "hydromet.leach_route", "hydromet.lixiviant",
+    "hydromet.{leach}.temperature_c", "hydromet.{leach}.residence_time_h", "hydromet.{leach}.free_acid_g_per_l",
+    "hydromet.{leach}.acid_temperature_c", "hydromet.sx.dosage_vol_pct", "hydromet.sx.extraction_stages",
+    "hydromet.sx.extraction_oa", "hydromet.sx.scrub_stages", "hydromet.sx.strip_stages",
+    "hydromet.purification.purity_target_frac", "economics.product", "economics.params.sc2o3_price_usd_per_kg",
+    "economics.params.reo_price_usd_per_kg", "economics.params.discount_rate_frac",
+    "economics.params.currency_year", "economics.params.life_years", "economics.params.construction_years",
+    "economics.params.contingency_frac", "economics.params.mining_tax",
+)
+
+
+def basis_of_design(summary: dict[str, Any], scenario: dict[str, Any]) -> pd.DataFrame:
+    """The basis-of-design table: item, value, unit, and where the value comes from (the parameter
+    declaration's basis and note, shortened), for the fields of :data:`_BASIS_FIELDS` present in the scenario."""
+    from ..scenario.params import PARAMS
+
+    leach = str(_field(scenario, "hydromet.leach_route") or "")
+    rows = []
+    for template in _BASIS_FIELDS:
+        path = template.format(leach=leach)
+        value = _field(scenario, path)
+        if value is None or isinstance(value, dict | list):
+            continue
+        p = PARAMS.get(path)
+        unit = p.display_unit if p is not None else ""
+        basis = f"{p.basis}: {p.note}" if p is not None and p.note else (p.basis if p is not None else "choice")
+        if len(basis) > 150:
+            basis = basis[:147].rstrip() + "..."
+        if isinstance(value, float) and p is not None and p.unit == "dimensionless" and path.endswith("_frac"):
+            shown = f"{value:.1%}"
+            unit = ""
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            shown = f"{value:,.6g}" if isinstance(value, float) else f"{value}"
+        else:
+            shown = str(value)
+        rows.append({"item": human(path), "value": shown, "unit": unit, "basis": basis})
+    return pd.DataFrame(rows, columns=["item", "value", "unit", "basis"])
+
+
+def _basis_section(rep: _Report, summary: dict[str, Any], scenario: dict[str, Any]) -> None:
+    df = basis_of_design(summary, scenario)
+    if df.empty:
+        return
+    rep.section("Basis of design", "<p class='note'>The scenario's main choices and inputs; every other value is "
+                "in the assumptions table and the scenario file at the end.</p>" + _table_html(df, labels=False),
+                "basis")
+
+
+def _economics_tables(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
+    """Capital cost by area, operating cost by item (per year and per kg Sc2O3) and the cash flow by year."""
+    parts = []
+    capex = tables.get("economics_capex")
+    if capex is not None and not capex.empty:
+        c = capex.copy()
+        total = float(c["capex_musd"].sum())
+        c["area"] = c["area"].map(lambda a: human(str(a)))
+        c = pd.concat([c, pd.DataFrame([{"area": "Total", "capex_musd": total}])], ignore_index=True)
+        c["share_pct"] = 100.0 * c["capex_musd"] / total if total else np.nan
+        parts.append("<h3>Initial capital cost by area</h3>" + _table_html(c))
+    opex = tables.get("economics_opex")
+    if opex is not None and not opex.empty:
+        o = opex.copy()
+        kg = _num(_metric(summary, "economics", "sc2o3_production_tpa"))
+        total = float(o["opex_musd_per_yr"].sum())
+        o["item"] = o["item"].map(lambda a: human(str(a)))
+        o = pd.concat([o, pd.DataFrame([{"item": "Total", "opex_musd_per_yr": total}])], ignore_index=True)
+        if kg:
+            o["usd_per_kg_sc2o3"] = o["opex_musd_per_yr"] * 1e6 / (kg * 1e3)
+        o["share_pct"] = 100.0 * o["opex_musd_per_yr"] / total if total else np.nan
+        parts.append("<h3>Operating cost by item (full production year)</h3>" + _table_html(o))
+    cf = tables.get("economics_cashflow")
+    if cf is not None and not cf.empty:
+        keep = [c for c in ("year", "sc2o3_production_t", "revenue_musd", "opex_musd", "royalty_musd",
+                            "ebitda_musd", "capex_musd", "sustaining_capex_musd", "working_capital_change_musd",
+                            "closure_musd", "mining_tax_musd", "income_tax_musd", "cash_flow_musd") if c in cf]
+        t = cf[keep].copy()
+        t["cumulative_cash_flow_musd"] = t["cash_flow_musd"].cumsum()
+        parts.append("<h3>Cash flow by year (real US$ M; year 0 is the first construction year)</h3>"
+                     + _table_html(t))
+    if parts:
+        rep.section("Capital, operating cost and cash flow", f"<p class='note'>The {_basis_of(summary)}.</p>"
+                    + "".join(parts), "costs")
 
 
 def _balance(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
@@ -236,8 +427,13 @@ def _streams(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, A
                      f"{_table_html(ben[ben['route'] == route] if route else ben)}</details>")
     hyd = tables.get("hydromet_streams")
     if hyd is not None and not hyd.empty:
-        parts.append("<details open><summary>Hydrometallurgy: t/h and kg/h by phase, ppm in solids, mg per L of "
-                     f"liquor water</summary>{_table_html(hyd)}</details>")
+        conc = [c for c in hyd.columns if c.endswith(("_solids_ppm", "_liquor_mg_per_l_water"))]
+        flows = hyd.drop(columns=conc)
+        parts.append("<details open><summary>Hydrometallurgy: flows by phase, t/h and kg/h</summary>"
+                     f"{_table_html(flows)}</details>")
+        parts.append("<details open><summary>Hydrometallurgy: concentrations, ppm in the solids and mg per litre "
+                     "of liquor water (the model carries no liquor density)</summary>"
+                     f"{_table_html(hyd[['no', 'stream', *conc]])}</details>")
     if parts:
         rep.section("Stream table", f"<p class='note'>The {_basis_of(summary)}; every unit outlet.</p>"
                     + "".join(parts),
@@ -459,7 +655,11 @@ def _routes(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
                 + rep.figure(fig, "route_comparison") + _table_html(shown), "routes")
 
 
-def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
+def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFrame],
+                  scenario: dict[str, Any] | None = None) -> None:
+    if scenario is not None:
+        _executive_summary(rep, summary, scenario)
+        _basis_section(rep, summary, scenario)
     _headline(rep, summary)
     _balance(rep, tables, summary)
     _sankey(rep, summary, tables)
@@ -468,6 +668,7 @@ def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.Da
     _process_figures(rep, tables)
     _alloy_figures(rep, tables, summary)
     _economics_figures(rep, tables, summary)
+    _economics_tables(rep, tables, summary)
     _routes(rep, tables)
 
 
@@ -480,8 +681,12 @@ def build_figures(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> d
 
 
 def build_report(summary: dict[str, Any], tables: dict[str, pd.DataFrame], scenario_yaml: str,
-                 assumptions: pd.DataFrame | None = None, source: str = "run") -> str:
-    """The report as one HTML string (plotly.js inlined once, no network needed to view it)."""
+                 assumptions: pd.DataFrame | None = None, source: str = "run", printable: bool = False) -> str:
+    """The report as one HTML string (plotly.js inlined once, no network needed to view it).
+
+    ``printable``: laid out for paper (every collapsed section open, one figure per row, figures drawn at the
+    printed width), as ``scandia report --pdf`` prints it; a browser's own print of the normal report applies the
+    same print stylesheet and redraws the figures at the page width."""
     import plotly
     from plotly.offline import get_plotlyjs
 
@@ -489,20 +694,28 @@ def build_report(summary: dict[str, Any], tables: dict[str, pd.DataFrame], scena
     error = summary.get("error")
     if error:
         rep.section("This run failed", f"<p class='bad'>{html.escape(str(error))}</p>", "failure", "warn")
-    _all_sections(rep, summary, tables)
+    _all_sections(rep, summary, tables, _scenario_dict(scenario_yaml))
     _assumptions(rep, assumptions)
     _metadata(rep, summary, scenario_yaml, source)
     script = "\n".join(
         f"(function(){{var f={fig};Plotly.newPlot('{div}',f.data,f.layout,{{responsive:true,displaylogo:false}});}})();"
         for div, fig in rep.figures)
+    # printing from a browser: open every collapsed section and redraw the figures at the page width
+    script += ("window.addEventListener('beforeprint',function(){document.querySelectorAll('details')"
+               ".forEach(function(d){d.open=true;});document.querySelectorAll('div.plot').forEach(function(p){"
+               "Plotly.Plots.resize(p);});});")
     title = f"scandia report: {summary.get('scenario', '')}"
+    body_cls = " class='print'" if printable else ""
+    sections = "".join(rep.sections)
+    if printable:
+        sections = sections.replace("<details>", "<details open>")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{html.escape(title)}</title>"
-        f"<style>{_CSS}</style><script>{get_plotlyjs()}</script></head><body>"
+        f"<style>{_CSS}</style><script>{get_plotlyjs()}</script></head><body{body_cls}>"
         f"<header><h1>{html.escape(title)}</h1><p>scandia {html.escape(str(summary.get('scandia_version')))} · "
         f"seed {html.escape(str(summary.get('seed')))} · {html.escape(str(summary.get('n_scenarios', 1)))} "
-        f"scenario(s) · plotly.js {plotly.__version__} embedded</p></header><main>{''.join(rep.sections)}</main>"
+        f"scenario(s) · plotly.js {plotly.__version__} embedded</p></header><main>{sections}</main>"
         f"<script>{script}</script></body></html>"
     )
 
