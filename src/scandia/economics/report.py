@@ -30,6 +30,9 @@ def stage_summary(result: EconomicsResult, scenario: Scenario) -> dict[str, Any]
         "basis": f"real US$ of {int(p.currency_year)}, end-of-year discounting from the first construction year, "
                  f"after Québec mining tax and federal + Québec income tax",
         "discount_rate_frac": float(p.discount_rate_frac),
+        # share of the Sc2O3 made converted to master alloy (0 when the oxide is sold; the Sankey follows it)
+        "master_alloy_share_frac": {"sc2o3": 0.0, "master_alloy": 1.0}.get(
+            scenario.economics.product, float(p.master_alloy_share_frac)),
         "metrics": {k: metric_summary(v, ok) for k, v in result.metrics.items()},
         "capex_musd_by_area": {k: metric_summary(v / 1e6, ok) for k, v in result.capex_usd.items()},
         "opex_musd_per_yr_by_item": {k: metric_summary(v / 1e6, ok) for k, v in result.opex_usd_per_yr.items()},

@@ -6,7 +6,35 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["sankey_data"]
+__all__ = ["master_alloy_links", "sankey_data"]
+
+SC_PER_SC2O3 = 2 * 44.955908 / (2 * 44.955908 + 3 * 15.999)  # kg Sc per kg Sc2O3 (IUPAC 2021 atomic masses)
+
+
+def master_alloy_links(summary: dict[str, Any], tables: dict[str, pd.DataFrame], basis: str,
+                       product_flow: float) -> list[tuple[str, str, float]]:
+    """Links from the Sc2O3 product into the Al-Sc master alloy made at the smelter, for the share of the oxide
+    converted (economics ``master_alloy_share_frac``; none when the oxide is sold as such), per unit of
+    ``product_flow`` (the Sc2O3 product's t/h, or its kg/h Sc), from the alloy stage's per-kg master-alloy table."""
+    share = float(summary.get("stages", {}).get("economics", {}).get("master_alloy_share_frac") or 0.0)
+    ma = tables.get("master_alloy")
+    if share <= 0 or ma is None or ma.empty or product_flow <= 0:
+        return []
+    row = lambda kind, item: float(ma.loc[(ma["kind"] == kind) & (ma["item"] == item), "value"].sum())  # noqa: E731
+    oxide = row("input", "sc2o3")  # kg Sc2O3 per kg master alloy
+    if oxide <= 0:
+        return []
+    sc_pct = 100.0 * row("output", "master_alloy_sc")
+    alloy = f"Master alloy (Al-{sc_pct:.0f}Sc, smelter)"
+    used = share * product_flow
+    if basis == "Sc":
+        into = used * row("output", "master_alloy_sc") / (oxide * SC_PER_SC2O3)
+        return [("Sc2O3 product", alloy, into), ("Sc2O3 product", "Sc lost in alloying", used - into)]
+    made = used / oxide  # t/h of master alloy
+    others = (row("input", "al") + row("input", "flux")) * made
+    waste = used + others - made
+    return [("Sc2O3 product", alloy, used), ("Aluminium and flux", alloy, others),
+            (alloy, "Master alloy product", made), (alloy, "Dross, slag and spent flux", waste)]
 
 
 def sankey_data(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
@@ -51,6 +79,10 @@ def sankey_data(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dic
                 links.append((node("Reagents and water"), node(leach), added))
             for _, p in prods.iterrows():
                 links.append((node(leach), node(str(p["role"])), float(p[hyd_col])))
+            sc2o3 = prods[prods["role"].astype(str) == "Sc2O3 product"]
+            if len(sc2o3):
+                for a, b, v in master_alloy_links(summary, tables, basis, float(sc2o3[hyd_col].sum())):
+                    links.append((node(a), node(b), v))
         top = max((lk[2] for lk in links), default=0.0)
         links = [lk for lk in links if lk[2] > 1e-6 * top]  # rounding-level flows (e.g. Sc in reagents) are noise
         used = sorted({i for lk in links for i in lk[:2]})

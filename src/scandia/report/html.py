@@ -29,7 +29,7 @@ from ..core.files import atomic_write_text
 from ..core.outputs import FIGURES
 from ..core.status import Status
 from .flows import sankey_data
-from .labels import format_number, header, human
+from .labels import axis_title, format_number, header, human
 
 __all__ = ["build_figures", "build_report", "load_run_dir", "write_report"]
 
@@ -141,8 +141,9 @@ class _Report:
         if name not in FIGURES:  # every figure is declared once, in data/outputs.yaml
             raise KeyError(f"report figure {name!r} is not declared in data/outputs.yaml figures")
         div = f"fig-{len(self.figures)}-{name}"
-        fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50},
-                          font={"size": 12})
+        margin = {"l": 60, "r": 20, "t": 50, "b": 50}  # a figure's own margins win (the Sankey's room for buttons)
+        margin.update({k: v for k in margin if (v := getattr(fig.layout.margin, k)) is not None})
+        fig.update_layout(template="plotly_white", margin=margin, font={"size": 12})
         self.objects[name] = fig
         self.figures.append((div, fig.to_json()))
         return f"<div class='plot' id='{div}' data-figure='{name}'></div>"
@@ -376,15 +377,23 @@ def _sankey(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFram
     fig = go.Figure()
     names = list(traces)
     for i, (basis, (labels, src, tgt, val, unit)) in enumerate(traces.items()):
+        through = np.zeros(len(labels))  # each node's throughput: the larger of what enters and what leaves
+        inflow, outflow = np.zeros(len(labels)), np.zeros(len(labels))
+        np.add.at(inflow, np.asarray(tgt, dtype=int), np.asarray(val, dtype=float))
+        np.add.at(outflow, np.asarray(src, dtype=int), np.asarray(val, dtype=float))
+        through = np.maximum(inflow, outflow)
+        shown = [f"{name}: {format_number(v, figures=3)} {unit.split(' ')[0] if basis != 'US$' else 'US$ M'}"
+                 for name, v in zip(labels, through, strict=True)]
         fig.add_trace(go.Sankey(visible=i == 0, name=basis, valueformat=".4g", valuesuffix=f" {unit}",
-                                node={"label": labels, "pad": 14, "thickness": 14},
+                                node={"label": shown, "pad": 14, "thickness": 14},
                                 link={"source": src, "target": tgt, "value": val}))
     buttons = [{"label": {"mass": "Total mass", "Sc": "Scandium", "US$": "US$"}[b], "method": "update",
                 "args": [{"visible": [j == i for j in range(len(names))]},
                          {"title.text": f"Chain Sankey: {b} ({traces[b][-1]})"}]} for i, b in enumerate(names)]
-    fig.update_layout(title=f"Chain Sankey: {names[0]} ({traces[names[0]][-1]})", height=460,
-                      updatemenus=[{"type": "buttons", "direction": "right", "x": 0.0, "y": 1.13,
-                                    "xanchor": "left", "buttons": buttons}])
+    fig.update_layout(title={"text": f"Chain Sankey: {names[0]} ({traces[names[0]][-1]})", "y": 0.98},
+                      height=520, margin={"t": 90},
+                      updatemenus=[{"type": "buttons", "direction": "right", "x": 1.0, "y": 1.02,
+                                    "xanchor": "right", "yanchor": "bottom", "buttons": buttons}])
     note = ("<p class='note'>Switch the basis with the buttons. Mass and Sc follow the selected concentration "
             "route and leach route; US$ splits the year of highest revenue into where the money goes. Flows, "
             f"stream tables, cash flow and alloy curves show the {_basis_of(summary)}; the headline figures of a "
@@ -440,50 +449,136 @@ def _streams(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, A
                     "streams")
 
 
-def _process_figures(rep: _Report, tables: dict[str, pd.DataFrame]) -> None:
+def _process_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any] | None = None) -> None:
+    summary = summary or {}
+    stages = summary.get("stages", {})
     blocks = []
+    notes = []
     gr = tables.get("grade_recovery")
     if gr is not None and not gr.empty:
         fig = go.Figure()
-        for route, d in gr.groupby("route", sort=False):
+        ben = stages.get("beneficiation", {})
+        routes = ben.get("routes", {})
+        for i, (route, d) in enumerate(gr.groupby("route", sort=False)):
+            varied = header(f"beneficiation.{d['cut_parameter'].iloc[0]}")
+            color = _PALETTE[i % len(_PALETTE)]
             fig.add_trace(go.Scatter(x=d["sc_recovery_frac"] * 100, y=d["concentrate_grade_sc_ppm"],
-                                     mode="lines+markers", name=str(route),
-                                     hovertext=[f"{d['cut_parameter'].iloc[0]} = {v:.3g}" for v in d["cut_value"]]))
-        fig.update_layout(title="Grade-recovery by concentration route", xaxis_title="Sc recovery, %",
-                          yaxis_title="concentrate grade, ppm Sc")
+                                     mode="lines+markers", name=f"{route}: {varied} varied", line={"color": color},
+                                     hovertext=[f"{varied} = {v:.3g}" for v in d["cut_value"]]))
+            m = routes.get(route, {})
+            x, y = _num(m.get("sc_recovery_frac")), _num(m.get("concentrate_grade_sc_ppm"))
+            if x is not None and y is not None:
+                fig.add_trace(go.Scatter(x=[x * 100], y=[y], mode="markers", name=f"{route}: operating point",
+                                         marker={"symbol": "star", "size": 14, "color": color,
+                                                 "line": {"width": 1, "color": "#222"}}))
+        head = _num(next(iter(routes.values()), {}).get("head_grade_sc_ppm")) if routes else None
+        if head is not None:
+            fig.add_hline(y=head, line_dash="dot", annotation_text=f"head grade {head:,.0f} ppm Sc")
+        fig.update_layout(title="Grade-recovery by concentration route", xaxis_title="Sc recovery (%)",
+                          yaxis_title="concentrate grade (ppm Sc)", legend={"font": {"size": 10}})
         blocks.append(rep.figure(fig, "grade_recovery"))
     lt = tables.get("leach_tradeoff")
     if lt is not None and not lt.empty:
         fig = go.Figure()
-        for route, d in lt.groupby("leach_route", sort=False):
+        hyd = stages.get("hydromet", {})
+        current = hyd.get("leach_route")
+        for i, (route, d) in enumerate(lt.groupby("leach_route", sort=False)):
+            varied = header(f"hydromet.{d['acid_parameter'].iloc[0]}")
+            color = _PALETTE[i % len(_PALETTE)]
             fig.add_trace(go.Scatter(x=d["leach_acid_cost_usd_per_t_ore"], y=d["payable_sc_recovery_frac"] * 100,
-                                     mode="lines+markers", name=str(route)))
+                                     mode="lines+markers", name=f"{route}: {varied} varied", line={"color": color},
+                                     hovertext=[f"{varied} = {v:.3g}" for v in d["acid_value"]]))
+            if route == current:
+                mt = hyd.get("metrics", {})
+                x, y = _num(mt.get("leach_acid_cost_usd_per_t_ore")), _num(mt.get("payable_sc_recovery_frac"))
+                if x is not None and y is not None:
+                    fig.add_trace(go.Scatter(x=[x], y=[y * 100], mode="markers", name=f"{route}: operating point",
+                                             marker={"symbol": "star", "size": 14, "color": color,
+                                                     "line": {"width": 1, "color": "#222"}}))
         fig.update_layout(title="Leach trade-off: acid cost against payable Sc recovery",
-                          xaxis_title="leach acid cost, US$/t ore", yaxis_title="payable Sc recovery, %")
+                          xaxis_title="leach acid cost (US$/t ore)", yaxis_title="payable Sc recovery (%)",
+                          legend={"font": {"size": 10}})
         blocks.append(rep.figure(fig, "leach_tradeoff"))
     mt = tables.get("sx_mccabe_thiele")
     if mt is not None and not mt.empty:
         for element, d in mt.groupby("element", sort=False):
             x, y = d["x_aq_mol_l"].to_numpy(), d["y_org_mol_l"].to_numpy()
             ox, oy = d["operating_x_mol_l"].to_numpy(), d["operating_y_mol_l"].to_numpy()
+            label = {"Fe3": "Fe(III)"}.get(str(element), str(element))
+            x_in = float(np.max(x))  # the stage next to the feed holds the richest aqueous
+            change = 1.0 - float(np.min(x)) / x_in if x_in > 0 else 0.0
+            if change < _EXTRACTED_MIN:
+                # a cascade that extracts almost none of it draws as a point: say so instead of a degenerate plot
+                notes.append(f"{label}: the aqueous concentration changes by {change:.2%} across the {len(x)} "
+                             "extraction stages (it stays in the raffinate), so no McCabe-Thiele diagram is drawn.")
+                continue
             stair_x, stair_y = [], []
             for i in range(len(x)):  # stage i: its equilibrium point, then along the operating line to the next
                 stair_x += [x[i], ox[i]]
                 stair_y += [y[i], oy[i]]
             order = np.argsort(x)
             fig = go.Figure([
-                go.Scatter(x=x[order] * 1e3, y=y[order] * 1e3, mode="lines+markers", name="equilibrium (stages)"),
+                go.Scatter(x=x[order] * 1e3, y=y[order] * 1e3, mode="lines+markers+text", name="equilibrium (stages)",
+                           text=[str(int(k)) for k in d["stage"].to_numpy()[order]], textposition="top left"),
                 go.Scatter(x=ox * 1e3, y=oy * 1e3, mode="lines", name="operating line"),
                 go.Scatter(x=np.array(stair_x) * 1e3, y=np.array(stair_y) * 1e3, mode="lines", name="stages",
                            line={"dash": "dot", "color": "#888"}),
             ])
-            label = {"Fe3": "Fe(III)"}.get(str(element), str(element))
+            fig.update_xaxes(range=[0, x_in * 1e3 * 1.08])  # from zero, so every step of the cascade shows
+            fig.update_yaxes(range=[0, float(np.max(np.concatenate([y, oy]))) * 1e3 * 1.12])
             fig.update_layout(title=f"SX extraction McCabe-Thiele, {label} ({len(x)} stages)",
-                              xaxis_title="aqueous, mmol/L", yaxis_title="organic, mmol/L")
+                              xaxis_title=f"{label} in aqueous (mmol/L)",
+                              yaxis_title=f"{label} in organic (mmol/L)")
             blocks.append(rep.figure(fig, "mccabe_thiele" if element == "Sc" else f"mccabe_thiele_{element}".lower()))
     if blocks:
+        note = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
         rep.section("Process: concentration, leaching, solvent extraction",
-                    "<div class='grid2'>" + "".join(blocks) + "</div>", "process")
+                    note + "<div class='grid2'>" + "".join(blocks) + "</div>", "process")
+
+
+_PALETTE = ("#1f77b4", "#d35400", "#2e7d32", "#8e44ad", "#c0392b", "#7f8c8d")
+#: an element whose aqueous concentration the SX cascade changes by less than this share is not drawn as a
+#: McCabe-Thiele diagram
+_EXTRACTED_MIN = 0.01
+
+
+#: standard atomic weights (IUPAC 2021), for the phase diagram's at.% -> wt% conversion
+_M_SC, _M_AL = 44.955907, 26.9815384
+
+
+def sc_wt_pct(sc_at_pct: Any) -> np.ndarray:
+    """Sc in wt% from at.% in a binary Al-Sc alloy: w = x M_Sc / (x M_Sc + (1 - x) M_Al)."""
+    x = np.asarray(sc_at_pct, dtype=float) / 100.0
+    return 100.0 * x * _M_SC / (x * _M_SC + (1.0 - x) * _M_AL)
+
+
+def _phase_diagram_figure(pd_: pd.DataFrame) -> Any:
+    """The Al-rich Al-Sc phase diagram in wt% (as the alloy plots), the eutectic isotherm drawn, fields named."""
+    fig = go.Figure()
+    curves = {str(c): d for c, d in pd_.groupby("curve", sort=False)}
+    for curve, d in curves.items():
+        fig.add_trace(go.Scatter(x=sc_wt_pct(d["sc_at_pct"]), y=d["temp_c"], name=curve,
+                                 mode="markers" if len(d) == 1 else "lines"))
+    eut, solvus, liq3 = curves.get("eutectic"), curves.get("(Al) solvus"), curves.get("Al3Sc liquidus")
+    if eut is not None and solvus is not None and liq3 is not None:
+        t_e = float(eut["temp_c"].iloc[0])
+        w_e = float(sc_wt_pct(eut["sc_at_pct"].iloc[0]))
+        w_s = float(sc_wt_pct(solvus["sc_at_pct"].max()))
+        w_max = float(sc_wt_pct(liq3["sc_at_pct"].max()))
+        t_min, t_max = float(pd_["temp_c"].min()), float(pd_["temp_c"].max())
+        fig.add_trace(go.Scatter(x=[w_s, w_max], y=[t_e, t_e], mode="lines", name="eutectic isotherm",
+                                 line={"color": "#555", "dash": "dash"}))
+        w_liq = (w_e + w_max) / 2
+        t_liq = float(np.interp(sc_wt_pct(liq3["sc_at_pct"]).mean(), sc_wt_pct(liq3["sc_at_pct"]), liq3["temp_c"]))
+        fields = [("L", 0.5 * w_e, t_e + 0.7 * (t_max - t_e)),
+                  ("(Al)", 0.35 * w_s, t_min + 0.75 * (t_e - t_min)),
+                  ("(Al) + Al3Sc", 0.5 * (w_s + w_max), t_min + 0.4 * (t_e - t_min)),
+                  ("L + Al3Sc", w_liq + 0.15 * (w_max - w_e), t_e + 0.45 * (t_liq - t_e))]
+        for text, x, y in fields:
+            fig.add_annotation(x=x, y=y, text=f"<b>{text}</b>", showarrow=False, font={"size": 13})
+    fig.update_layout(title="Al-rich Al-Sc phase diagram (scandia CALPHAD description)",
+                      xaxis_title="Sc (wt%)", yaxis_title="temperature (°C)", legend={"font": {"size": 10}})
+    return fig
 
 
 def _alloy_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
@@ -492,13 +587,7 @@ def _alloy_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[
     blocks = []
     pd_ = tables.get("alloy_phase_diagram")
     if pd_ is not None and not pd_.empty:
-        fig = go.Figure()
-        for curve, d in pd_.groupby("curve", sort=False):
-            fig.add_trace(go.Scatter(x=d["sc_at_pct"], y=d["temp_c"], name=str(curve),
-                                     mode="markers" if len(d) == 1 else "lines"))
-        fig.update_layout(title="Al-rich Al-Sc phase diagram (scandia CALPHAD description)",
-                          xaxis_title="Sc, at.%", yaxis_title="temperature, °C")
-        blocks.append(rep.figure(fig, "phase_diagram"))
+        blocks.append(rep.figure(_phase_diagram_figure(pd_), "phase_diagram"))
     ac = tables.get("alloy_aging_curve")
     if ac is not None and not ac.empty:
         d = ac[ac["time_h"] > 0]
@@ -578,30 +667,33 @@ def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: d
         for q in ("p10", "p50", "p90"):
             if d.get(q) is not None:
                 fig.add_vline(x=d[q], line_dash="dash", annotation_text=q.upper())
-        fig.update_layout(title=f"{out_name}: {u.get('samples', 0):,} samples ({u.get('method')}), "
+        fig.update_layout(title=f"{human(out_name)}: {u.get('samples', 0):,} samples ({u.get('method')}), "
                                 f"P(<0) = {d.get('prob_negative', float('nan')):.1%}",
-                          xaxis_title=out_name, yaxis_title="count", showlegend=False)
+                          xaxis_title=axis_title(out_name), yaxis_title="samples", showlegend=False)
         blocks.append(rep.figure(fig, "histogram"))
         torn = u.get("tornado", {}).get("rows", [])
         if torn:
             t = pd.DataFrame(torn).sort_values("swing")
             base = u["tornado"]["base_output"]
-            labels = [r.split(".")[-1] for r in t["input"]]
+            labels = [f"{header(r)}: {format_number(lo, figures=3)} to {format_number(hi, figures=3)}"
+                      if "p10_value" in t else header(r)
+                      for r, lo, hi in zip(t["input"], t.get("p10_value", t["input"]), t.get("p90_value", t["input"]),
+                                           strict=True)]
             fig = go.Figure([go.Bar(y=labels, x=t["output_at_p10"] - base, base=base, orientation="h",
                                     name="input at P10"),
                              go.Bar(y=labels, x=t["output_at_p90"] - base, base=base, orientation="h",
                                     name="input at P90")])
-            fig.update_layout(title=f"Tornado: {out_name} (base {base:,.0f})", barmode="overlay",
-                              xaxis_title=out_name)
+            fig.update_layout(title=f"Tornado: {human(out_name)} (base {_fmt('{:,.0f}', base)}), each input at "
+                              "its P10 and P90", barmode="overlay", xaxis_title=axis_title(out_name))
             blocks.append(rep.figure(fig, "tornado"))
         sob = u.get("sobol", {}).get("rows", [])
         if sob:
             s = pd.DataFrame(sob)
-            labels = [r.split(".")[-1] for r in s["input"]]
+            labels = [header(r) for r in s["input"]]
             fig = go.Figure([go.Bar(x=labels, y=s["S1"], error_y={"array": s["S1_conf"]}, name="first order S1"),
                              go.Bar(x=labels, y=s["ST"], error_y={"array": s["ST_conf"]}, name="total ST")])
-            fig.update_layout(title=f"Sobol indices of {out_name} (N = {u['sobol']['base_samples']})",
-                              yaxis_title="index", barmode="group")
+            fig.update_layout(title=f"Sobol indices of {human(out_name)} (N = {u['sobol']['base_samples']})",
+                              yaxis_title="share of the variance", barmode="group")
             blocks.append(rep.figure(fig, "sobol"))
     if blocks:
         e = summary.get("stages", {}).get("economics", {})
@@ -665,7 +757,7 @@ def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.Da
     _sankey(rep, summary, tables)
     _diagrams(rep, summary)
     _streams(rep, tables, summary)
-    _process_figures(rep, tables)
+    _process_figures(rep, tables, summary)
     _alloy_figures(rep, tables, summary)
     _economics_figures(rep, tables, summary)
     _economics_tables(rep, tables, summary)
