@@ -17,7 +17,7 @@ from .core.files import json_safe
 from .core.outputs import TABLES, ordered
 from .scenario.schema import Scenario
 
-__all__ = ["execute", "monte_carlo_run", "resolved_yaml", "result_tables", "write_run_dir"]
+__all__ = ["execute", "monte_carlo_run", "resolved_yaml", "result_tables", "sweep_run_folder", "write_run_dir"]
 
 
 def _table_writer(df: Any, fmt: str) -> tuple[str, Callable[[Path], None]]:
@@ -61,21 +61,26 @@ def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary
 
 
 def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int = 0,
-                    progress: Callable[[str], None] | None = None) -> tuple[Any, dict[str, Any]]:
+                    progress: Callable[..., None] | None = None) -> tuple[Any, dict[str, Any]]:
     """Sampled run of the whole chain plus the tornado (and Sobol indices with ``sobol`` > 0, the Saltelli base
     count); returns the result (summary extended) and tables."""
     from .uncertainty.analysis import distribution_summary, monte_carlo, sobol_indices, tornado
 
     if stage is not None:
         raise ScenarioError("--samples", "Monte Carlo runs the whole chain; leave out --stage")
-    say = progress or (lambda _msg: None)
-    say(f"Monte Carlo, {n:,} samples through the chain")
+    say = progress or (lambda *_a, **_k: None)
+    k = len(scen.uncertainty.distributions)
+    # the work counted in chain evaluations (each phase is one vectorized call; the bar moves between them)
+    evals = {"mc": n, "tornado": 2 * k + 1, "sobol": sobol * (k + 2) if sobol else 0}
+    total = sum(evals.values())
+    say(f"Monte Carlo, {n:,} samples through the chain", 0, total)
     mc = monte_carlo(scen, n)
-    say("tornado (one input at a time, P10/P90)")
+    say(f"tornado (one input at a time at P10/P90, {evals['tornado']:,} evaluations)", evals["mc"], total)
     torn = tornado(scen)
     if sobol:
-        say(f"Sobol indices ({sobol * (len(scen.uncertainty.distributions) + 2):,} chain evaluations)")
+        say(f"Sobol indices ({evals['sobol']:,} chain evaluations)", evals["mc"] + evals["tornado"], total)
         sob = sobol_indices(scen, sobol)
+    say("summarising", total, total)
     u = scen.uncertainty
     summary = mc.result.summary
     summary["uncertainty"] = {
@@ -112,7 +117,7 @@ def resolved_yaml(scen: Scenario) -> str:
 
 
 def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: int = 0, curves: bool = True,
-            routes: bool = False, tables: bool = True, progress: Callable[[str], None] | None = None
+            routes: bool = False, tables: bool = True, progress: Callable[..., None] | None = None
             ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Run a scenario (deterministic, or ``samples`` > 1 Monte Carlo with tornado and optional Sobol indices).
 
@@ -132,6 +137,8 @@ def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: i
         result, mc_tables = monte_carlo_run(scen, samples, stage, sobol, progress)
         # tables and figures of a sampled run show the base case (every field at its nominal value), not the
         # first sample; the summary says so
+        if progress is not None and tables:
+            progress("base case, tables and figures")
         base = run_chain(scen, stage=stage) if tables else None
         result.summary["tables_basis"] = "base case: the scenario's own values, no field sampled"
     else:
@@ -139,3 +146,37 @@ def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: i
         result.summary["tables_basis"] = "this run's scenario"
     out = ordered({**result_tables(scen, base, curves, routes), **mc_tables}) if tables else {}
     return result, result.summary, out
+
+
+#: a sweep's folder keeps its samples table for the report up to this many samples (beyond it the report draws
+#: the histogram from the summary's bins: a million-sample table would make the HTML report tens of MB)
+SWEEP_SAMPLES_KEPT = 100_000
+
+
+def sweep_run_folder(scen: Scenario, sweep_result: Any, out: Path) -> dict[str, Any]:
+    """Make a finished sweep's folder a run folder that ``scandia report`` and the run store take: the base case's
+    summary and tables (tables and figures show the base case, as for a sampled run), the sweep's distribution
+    of the uncertainty output over every sample, its status counts, and (up to :data:`SWEEP_SAMPLES_KEPT`) the
+    samples table. The chunk files and the sweep index are left as they are. Returns the summary written."""
+    from .chain import run as run_chain
+    from .core.status import count
+    from .uncertainty.analysis import distribution_summary
+
+    table = sweep_result.table
+    u = scen.uncertainty
+    col = u.output if u.output in table else "economics.npv_musd"
+    base = run_chain(scen)
+    summary = base.summary
+    summary["n_scenarios"] = len(table)
+    summary["status"] = count(table["status"].to_numpy())
+    summary["tables_basis"] = "base case: the scenario's own values, no field sampled"
+    summary["uncertainty"] = {
+        "samples": len(table), "method": u.method, "seed": scen.seed, "inputs": list(u.distributions),
+        "correlations": [list(c) for c in u.correlations], "output": col, "sweep_id": sweep_result.sweep_id,
+        "distribution": distribution_summary(table[col].to_numpy(), table["status"].to_numpy()),
+    }
+    tables = result_tables(scen, base, curves=False)
+    if len(table) <= SWEEP_SAMPLES_KEPT:
+        tables["uncertainty_samples"] = table.drop(columns=["sample"], errors="ignore")
+    write_run_dir(out, tables, resolved_yaml(scen), summary, "parquet")
+    return summary

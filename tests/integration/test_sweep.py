@@ -150,3 +150,30 @@ def test_local_cluster_exposes_no_dashboard_and_needs_tls():
         # a client without the cluster's certificates cannot connect
         with pytest.raises((OSError, TimeoutError, TypeError, ValueError)):
             Client(cluster.scheduler_address.replace("tls://", "tcp://"), timeout="2s")
+
+
+def test_a_finished_sweep_is_a_run_folder_the_report_and_the_store_take(tmp_path, client):
+    """Issue 15 item 6: a finished sweep's folder is also a run folder (summary, base-case tables, samples), so
+    `scandia report` reports it and the run store lists it with its sample count; the distribution in the summary
+    is over every usable sample of the sweep (its P50 lies between its P10 and P90, and n_usable <= samples)."""
+    import json
+
+    from scandia.runner import resolved_yaml, sweep_run_folder
+    from scandia.store import list_runs, open_store, record_run
+
+    scen = load_scenario()
+    res = sweep(scen, N, tmp_path, chunk_size=CHUNK, client=client)
+    summary = sweep_run_folder(scen, res, tmp_path)
+    d = summary["uncertainty"]["distribution"]
+    assert summary["n_scenarios"] == N and 0 < d["n_usable"] <= N and d["p10"] <= d["p50"] <= d["p90"]
+    assert summary["uncertainty"]["sweep_id"] == res.sweep_id
+    assert json.loads((tmp_path / "summary.json").read_text())["n_scenarios"] == N
+    assert sorted(p.name for p in tmp_path.glob("chunk_*.parquet")) == [f"chunk_{k:06d}.parquet" for k in range(3)]
+    report = tmp_path / "report.html"
+    out = CliRunner().invoke(app, ["report", str(tmp_path), "--out", str(report)])
+    assert out.exit_code == 0, out.output
+    assert "data-figure='histogram'" in report.read_text(encoding="utf-8")
+    db = tmp_path / "runs.db"
+    run_id = record_run(open_store(str(db)), summary, resolved_yaml(scen), [str(tmp_path)])
+    listed = list_runs(open_store(str(db)))
+    assert listed.loc[listed["run_id"] == run_id, "n_scenarios"].item() == N

@@ -28,6 +28,7 @@ from .output import (
     _unit,
     err_console,
     out_console,
+    progress_columns,
 )
 
 
@@ -76,9 +77,15 @@ def sweep(
     workers: Annotated[int, typer.Option(help="worker processes of the local cluster")] = 2,
     db: Annotated[str | None, typer.Option(help="index database: SQLAlchemy URL or SQLite file (default "
                                                 "OUT/sweep.db)")] = None,
+    store: Annotated[bool, typer.Option(help="record the finished sweep in the run store (scandia runs list)")
+                     ] = True,
+    runs_db: Annotated[str | None, typer.Option(help="run store: SQLite file or database URL (default "
+                                                     "$SCANDIA_DB or ~/.local/share/scandia/runs.db)")] = None,
 ) -> None:
-    """Monte Carlo sweep on Dask, written chunk by chunk; run it again to resume after an interruption."""
-    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+    """Monte Carlo sweep on Dask, written chunk by chunk; run it again to resume after an interruption. When it
+    finishes, OUT is also a run folder (summary.json, the base case's tables, the samples): `scandia report OUT`
+    reports it, and the run store lists it."""
+    from rich.progress import MofNCompleteColumn
 
     from ..scenario import load_scenario
     from ..uncertainty.analysis import distribution_summary
@@ -93,15 +100,28 @@ def sweep(
         if out.exists() and not out.is_dir():
             raise ScenarioError("--out", f"{out} exists and is not a folder")
         scen = load_scenario(scenario)
-        with Progress(*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err_console) as progress:
+        with Progress(*progress_columns(), MofNCompleteColumn(), console=err_console) as progress:
             task = progress.add_task(f"sweep, {samples:,} samples in chunks of {chunk_size:,}", total=None)
 
             def on_chunk(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
+            if store:  # a store that cannot take the sweep is found before the work, not after
+                from ..store import check_writable, open_store
+
+                check_writable(open_store(runs_db))
             res = run_sweep(scen, samples, out, chunk_size=chunk_size, scheduler=scheduler, workers=workers,
                             db=db, on_chunk=on_chunk)
+        from ..runner import resolved_yaml, sweep_run_folder
+
+        with _spinner() as say:
+            say("base case, tables and the sweep's summary")
+            summary = sweep_run_folder(scen, res, out)
+        if store:
+            from ..store import open_store, record_run
+
+            run_id = record_run(open_store(runs_db), summary, resolved_yaml(scen), [str(out.resolve())])
+            out_console.print(f"recorded as run {run_id[:8]} (scandia runs show {run_id[:8]})")
     except ScandiaError as exc:
         _fail(str(exc))
     output = scen.uncertainty.output

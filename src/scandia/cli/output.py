@@ -10,7 +10,15 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ..core.outputs import output, unit_label
@@ -34,12 +42,25 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def progress_columns() -> tuple[Any, ...]:
+    """The columns of every long-work bar: what runs, the bar, percent done, elapsed and time left."""
+    return (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+            TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+
+
 @contextmanager
-def _spinner() -> Iterator[Callable[[str], None]]:
-    """A transient progress line on stderr; yields a function that updates its text."""
-    with Progress(transient=True, console=err_console) as progress:
+def _spinner() -> Iterator[Callable[..., None]]:
+    """A transient progress bar on stderr; yields ``say(message, done=None, total=None)``: the text, and, when
+    the work is counted (chain evaluations of a Monte Carlo, chunks of a sweep), the share done, from which the
+    bar shows percent and time left (a pulsing bar while nothing is counted)."""
+    with Progress(*progress_columns(), transient=True, console=err_console) as progress:
         task = progress.add_task("running", total=None)
-        yield lambda msg: progress.update(task, description=msg)
+
+        def say(msg: str, done: float | None = None, total: float | None = None) -> None:
+            progress.update(task, description=msg, **({"total": total} if total is not None else {}),
+                            **({"completed": done} if done is not None else {}))
+
+        yield say
 
 
 def _fractional(key: str) -> bool:
@@ -57,7 +78,8 @@ def _fmt(value: Any, key: str) -> str:
     if value is None:
         return "-"
     if isinstance(value, dict):
-        return f"{_fmt(value['p50'], key)} [{_fmt(value['p10'], key)}-{_fmt(value['p90'], key)}]"
+        # "to", not a hyphen, between the ends: "-237 [-680 to 63]" cannot be misread as a subtraction
+        return f"{_fmt(value['p50'], key)} [{_fmt(value['p10'], key)} to {_fmt(value['p90'], key)}]"
     if _fractional(key):
         return f"{100 * value:.1f}"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

@@ -179,7 +179,10 @@ def _headline(rep: _Report, summary: dict[str, Any]) -> None:
             + (f", <span class='bad'>{html.escape(json.dumps(bad))}</span>" if bad else "") + "</p>")
     warn = ""
     if bad:
-        warn = ("<p class='bad'>Some scenarios did not finish cleanly; figures show the usable ones. "
+        warn = ("<p class='bad'>Some scenarios did not finish cleanly. The stage figures below leave out those "
+                "that did not converge but keep the infeasible ones (a specification missed, e.g. the Sc2O3 purity "
+                "target) with their best values; the uncertainty distribution (histogram, tornado, the summary's "
+                "sentence) leaves out both. "
                 "Status codes: clipped = an input was clipped to its range; out_of_range = outside the model's "
                 "validated range; not_converged = a solver hit its limit; infeasible = no physical solution.</p>")
     rep.section("Headline figures", note + warn + f"<div class='cards'>{''.join(cards)}</div>", "headline",
@@ -262,7 +265,9 @@ def _executive_summary(rep: _Report, summary: dict[str, Any], scenario: dict[str
         name = u.get("output", "")
         unit = header(name).removeprefix(human(name)).strip(" ()")
         q = lambda k: _fmt("{:,.4g}", d.get(k)) + (f" {unit}" if unit else "")  # noqa: E731
-        parts.append(f"Over {u.get('samples', 0):,} Monte Carlo samples ({html.escape(str(u.get('method')))}), "
+        used = int(d.get("n_usable", 0) or 0)
+        of = f" ({used:,} usable)" if used and used != u.get("samples") else ""
+        parts.append(f"Over {u.get('samples', 0):,} Monte Carlo samples{of} ({html.escape(str(u.get('method')))}), "
                      f"{html.escape(human(name))} runs from P10 {q('p10')} to P90 {q('p90')} (P50 {q('p50')}); "
                      f"the probability it is below zero is {_fmt('{:.0%}', d.get('prob_negative'))}.")
     rep.section("Executive summary", f"<p class='summary'>{' '.join(parts)}</p>", "summary")
@@ -664,6 +669,10 @@ def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: d
         fig = go.Figure()
         if vals is not None:
             fig.add_trace(go.Histogram(x=vals, nbinsx=40, name="samples"))
+        elif d.get("histogram"):  # a large sweep keeps its bins, not every sample
+            edges = np.asarray(d["histogram"]["edges"], dtype=float)
+            fig.add_trace(go.Bar(x=0.5 * (edges[1:] + edges[:-1]), y=d["histogram"]["counts"],
+                                 width=np.diff(edges).tolist(), name="samples"))
         for q in ("p10", "p50", "p90"):
             if d.get(q) is not None:
                 fig.add_vline(x=d[q], line_dash="dash", annotation_text=q.upper())
