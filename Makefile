@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench bench-alloy calibrate fixture clean
+.PHONY: demo test lint docs bench bench-alloy calibrate fixture clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks docs
 	$(BIN)/python -m pytest -q
+
+## docs: the documentation site (user guide, API reference from docstrings), offline, strict, into site/
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks docs
@@ -55,4 +59,4 @@ bench-alloy:
 	.venv-bench/bin/python benchmarks/bench_alloy.py --kawin-venv .venv-kawin
 
 clean:
-	rm -rf $(VENV) .venv-bench .venv-kawin $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench .venv-kawin $(OUT) site .pytest_cache .ruff_cache

@@ -58,3 +58,20 @@ def store_db(request, tmp_path):
     _meta.drop_all(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def docs_site(tmp_path_factory):
+    """The documentation site built as `make docs` builds it (mkdocs, strict), once per session; returns
+    (site folder, build log). A warning from any page fails strict mode, so the build must succeed."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    site = tmp_path_factory.mktemp("site")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                          cwd=root, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return site, proc.stdout + proc.stderr

@@ -54,7 +54,7 @@ def lixiviant_sx(scenario: Any, lixiviant: str) -> dict[str, float]:
     return {f"hydromet.sx.{k}": v for k, v in design.items()}
 
 
-def route_table(scenario: Any, samples: int = 1, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+def route_table(scenario: Any, samples: int = 1, progress: Callable[..., None] | None = None) -> pd.DataFrame:
     """One row per route option: recovery, reagents per kg Sc2O3, opex, capex, CO2e, NPV, IRR (P10-P90 of NPV
     when sampled). An option the chain refuses for this scenario is listed with the reason in ``note``."""
     from .api import metric_arrays
@@ -63,12 +63,13 @@ def route_table(scenario: Any, samples: int = 1, progress: Callable[[str], None]
     from .hydromet.routes import LEACH_ROUTES
     from .uncertainty.analysis import monte_carlo
 
-    say = progress or (lambda _msg: None)
+    say = progress or (lambda *_a, **_k: None)  # say(message, done, total): options done of all
     cache = StageCache()  # the options share the ore, the concentrate and the alloy: those stages run once
     rows = []
-    for route, lix in route_options():
+    options = route_options()
+    for i, (route, lix) in enumerate(options):
         label = f"{LEACH_ROUTES[route].label}, {lix}"
-        say(f"route table: {label}")
+        say(f"route table: {label}", i, len(options))
         row: dict[str, Any] = {"leach_route": route, "lixiviant": lix, "option": label,
                                "current": route == scenario.hydromet.leach_route
                                and lix == scenario.hydromet.lixiviant, "note": ""}

@@ -197,3 +197,31 @@ def test_report_prints_to_pdf_without_clipped_tables(browser, sampled_run_dir, t
     page.screenshot(path=str(_shots(tmp_path) / "report_print.png"), full_page=False)
     assert errors == [] and external == []
     page.close()
+
+
+def test_docs_site_loads_nothing_off_the_machine(browser, docs_site):
+    """The built documentation site, served on loopback, opens its home, a stage guide and the API reference
+    with no request to another host (the theme's web fonts are off) and no console error."""
+    import functools
+    import http.server
+
+    site, _ = docs_site
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        page, errors, external = _page(browser, (1200, 900))
+        for name in ("index.html", "hydromet.html", "api.html"):
+            page.goto(f"{base}/{name}")
+            page.wait_for_load_state("networkidle")
+            assert page.locator("article h1").count() >= 1, name
+        assert page.locator("[id='scandia.api.run']").count() == 1
+        assert errors == [] and external == [], (errors, external)
+        page.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)

@@ -261,3 +261,12 @@ def test_schema_and_server_agree_on_empty_values(client):
     assert client.post("/whatif", json={"sample": ""}).status_code == 422
     r = client.post("/sweeps", json={"scenario": {}, "samples": 4, "chunk_size": 2})
     assert r.status_code == 202, r.text
+
+
+@pytest.mark.parametrize("body,kind", [("null\n", YAML), ("- 1\n- 2\n", YAML), ("3", JSON), ("null", JSON)])
+def test_a_body_that_is_not_a_mapping_is_422(client, body, kind):
+    """Found by schemathesis (2026-12-01): a YAML body `null` was accepted and ran the default scenario under the
+    name "unnamed"; a body that is not a mapping is not a scenario (an empty body still means the default)."""
+    r = client.post("/runs", content=body, headers=kind)
+    assert r.status_code == 422, (r.status_code, r.text[:300])
+    assert "mapping" in r.text and "Traceback" not in r.text

@@ -168,12 +168,17 @@ def _parse_body(raw: bytes, kind: str) -> Any:
         raise ScenarioError("scenario", "body is not UTF-8 text") from None
     if kind in _JSON_TYPES:
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except ValueError as exc:
             raise ScenarioError("scenario", f"malformed JSON ({exc})") from None
         except RecursionError:
             raise ScenarioError("scenario", "JSON nested too deeply") from None
-    return parse_yaml(text)
+    else:
+        data = parse_yaml(text)
+    if not isinstance(data, dict):  # `null`, a list or a number is not a scenario (an empty body is the default)
+        raise ScenarioError("scenario", f"the body must be a mapping (a scenario), not {type(data).__name__}; "
+                                        "send an empty body for the default scenario")
+    return data
 
 
 _SCENARIO_BODY = {

@@ -34,8 +34,12 @@ def execute_run(engine: Any, data_dir: Path, run_id: str, scen: Any, samples: in
 
     update_job(engine, run_id, state="running", message="running", total=samples)
     try:
-        _, summary, tables = execute(scen, samples, stage, sobol,
-                                     progress=lambda msg: update_job(engine, run_id, message=msg))
+        def progress(msg: str, done: float | None = None, total: float | None = None) -> None:
+            """The job's message, and its progress in samples from the share of the work done."""
+            extra = {"done": round(samples * done / total)} if done is not None and total else {}
+            update_job(engine, run_id, message=msg, **extra)
+
+        _, summary, tables = execute(scen, samples, stage, sobol, progress=progress)
         resolved = resolved_yaml(scen)
         summary["run_id"] = run_id
         folder = data_dir / "runs" / run_id
