@@ -107,6 +107,43 @@ def test_dashboard_slider_moves_npv(browser, server, tmp_path):
     page.close()
 
 
+def test_dashboard_specs_diagram_locale_and_saving(browser, server, tmp_path):
+    """Issue 15 item 7: the dashboard lists each specification with its target and margin, draws the hydromet
+    flowsheet with every stream number, shows numbers in fr-CA format on request, saves the case as a scenario
+    file that loads and validates as a scenario, and records it as a run in the store."""
+    import re
+
+    import yaml
+
+    from scandia.scenario.loader import scenario_from_dict
+
+    page, errors, external = _page(browser)
+    page.goto(server + "/")
+    page.wait_for_function("document.getElementById('npv').dataset.value !== undefined", timeout=60_000)
+    specs = page.eval_on_selector_all("#specs li", "els => els.map(e => [e.textContent, e.dataset.met])")
+    assert any(t.startswith("Sc2O3 purity") and "99.50 %" in t for t, _ in specs), specs
+    assert all(met == "true" for _, met in specs)  # the default case meets its specifications
+    numbers = page.eval_on_selector_all("#diagram text.stream-number", "els => els.map(e => +e.textContent)")
+    assert len(numbers) >= 20 and sorted(numbers) == list(range(1, len(numbers) + 1))
+    assert "." in page.inner_text("#prod")
+    page.select_option("#locale", "fr-CA")
+    prod = page.inner_text("#prod")
+    assert re.fullmatch(r"\d+,\d t/a", prod), prod  # comma decimal, as a Québec reader writes it
+    with page.expect_download() as dl:
+        page.click("#save")
+    saved = tmp_path / "case.yaml"
+    dl.value.save_as(saved)
+    scen = scenario_from_dict(yaml.safe_load(saved.read_text(encoding="utf-8")))
+    assert scen.name == "crater-lake-whatif"
+    page.click("#record")
+    page.wait_for_function("document.getElementById('saved').dataset.run !== undefined", timeout=60_000)
+    run_id = page.get_attribute("#saved", "data-run")
+    job = page.evaluate(f"fetch('/runs/{run_id}').then(r => r.json())")
+    assert job["scenario"] == "crater-lake-whatif" and job["state"] in ("queued", "running", "done"), job
+    assert errors == [] and external == []
+    page.close()
+
+
 def test_report_renders_every_figure_offline(browser, sampled_run_dir, tmp_path):
     from typer.testing import CliRunner
 

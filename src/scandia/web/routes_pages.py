@@ -52,6 +52,23 @@ def pages_router(svc: Service) -> APIRouter:
         except ScenarioError as exc:
             return _unprocessable(exc)
 
+    @router.post("/whatif/scenario", responses={422: {"description": "bad slider value"}})
+    def post_whatif_scenario(req: WhatIfRequest) -> Any:
+        """The what-if case as a scenario: the resolved YAML to save as a file (`scandia run FILE` reruns it),
+        and the same scenario as JSON, which POST /runs takes to record the case as a run."""
+        import json
+
+        from ..runner import resolved_yaml
+        from .whatif import scenario_for
+
+        try:
+            scen = scenario_for(req)
+            scen = scen.with_values({"name": f"{scen.name}-whatif",
+                                     "description": f"what-if case of {scen.name} saved from the dashboard"})
+        except ScenarioError as exc:
+            return _unprocessable(exc)
+        return {"name": scen.name, "yaml": resolved_yaml(scen), "scenario": json.loads(scen.model_dump_json())}
+
     @router.get("/whatif/controls")
     def controls() -> dict[str, Any]:
         """Choices and ranges of the dashboard's selectors and sliders."""
