@@ -185,6 +185,11 @@ def _headline(rep: _Report, summary: dict[str, Any]) -> None:
                 "sentence) leaves out both. "
                 "Status codes: clipped = an input was clipped to its range; out_of_range = outside the model's "
                 "validated range; not_converged = a solver hit its limit; infeasible = no physical solution.</p>")
+    from .specs import missed_text
+
+    missed = missed_text(summary)
+    if missed:
+        warn += "<p class='bad'>Specification missed: " + "; ".join(html.escape(t) for t in missed) + ".</p>"
     rep.section("Headline figures", note + warn + f"<div class='cards'>{''.join(cards)}</div>", "headline",
                 "warn" if bad else "")
 

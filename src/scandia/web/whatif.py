@@ -337,6 +337,7 @@ class WhatIf:
 
             status[f"alloy: {Status(alloy['status']).name}"] = 1
         from ..report.html import stage_diagrams
+        from ..report.specs import specifications
 
         return {
             "specifications": specifications(s), "diagram": stage_diagrams(s).get("hydromet", ""),
@@ -352,26 +353,6 @@ class WhatIf:
                              "npv_musd": [float(v) if np.isfinite(v) else None for v in npv_curve]},
             "strength_vs_sc": {**alloy["curve"], "base_yield_mpa": alloy["base_yield_mpa"]},
         }
-
-
-def specifications(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """The specifications a case is judged feasible by, each with its target, the value reached, whether it is
-    met and by how much it is missed or cleared (``margin``, in the spec's unit; negative = missed): the Sc2O3
-    purity against ``purification.purity_target_frac`` (percentage points), and a positive Sc2O3 output."""
-    st = summary.get("stages", {})
-    out = []
-    hyd = st.get("hydromet", {})
-    m = hyd.get("metrics") or {}
-    purity, target = _num(m.get("sc2o3_purity_frac")), _num(hyd.get("purity_target_frac"))
-    if purity is not None and target is not None:
-        out.append({"name": "Sc2O3 purity", "unit": "%", "target": 100 * target, "value": 100 * purity,
-                    "margin": 100 * (purity - target), "met": purity + 1e-12 >= target,
-                    "rule": "at least the purification target (hydromet.purification.purity_target_frac)"})
-    tpa = _num(m.get("sc2o3_production_tpa"))
-    if tpa is not None:
-        out.append({"name": "Sc2O3 output", "unit": "t/a", "target": 0.0, "value": tpa, "margin": tpa,
-                    "met": tpa > 0, "rule": "more than zero (a flowsheet that makes no oxide has no value)"})
-    return out
 
 
 def _get(scen: Any, path: str) -> Any:
