@@ -2,12 +2,13 @@
 error (5xx); documented status codes, content types, headers and bodies; schema-invalid data refused;
 undeclared methods answered 405; auth and resource checks.
 
-One check is not applied to the three POST endpoints: ``positive_data_acceptance`` ("every schema-valid request
+One check is not applied to the four POST endpoints: ``positive_data_acceptance`` ("every schema-valid request
 is accepted"). Their bodies carry rules between fields that OpenAPI cannot state (Sobol indices need
 ``samples`` > 1, ``stage`` needs a one-sample run, a distribution's ``low`` must lie below its ``high``, the
-what-if acid dose must lie in the chosen leach route's range), so a schema-valid request can rightly be refused
-with 422. What the schema can say it now says (built-in names, routes and samples enumerated; sample and chunk
-limits from this server's limits), and the check runs on every other endpoint.
+what-if acid dose, also when the case is saved as a scenario, must lie in the chosen leach route's range), so a
+schema-valid request can rightly be refused with 422. What the schema can say it now says (built-in names,
+routes and samples enumerated; sample and chunk limits from this server's limits), and the check runs on every
+other endpoint.
 
 The app under test accepts at most 20 samples per run or sweep and answers runs of one sample at once, so the
 generated work stays small; queued jobs are cancelled when the app shuts down.
@@ -39,7 +40,7 @@ ALL = (_C.not_a_server_error, _C.status_code_conformance, _C.content_type_confor
        _C.positive_data_acceptance, _C.missing_required_header, _C.unsupported_method, _C.use_after_free,
        _C.ensure_resource_availability, _C.ignored_auth)
 #: endpoints whose bodies carry cross-field rules (see the module docstring)
-CROSS_FIELD = {("POST", "/runs"), ("POST", "/sweeps"), ("POST", "/whatif")}
+CROSS_FIELD = {("POST", "/runs"), ("POST", "/sweeps"), ("POST", "/whatif"), ("POST", "/whatif/scenario")}
 
 
 @schema.parametrize()
