@@ -147,3 +147,16 @@ def test_an_infeasible_case_says_which_specification_it_misses_and_by_how_much()
     assert not purity["met"] and purity["margin"] == pytest.approx(purity["value"] - 99.99, abs=1e-9)
     text = build_report(r.summary, r.tables, resolved_yaml(scen))
     assert "Specification missed: Sc2O3 purity" in text and "misses its target 99.99 %" in text
+
+
+def test_stream_table_ph_only_where_the_model_computes_it(sampled_run_dir):
+    """The pH column is filled for the SX raffinate alone (the cascade's last-stage equilibrium, the same value as
+    the McCabe-Thiele table's last stage) and is strongly acid: the SX feed is held at >= 100 g/L free HCl
+    (2.7 mol/L, so pH <= -0.4 at unit activity) and extraction releases protons, so pH < 0.5 (physical bound)."""
+    _, tables, _ = load_run_dir(sampled_run_dir)
+    st, mt = tables["hydromet_streams"], tables["sx_mccabe_thiele"]
+    filled = st[st["ph"].notna()]
+    assert list(filled["stream"]) == ["extract.raffinate"]
+    sc = mt[mt["element"] == "Sc"]
+    assert filled["ph"].iloc[0] == pytest.approx(sc["stage_ph"].iloc[-1], abs=1e-9)
+    assert filled["ph"].iloc[0] < 0.5

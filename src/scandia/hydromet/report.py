@@ -96,8 +96,9 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
     """Every stream of the selected route for one scenario, in stream-number order: from and to (unit names),
     mass by phase (solids, liquor, organic), % solids by mass, free acid in the liquor, and Sc, TREE, Fe and Th
     as flows, as ppm of the solids and as mg per litre of liquor water (the model carries no liquor density, so
-    concentrations are per litre of water, taken at 1 kg/L). Temperatures are not carried by the streams and are
-    left out."""
+    concentrations are per litre of water, taken at 1 kg/L), and the pH where the model computes one (the SX
+    raffinate, from the cascade's stage equilibria). Temperatures are not carried by the streams and are left
+    out, as is the pH of streams the model does not speciate."""
     fs = result.flowsheet
     if fs is None:
         return pd.DataFrame()
@@ -110,6 +111,12 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
     cs = fs.streams[next(iter(fs.streams))].components  # one component set for the whole flowsheet
     els, em = cs.elements, cs.element_matrix
     phase = np.array([phase_of(c) for c in cs.names])
+    # pH only where the model computes it: the SX cascade's equilibrium pH of its last extraction stage, which
+    # the raffinate leaves (aqueous flows from stage 1 at the feed to stage N)
+    ph_of: dict[str, float] = {}
+    ext = fs.units.get("extract")
+    if ext is not None and "stage_ph" in ext.design:
+        ph_of["extract.raffinate"] = float(np.asarray(ext.design["stage_ph"])[i][-1])
     for port, s in items:
         e = s.element_tph[i]
         comp = s.component_tph[i]
@@ -127,6 +134,7 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
             "water_tph": water,
             "solids_pct": 100.0 * solids / (solids + liquor) if solids + liquor > 0 else np.nan,
             "free_acid_g_per_l_water": 1e3 * acid / water if water > 1e-9 else np.nan,
+            "ph": ph_of.get(port, np.nan),
             "sc_kg_per_h": float(e[els.index("Sc")] * 1e3),
             "tree_kg_per_h": float(sum(e[els.index(x)] for x in REE) * 1e3),
             "fe_kg_per_h": float(e[els.index("Fe")] * 1e3), "th_kg_per_h": float(e[els.index("Th")] * 1e3),
