@@ -149,7 +149,7 @@ def test_an_infeasible_case_says_which_specification_it_misses_and_by_how_much()
     assert "Specification missed: Sc2O3 purity" in text and "misses its target 99.99 %" in text
 
 
-def test_stream_table_ph_only_where_the_model_computes_it(sampled_run_dir):
+def test_stream_table_ph_and_temperature_only_where_the_model_has_them(sampled_run_dir):
     """The pH column is filled for the SX raffinate alone (the cascade's last-stage equilibrium, the same value as
     the McCabe-Thiele table's last stage) and is strongly acid: the SX feed is held at >= 100 g/L free HCl
     (2.7 mol/L, so pH <= -0.4 at unit activity) and extraction releases protons, so pH < 0.5 (physical bound)."""
@@ -160,3 +160,10 @@ def test_stream_table_ph_only_where_the_model_computes_it(sampled_run_dir):
     sc = mt[mt["element"] == "Sc"]
     assert filled["ph"].iloc[0] == pytest.approx(sc["stage_ph"].iloc[-1], abs=1e-9)
     assert filled["ph"].iloc[0] < 0.5
+    # temperature only at the leach outlets, the caustic route's HCl leach temperature (an input; no heat balance)
+    import yaml
+
+    _, _, resolved = load_run_dir(sampled_run_dir)
+    warm = st[st["temperature_c"].notna()]
+    assert sorted(warm["stream"]) == ["leach.liquor", "leach.residue"]
+    assert (warm["temperature_c"] == yaml.safe_load(resolved)["hydromet"]["caustic"]["acid_temperature_c"]).all()

@@ -398,6 +398,9 @@ class CausticCrackLeach(_Leach):
                                      * _na_frac(cs, ("NaOH", "Na2SiO3", "NaAlO2", "NaCaHSiO4", "sodalite"))
                                      ).sum(axis=1),
             "liquor_m3_per_h": acid_water, "max_saturation_frac": sat,
+            # liquor and residue leave the HCl leach of the cracked solids at its temperature (no heat balance)
+            "outlet_temperature_c": np.broadcast_to(self._p("acid_temperature_c", condensate.shape[0])[:, 0],
+                                                    condensate.shape[:1]).copy(),
             # MVR evaporator power (electricity), kW
             "evaporator_kw": condensate[:, w_i] * self._p("evaporator_kwh_per_t", condensate.shape[0])[:, 0],
         }

@@ -108,6 +108,12 @@ def _erlang_nodes(n_tanks: int, order: int = 48) -> tuple[np.ndarray, np.ndarray
     return x, w / np.exp(lgamma(n_tanks))
 
 
+def outlet_temperature(value: Any, n: int, name: str) -> np.ndarray:
+    """The leach's operating temperature [°C] per scenario, ``(n,)``: the temperature its liquor and residue
+    leave at (no heat balance is solved, so streams downstream of the leach carry none)."""
+    return np.broadcast_to(per_scenario(value, n, name)[:, 0], (n,)).copy()
+
+
 class _Leach(Unit):
     """Common machinery: dissolve minerals by conversion X (n, n_minerals), build residue and liquor."""
 
@@ -320,6 +326,7 @@ class TankLeach(_Leach):
         water = feed.total_tph * (1.0 - ws) / ws
         outlets, reagents, design, status = self._dissolve(feed, x, acid * 1e-3 * water, water, 1.0, gyp[:, 0])
         design["conversion"] = x
+        design["outlet_temperature_c"] = outlet_temperature(self.temperature_c, n, "hydromet.tank.temperature_c")
         return UnitResult(outlets, status, design, reagents=reagents)
 
 
@@ -409,6 +416,7 @@ class RecycleTankLeach(TankLeach):
         design["max_saturation_frac"] = sat
         status = np.where(sat > 1.0, Status.infeasible, status).astype(np.int8)
         design["conversion"] = x
+        design["outlet_temperature_c"] = outlet_temperature(self.temperature_c, n, "hydromet.tank.temperature_c")
         return UnitResult(outlets, status, design, reagents=reagents)
 
 
@@ -563,7 +571,7 @@ class HeapLeach(_Leach):
         outlets, reagents, design, status = self._dissolve(feed, x, free, water, 1.0, gyp[:, 0])
         design.update({"conversion": x, "pls_m3_per_t": pls_m3_per_t,
                        "net_acid_tph": design["acid_added_tph"] - recycle * acid[:, 0] * 1e-3 * feed.total_tph
-                       * pls_m3_per_t})
+                       * pls_m3_per_t, "outlet_temperature_c": np.broadcast_to(temp[:, 0], (n,)).copy()})
         return UnitResult(outlets, status, design, reagents=reagents)
 
 

@@ -97,8 +97,9 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
     mass by phase (solids, liquor, organic), % solids by mass, free acid in the liquor, and Sc, TREE, Fe and Th
     as flows, as ppm of the solids and as mg per litre of liquor water (the model carries no liquor density, so
     concentrations are per litre of water, taken at 1 kg/L), and the pH where the model computes one (the SX
-    raffinate, from the cascade's stage equilibria). Temperatures are not carried by the streams and are left
-    out, as is the pH of streams the model does not speciate."""
+    raffinate, from the cascade's stage equilibria) and the temperature where the model sets one (the leach's
+    liquor and residue, at its operating temperature). No heat balance is solved, so other streams carry no
+    temperature, and streams the model does not speciate carry no pH."""
     fs = result.flowsheet
     if fs is None:
         return pd.DataFrame()
@@ -114,6 +115,12 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
     # pH only where the model computes it: the SX cascade's equilibrium pH of its last extraction stage, which
     # the raffinate leaves (aqueous flows from stage 1 at the feed to stage N)
     ph_of: dict[str, float] = {}
+    # temperature only where the model sets one: the leach's liquor and residue leave at its operating temperature
+    temp_of: dict[str, float] = {}
+    leach = fs.units.get("leach")
+    if leach is not None and "outlet_temperature_c" in leach.design:
+        t_leach = float(np.asarray(leach.design["outlet_temperature_c"])[i])
+        temp_of = {"leach.liquor": t_leach, "leach.residue": t_leach}
     ext = fs.units.get("extract")
     if ext is not None and "stage_ph" in ext.design:
         ph_of["extract.raffinate"] = float(np.asarray(ext.design["stage_ph"])[i][-1])
@@ -135,6 +142,7 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
             "solids_pct": 100.0 * solids / (solids + liquor) if solids + liquor > 0 else np.nan,
             "free_acid_g_per_l_water": 1e3 * acid / water if water > 1e-9 else np.nan,
             "ph": ph_of.get(port, np.nan),
+            "temperature_c": temp_of.get(port, np.nan),
             "sc_kg_per_h": float(e[els.index("Sc")] * 1e3),
             "tree_kg_per_h": float(sum(e[els.index(x)] for x in REE) * 1e3),
             "fe_kg_per_h": float(e[els.index("Fe")] * 1e3), "th_kg_per_h": float(e[els.index("Th")] * 1e3),
