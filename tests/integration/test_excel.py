@@ -86,3 +86,34 @@ def test_excel_cashflow_formulas_equal_the_model(workbook):
 def test_excel_bad_path_exit_2():
     res = CliRunner().invoke(app, ["run", "--no-curves", "--excel", "/nonexistent/dir/x.xlsx"])
     assert res.exit_code == 2 and "--excel" in res.stderr and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("variant", [
+    {"tax_depreciation": "straight", "tax_life_years": 7, "mining_tax": False, "expansion_capex_usd": ((3, 50e6),)},
+    {"ramp_up": (0.3, 0.6, 0.9), "life_years": 12},
+], ids=["straight-no-mining-tax-expansion", "ramp-3-life-12"])
+def test_excel_model_follows_the_branches_of_the_cash_flow(tmp_path, variant):
+    """The sheet's other branches (straight-line tax depreciation, no mining tax, an expansion, a three-year ramp
+    and a shorter life) give the cash-flow model's NPV and IRR for the same inputs (1e-9 relative)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from scandia.economics.cashflow import evaluate
+    from scandia.economics.report import model_inputs_table, model_years_table
+    from scandia.report.excel import write_workbook
+
+    formulas = pytest.importorskip("formulas")
+    ec = scandia.run("crater-lake", curves=False).stages["economics"]
+    kw = {k: (np.array([v]) if k == "life_years" else v) for k, v in variant.items()}
+    p = replace(ec.inputs, **kw)
+    cf = evaluate(p, 1)
+    e2 = replace(ec, inputs=p, cashflow=cf)
+    path = tmp_path / "v.xlsx"
+    write_workbook(path, {"stages": {}}, {"economics_model_inputs": model_inputs_table(e2),
+                                          "economics_model_years": model_years_table(e2)}, "")
+    cells = _cells(path, "cashflow_model", ("NPV after tax", "IRR after tax"))
+    keys = [f"'[v.xlsx]CASHFLOW_MODEL'!{cells[k]}" for k in ("NPV after tax", "IRR after tax")]
+    got = formulas.ExcelModel().loads(str(path)).finish().calculate(outputs=keys)
+    assert float(got[keys[0]].value[0, 0]) == pytest.approx(cf.npv_usd[0] / 1e6, rel=1e-9)
+    assert float(got[keys[1]].value[0, 0]) == pytest.approx(cf.irr_frac[0], rel=1e-7)
