@@ -61,9 +61,10 @@ def route_table(scenario: Any, samples: int = 1, progress: Callable[..., None] |
     from .chain import StageCache
     from .chain import run as run_chain
     from .hydromet.routes import LEACH_ROUTES
+    from .runner import adapt_progress
     from .uncertainty.analysis import monte_carlo
 
-    say = progress or (lambda *_a, **_k: None)  # say(message, done, total): options done of all
+    say = adapt_progress(progress)  # say(message, done, total): options done of all
     cache = StageCache()  # the options share the ore, the concentrate and the alloy: those stages run once
     rows = []
     options = route_options()

@@ -17,7 +17,8 @@ from .core.files import json_safe
 from .core.outputs import TABLES, ordered
 from .scenario.schema import Scenario
 
-__all__ = ["execute", "monte_carlo_run", "resolved_yaml", "result_tables", "sweep_run_folder", "write_run_dir"]
+__all__ = ["adapt_progress", "execute", "monte_carlo_run", "resolved_yaml", "result_tables", "sweep_run_folder",
+           "write_run_dir"]
 
 
 def _table_writer(df: Any, fmt: str) -> tuple[str, Callable[[Path], None]]:
@@ -60,6 +61,23 @@ def write_run_dir(out: Path, tables: dict[str, Any], scenario_yaml: str, summary
                             ) from None
 
 
+def adapt_progress(progress: Callable[..., None] | None) -> Callable[..., None]:
+    """A progress callback as ``say(message, done=None, total=None)``; one written for the earlier one-argument
+    protocol (``lambda msg: ...``) still works and receives the message only."""
+    import inspect
+
+    if progress is None:
+        return lambda *_a, **_k: None
+    try:
+        params = inspect.signature(progress).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C callable: assume the full protocol
+        return progress
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if any(p.kind is p.VAR_POSITIONAL for p in params) or len(positional) >= 3:
+        return progress
+    return lambda msg, *_a, **_k: progress(msg)
+
+
 def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int = 0,
                     progress: Callable[..., None] | None = None) -> tuple[Any, dict[str, Any]]:
     """Sampled run of the whole chain plus the tornado (and Sobol indices with ``sobol`` > 0, the Saltelli base
@@ -68,7 +86,7 @@ def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int
 
     if stage is not None:
         raise ScenarioError("--samples", "Monte Carlo runs the whole chain; leave out --stage")
-    say = progress or (lambda *_a, **_k: None)
+    say = adapt_progress(progress)
     k = len(scen.uncertainty.distributions)
     # the work counted in chain evaluations (each phase is one vectorized call; the bar moves between them)
     evals = {"mc": n, "tornado": 2 * k + 1, "sobol": sobol * (k + 2) if sobol else 0}
@@ -170,6 +188,20 @@ def sweep_run_folder(scen: Scenario, sweep_result: Any, out: Path) -> dict[str, 
     summary["n_scenarios"] = len(table)
     summary["status"] = count(table["status"].to_numpy())
     summary["tables_basis"] = "base case: the scenario's own values, no field sampled"
+    # the metrics the sweep keeps per sample are summarised over its usable samples, as a sampled run's are (the
+    # others stay the base case's, and the summary says which)
+    from .core.results import metric_summary
+    from .core.status import Status
+
+    ok = table["status"].to_numpy() < Status.not_converged
+    sampled = []
+    for name in table.columns:
+        stage, _, metric = name.partition(".")
+        metrics = summary["stages"].get(stage, {}).get("metrics")
+        if metric and isinstance(metrics, dict) and metric in metrics:
+            metrics[metric] = metric_summary(table[name].to_numpy(dtype=float), ok)
+            sampled.append(name)
+    summary["metrics_basis"] = {"sampled": sampled, "other": "base case"}
     summary["uncertainty"] = {
         "samples": len(table), "method": u.method, "seed": scen.seed, "inputs": list(u.distributions),
         "correlations": [list(c) for c in u.correlations], "output": col, "sweep_id": sweep_result.sweep_id,

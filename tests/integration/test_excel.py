@@ -91,10 +91,12 @@ def test_excel_bad_path_exit_2():
 @pytest.mark.parametrize("variant", [
     {"tax_depreciation": "straight", "tax_life_years": 7, "mining_tax": False, "expansion_capex_usd": ((3, 50e6),)},
     {"ramp_up": (0.3, 0.6, 0.9), "life_years": 12},
-], ids=["straight-no-mining-tax-expansion", "ramp-3-life-12"])
+    {"production_kg_per_yr": 0.0, "coproduct_revenue_usd_per_yr": 60e6},
+], ids=["straight-no-mining-tax-expansion", "ramp-3-life-12", "no-sc2o3-reo-only"])
 def test_excel_model_follows_the_branches_of_the_cash_flow(tmp_path, variant):
     """The sheet's other branches (straight-line tax depreciation, no mining tax, an expansion, a three-year ramp
-    and a shorter life) give the cash-flow model's NPV and IRR for the same inputs (1e-9 relative)."""
+    and a shorter life, no Sc2O3 but REO revenue) give the cash-flow model's NPV and IRR for the same inputs
+    (1e-9 relative; found by review: the REO-only case once lost its revenue in the sheet)."""
     from dataclasses import replace
 
     import numpy as np
@@ -105,7 +107,8 @@ def test_excel_model_follows_the_branches_of_the_cash_flow(tmp_path, variant):
 
     formulas = pytest.importorskip("formulas")
     ec = scandia.run("crater-lake", curves=False).stages["economics"]
-    kw = {k: (np.array([v]) if k == "life_years" else v) for k, v in variant.items()}
+    arrays = {"production_kg_per_yr", "coproduct_revenue_usd_per_yr", "life_years"}  # (n,) fields of the inputs
+    kw = {k: (np.array([v]) if k in arrays else v) for k, v in variant.items()}
     p = replace(ec.inputs, **kw)
     cf = evaluate(p, 1)
     e2 = replace(ec, inputs=p, cashflow=cf)

@@ -167,6 +167,10 @@ def test_a_finished_sweep_is_a_run_folder_the_report_and_the_store_take(tmp_path
     d = summary["uncertainty"]["distribution"]
     assert summary["n_scenarios"] == N and 0 < d["n_usable"] <= N and d["p10"] <= d["p50"] <= d["p90"]
     assert summary["uncertainty"]["sweep_id"] == res.sweep_id
+    # the metrics kept per sample are summarised over the samples, as a sampled run's (not the base case's)
+    npv = summary["stages"]["economics"]["metrics"]["npv_musd"]
+    assert isinstance(npv, dict) and npv["p50"] == pytest.approx(d["p50"], rel=1e-12)
+    assert "economics.npv_musd" in summary["metrics_basis"]["sampled"]
     assert json.loads((tmp_path / "summary.json").read_text())["n_scenarios"] == N
     assert sorted(p.name for p in tmp_path.glob("chunk_*.parquet")) == [f"chunk_{k:06d}.parquet" for k in range(3)]
     report = tmp_path / "report.html"

@@ -15,7 +15,7 @@ import numpy as np
 from ..core.numerics import illinois
 from .taxes import cca_schedule, income_tax, mining_tax_ledger
 
-__all__ = ["CashFlow", "ProjectInputs", "breakeven_price", "evaluate", "irr", "npv"]
+__all__ = ["CashFlow", "ProjectInputs", "breakeven_price", "evaluate", "irr", "npv", "production_ramp"]
 
 
 @dataclass
@@ -123,6 +123,24 @@ def _payback(cf: np.ndarray) -> np.ndarray:
     return np.where(has, k - 1 + np.clip(frac, 0.0, 1.0) + 1.0, np.nan)
 
 
+def production_ramp(p: ProjectInputs, n: int, years: np.ndarray) -> np.ndarray:
+    """Production as a fraction of nameplate, (n, years): zero in construction and after each scenario's life,
+    the ramp-up (or the production profile) in the first production years, 1 after."""
+    c = len(p.construction_phasing)
+    life = np.broadcast_to(np.asarray(p.life_years), (n,)).astype(np.int64)
+    longest = int(life.max())
+    operating = (years >= c) & (years < c + life[:, None])
+    ramp = np.ones((n, years.size))
+    ramp[:, :c] = 0.0
+    if p.production_profile is not None:
+        prof = np.asarray(p.production_profile, dtype=float)[:longest]
+        ramp[:, c:c + prof.size] = prof
+    else:
+        for k, frac in enumerate(p.ramp_up[:longest]):
+            ramp[:, c + k] = np.broadcast_to(np.asarray(frac, dtype=float), (n,))
+    return np.where(operating, ramp, 0.0)
+
+
 def _size(p: ProjectInputs) -> int:
     """Number of scenarios: the longest array among the inputs."""
     return max(np.size(getattr(p, f.name)) for f in fields(p) if isinstance(getattr(p, f.name), np.ndarray))
@@ -142,15 +160,7 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
     end = c + life[:, None]  # first year after production, per scenario: closure is spent then
     operating = (years >= c) & (years < end)  # (n, years)
     horizon = years <= end  # a scenario's own year axis; later years of a longer-lived batch stay zero
-    ramp = np.ones((n, y))
-    ramp[:, :c] = 0.0
-    if p.production_profile is not None:
-        prof = np.asarray(p.production_profile, dtype=float)[:longest]
-        ramp[:, c:c + prof.size] = prof
-    else:
-        for k, frac in enumerate(p.ramp_up[:longest]):
-            ramp[:, c + k] = np.broadcast_to(np.asarray(frac, dtype=float), (n,))
-    ramp = np.where(operating, ramp, 0.0)
+    ramp = production_ramp(p, n, years)
     prod = col(p.production_kg_per_yr) * ramp
     revenue = prod * col(p.price_usd_per_kg) * col(p.payability_frac) + col(p.coproduct_revenue_usd_per_yr) * ramp
     opex = prod * col(p.opex_variable_usd_per_kg) + col(p.opex_fixed_usd_per_yr) * operating
@@ -199,8 +209,9 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
              "cash_flow_usd": cf}
     total_kg = prod.sum(axis=1)
     disc = (1.0 + col(p.discount_rate)) ** years
-    all_in = ((opex + royalty + sustaining + capex + closure + mining_tax + tax) / disc).sum(axis=1) / np.maximum(
-        (prod / disc).sum(axis=1), 1e-300)
+    kg_disc = (prod / disc).sum(axis=1)  # NaN where nothing is produced (no cost per kg), without overflow
+    all_in = np.divide(((opex + royalty + sustaining + capex + closure + mining_tax + tax) / disc).sum(axis=1),
+                       kg_disc, out=np.full(n, np.nan), where=kg_disc > 0)
     if not full:
         nan = np.full(n, np.nan)
         return CashFlow(years=years, lines=lines, npv_usd=npv(p.discount_rate, cf), pretax_npv_usd=nan,

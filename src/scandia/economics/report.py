@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from ..core.results import metric_summary
 from ..core.status import Status
 from ..scenario.schema import Scenario
 from . import taxes
+from .cashflow import production_ramp
 from .footprint import cost_curve, curve_position
 from .stage import EconomicsResult
 
@@ -98,13 +100,14 @@ def model_inputs_table(result: EconomicsResult) -> pd.DataFrame:
          "sustaining capital per production year as a share of the initial capital"),
         ("working_capital_frac_of_opex", _first(p.working_capital_frac_of_opex), "fraction",
          "working capital held as a share of the year's operating cost"),
-        ("closure_musd", _first(p.closure_usd) / 1e6, "US$ M", "closure cost, spent the year after production"),
+        ("closure_frac_of_capex", _first(p.closure_usd) / _first(p.capex_usd) if _first(p.capex_usd) else 0.0,
+         "fraction", "closure cost, spent the year after production, as a share of the initial capital"),
         ("discount_rate_frac", _first(p.discount_rate), "fraction/yr", "real discount rate"),
         ("mining_tax_on", float(bool(p.mining_tax)), "1 = yes", "Québec mining tax applied"),
         ("processing_cost_frac", _first(p.processing_cost_frac), "fraction",
          "share of the operating cost incurred after the mine shaft"),
         ("processing_allowance_musd_per_yr", _first(p.processing_allowance_usd_per_yr) / 1e6, "US$ M/yr",
-         "processing allowance before its caps (rate x processing assets)"),
+         "processing allowance before its caps (rate x processing assets, from the capital by area when written)"),
         ("allowance_cap_earnings_frac", taxes.ALLOWANCE_CAP_EARNINGS, "fraction",
          "processing allowance cap: share of the earnings before it"),
         ("allowance_cap_value_frac", taxes.ALLOWANCE_CAP_VALUE, "fraction",
@@ -140,8 +143,9 @@ def model_years_table(result: EconomicsResult) -> pd.DataFrame:
     c = len(p.construction_phasing)
     life = int(np.ravel(np.asarray(p.life_years))[0])
     end = c + life
-    prod = result.cashflow.lines["production_kg"][0]
-    nameplate = _first(p.production_kg_per_yr)
+    # the ramp itself (not production / nameplate, which is undefined when nothing is produced), one code path
+    first = replace(p, life_years=life, ramp_up=tuple(_first(r) for r in p.ramp_up))  # scenario 0's timing
+    ramp = production_ramp(first, 1, years)[0]
     operating = (years >= c) & (years < end)
     phasing = np.zeros(years.size)
     phasing[:c] = p.construction_phasing
@@ -151,7 +155,7 @@ def model_years_table(result: EconomicsResult) -> pd.DataFrame:
     return pd.DataFrame({
         "year": years,
         "construction_frac": phasing,
-        "production_frac": np.divide(prod, nameplate, out=np.zeros_like(prod), where=nameplate > 0),
+        "production_frac": ramp,
         "operating_flag": operating.astype(int),
         "sustaining_flag": (operating & (years != c)).astype(int),
         "working_capital_flag": (operating & (years < end - 1)).astype(int),

@@ -131,7 +131,7 @@ _LINES: tuple[tuple[str, str, str, str], ...] = (
     ("capex", "Initial and expansion capital", "US$ M", "{capex_musd}*[construction_frac]+[expansion_capex_musd]"),
     ("sustaining", "Sustaining capital", "US$ M",
      "{sustaining_capex_frac_per_yr}*{capex_musd}*[sustaining_flag]"),
-    ("closure", "Closure", "US$ M", "{closure_musd}*[closure_flag]"),
+    ("closure", "Closure", "US$ M", "{closure_frac_of_capex}*{capex_musd}*[closure_flag]"),
     ("wc_level", "Working capital held", "US$ M", "{working_capital_frac_of_opex}*[opex]*[working_capital_flag]"),
     ("wc_change", "Change in working capital", "US$ M", "[wc_level]-[wc_level-1]"),
     ("additions", "Capital additions (tax pools)", "US$ M", "[capex]+[sustaining]"),
@@ -206,11 +206,19 @@ def _write_cashflow_model(wb: Any, inputs: pd.DataFrame, timing: pd.DataFrame, s
     for cell in ws_in[1]:
         cell.font = Font(bold=True)
     ref = {}
-    for r, row in enumerate(inputs.itertuples(index=False), start=2):
+    # the tax-depreciation method shapes the formulas themselves: it is stated below the live inputs, not editable
+    fixed = {"straight_line_tax_depreciation", "tax_life_years"} | ({"cca_rate_frac"} if straight_life else set())
+    live = inputs[~inputs["quantity"].isin(fixed)]
+    for r, row in enumerate(live.itertuples(index=False), start=2):
         ws_in.append([row.quantity, float(row.value), row.unit, row.description])
         ref[row.quantity] = f"inputs!$B${r}"
         ws_in.cell(r, 2).number_format = ("0.0%" if row.unit.startswith("fraction")
                                           else "0" if row.unit in ("1 = yes", "yr") else "#,##0.00")
+    ws_in.append([])
+    method = (f"straight line over {straight_life} years" if straight_life
+              else "capital cost allowance, declining balance with the half-year rule")
+    ws_in.append(["income-tax depreciation", method, "", "fixed when the workbook was written (it shapes the "
+                  "formulas); rerun scandia with economics settings to change it"])
     _widths(ws_in, cap=80)
     ws = wb.create_sheet("cashflow_model", 0)
     years = [int(y) for y in timing["year"]]

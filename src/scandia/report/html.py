@@ -154,12 +154,17 @@ class _Report:
 
 def _basis_of(summary: dict[str, Any]) -> str:
     """What the tables and flow figures show: the run's scenario, or the base case of a sampled run."""
-    return str(summary.get("tables_basis") or ("base case" if summary.get("n_scenarios", 1) > 1 else
-                                                "this run's scenario"))
+    return html.escape(str(summary.get("tables_basis") or ("base case" if _count(summary.get("n_scenarios")) > 1
+                                                            else "this run's scenario")))
+
+
+def _count(value: Any) -> int:
+    """A count from a run summary (0 when it is missing or not a number: a tampered or partial summary.json)."""
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) and value == value else 0
 
 
 def _short_basis(summary: dict[str, Any]) -> str:
-    return "base case" if summary.get("n_scenarios", 1) > 1 else "this scenario"
+    return "base case" if _count(summary.get("n_scenarios")) > 1 else "this scenario"
 
 
 def _headline(rep: _Report, summary: dict[str, Any]) -> None:
@@ -237,7 +242,7 @@ def _executive_summary(rep: _Report, summary: dict[str, Any], scenario: dict[str
         r = (ben.get("routes") or {}).get(route, {})
         rec, grade = _num(r.get("sc_recovery_frac")), _num(r.get("concentrate_grade_sc_ppm"))
         head = _num(r.get("head_grade_sc_ppm"))
-        parts.append(f"Concentration by <b>{html.escape(route)}</b> takes the ore from "
+        parts.append(f"Concentration by <b>{html.escape(str(route))}</b> takes the ore from "
                      f"{_fmt('{:,.0f}', head)} ppm Sc to a concentrate of {_fmt('{:,.0f}', grade)} ppm at "
                      f"{_fmt('{:.1%}', rec)} Sc recovery.")
     if hyd:
@@ -260,7 +265,7 @@ def _executive_summary(rep: _Report, summary: dict[str, Any], scenario: dict[str
             f"Initial capital is {_money(m('economics', 'capex_musd'))} and the operating cost "
             f"{_money(m('economics', 'opex_usd_per_kg_sc2o3'), '/kg')} Sc2O3 "
             f"({_money(m('economics', 'cash_cost_usd_per_kg_sc2o3'), '/kg')} after the REO credit). At "
-            f"{_money(price, '/kg')} Sc2O3 and {_fmt('{:.0%}', rate)} real, the after-tax NPV is "
+            f"{_money(price, '/kg')} Sc2O3 and {_fmt('{:.1%}', rate)} real, the after-tax NPV is "
             f"<b>{_money(m('economics', 'npv_musd'))}</b> (IRR {_fmt('{:.1%}', m('economics', 'irr_frac'))}); "
             f"the price at which the NPV is zero is {_money(m('economics', 'breakeven_sc2o3_usd_per_kg'), '/kg')}. "
             f"Footprint {_fmt('{:,.0f}', m('economics', 'co2e_kg_per_kg_sc2o3'))} kg CO2e/kg Sc2O3.")
@@ -272,7 +277,8 @@ def _executive_summary(rep: _Report, summary: dict[str, Any], scenario: dict[str
         q = lambda k: _fmt("{:,.4g}", d.get(k)) + (f" {unit}" if unit else "")  # noqa: E731
         used = int(d.get("n_usable", 0) or 0)
         of = f" ({used:,} usable)" if used and used != u.get("samples") else ""
-        parts.append(f"Over {u.get('samples', 0):,} Monte Carlo samples{of} ({html.escape(str(u.get('method')))}), "
+        method = html.escape(str(u.get("method")))
+        parts.append(f"Over {_count(u.get('samples')):,} Monte Carlo samples{of} ({method}), "
                      f"{html.escape(human(name))} runs from P10 {q('p10')} to P90 {q('p90')} (P50 {q('p50')}); "
                      f"the probability it is below zero is {_fmt('{:.0%}', d.get('prob_negative'))}.")
     rep.section("Executive summary", f"<p class='summary'>{' '.join(parts)}</p>", "summary")
@@ -681,7 +687,7 @@ def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: d
         for q in ("p10", "p50", "p90"):
             if d.get(q) is not None:
                 fig.add_vline(x=d[q], line_dash="dash", annotation_text=q.upper())
-        fig.update_layout(title=f"{human(out_name)}: {u.get('samples', 0):,} samples ({u.get('method')}), "
+        fig.update_layout(title=f"{human(out_name)}: {_count(u.get('samples')):,} samples ({u.get('method')}), "
                                 f"P(<0) = {d.get('prob_negative', float('nan')):.1%}",
                           xaxis_title=axis_title(out_name), yaxis_title="samples", showlegend=False)
         blocks.append(rep.figure(fig, "histogram"))

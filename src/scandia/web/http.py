@@ -158,8 +158,9 @@ def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-def _parse_body(raw: bytes, kind: str) -> Any:
-    """A scenario mapping from a JSON or YAML body (``kind`` one of the accepted media types)."""
+def _parse_body(raw: bytes, kind: str) -> dict[str, Any] | None:
+    """A scenario mapping from a JSON or YAML body (``kind`` one of the accepted media types); ``None`` for a YAML
+    body of comments only, which means the default scenario as an empty body does."""
     from ..scenario.loader import parse_yaml
 
     try:
@@ -175,6 +176,10 @@ def _parse_body(raw: bytes, kind: str) -> Any:
             raise ScenarioError("scenario", "JSON nested too deeply") from None
     else:
         data = parse_yaml(text)
+        bare = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+                and ln.strip() not in ("---", "...")]
+        if data is None and not bare:  # only comments or document markers: as an empty body, the default
+            return None
     if not isinstance(data, dict):  # `null`, a list or a number is not a scenario (an empty body is the default)
         raise ScenarioError("scenario", f"the body must be a mapping (a scenario), not {type(data).__name__}; "
                                         "send an empty body for the default scenario")

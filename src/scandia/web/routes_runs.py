@@ -131,7 +131,8 @@ def runs_router(svc: Service) -> APIRouter:
         elif not raw.strip():
             scen = load_scenario(None)  # the default scenario
         else:
-            scen = scenario_from_dict(_parse_body(raw, kind))
+            data = _parse_body(raw, kind)
+            scen = load_scenario(None) if data is None else scenario_from_dict(data)
         from ..chain import STAGES
 
         if stage is not None and stage not in STAGES:  # refused before a job row is made
