@@ -1,0 +1,53 @@
+"""Profile of the whole chain with every default distribution varying (issue 16 item 1): what to compile first.
+
+Run: ``python benchmarks/profile_chain.py [--n 10000] [--top 25]``.
+
+Draws ``n`` samples of the default scenario's ``uncertainty.distributions`` (price, REO price, contingency,
+discount rate, the caustic autoclave's temperature, time and NaOH strength, operating hours), runs the chain once
+over all of them under cProfile, and prints the wall time, samples/s and the functions with the largest own time
+and cumulative time. A profile is a measurement of this machine at this commit: re-run it after each change to a
+hot loop (no timing is asserted by the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import time
+
+from scandia.chain import run
+from scandia.scenario import load_scenario
+from scandia.uncertainty.sampling import sample
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=10_000, help="samples (default 10,000)")
+    ap.add_argument("--top", type=int, default=25, help="rows of each table")
+    ap.add_argument("--scenario", default="crater-lake")
+    args = ap.parse_args(argv)
+    scen = load_scenario(args.scenario)
+    u = scen.uncertainty
+    arrays = sample(u.distributions, args.n, u.method, scen.seed, u.correlations)
+    run(scen, n=min(args.n, 16), arrays={k: v[:16] for k, v in arrays.items()})  # imports and tables, warm
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    res = run(scen, n=args.n, arrays=arrays)
+    prof.disable()
+    wall = time.perf_counter() - t0
+    print(f"{args.scenario}: {args.n:,} samples, {len(arrays)} inputs varying: {wall:.2f} s under cProfile, "
+          f"{args.n / wall:,.0f} samples/s (status ok {int((res.status == 0).sum()):,})")
+    for key, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).strip_dirs().sort_stats(key).print_stats(args.top)
+        print(f"\n== top {args.top} by {title} ==")
+        body = out.getvalue()
+        print(body[body.find("ncalls"):].rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
