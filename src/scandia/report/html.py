@@ -393,11 +393,10 @@ def _sankey(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.DataFram
     fig = go.Figure()
     names = list(traces)
     for i, (basis, (labels, src, tgt, val, unit)) in enumerate(traces.items()):
-        through = np.zeros(len(labels))  # each node's throughput: the larger of what enters and what leaves
         inflow, outflow = np.zeros(len(labels)), np.zeros(len(labels))
         np.add.at(inflow, np.asarray(tgt, dtype=int), np.asarray(val, dtype=float))
         np.add.at(outflow, np.asarray(src, dtype=int), np.asarray(val, dtype=float))
-        through = np.maximum(inflow, outflow)
+        through = np.maximum(inflow, outflow)  # each node's throughput: the larger of what enters and leaves
         shown = [f"{name}: {format_number(v, figures=3)} {unit.split(' ')[0] if basis != 'US$' else 'US$ M'}"
                  for name, v in zip(labels, through, strict=True)]
         fig.add_trace(go.Sankey(visible=i == 0, name=basis, valueformat=".4g", valuesuffix=f" {unit}",
