@@ -17,6 +17,7 @@ from scandia.hydromet.chemistry import AQUEOUS, chemistry
 from scandia.hydromet.leaching import AcidBakeLeach, HeapLeach, TankLeach, mineral_feed
 from scandia.hydromet.solvent_extraction import kremser_raffinate, solve_cascade
 from scandia.hydromet.stage import build_hydromet, hydromet_arrays, run_hydromet
+from scandia.hydromet.sx_cascade import LinearLogD
 from scandia.hydromet.washing import ccd_soluble_loss
 from scandia.scenario import load_scenario
 
@@ -55,7 +56,7 @@ def test_cascade_equals_kremser_for_constant_d(d, oa, n, y0):
     d = np.array(d)
     x_feed = np.array([[1.0, 0.3, 2.0]])
     y_in = np.full((1, 3), y0)
-    res = solve_cascade(x_feed, y_in, np.array([[oa]]), n, lambda ph: np.broadcast_to(np.log10(d), (*ph.shape, 3)),
+    res = solve_cascade(x_feed, y_in, np.array([[oa]]), n, LinearLogD(0.0, np.log10(d)),
                         np.array([0.1]), None, charge=np.zeros(3))
     expected = kremser_raffinate(x_feed, y_in, d, oa, n)
     np.testing.assert_allclose(res.raffinate, expected, rtol=1e-9, atol=1e-12)

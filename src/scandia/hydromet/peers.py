@@ -7,6 +7,7 @@ import numpy as np
 from ..core.components import ATOMIC_WEIGHT_G_PER_MOL
 from ..core.datafiles import load_data
 from .solvent_extraction import CascadeResult, solve_cascade
+from .sx_cascade import LinearLogD
 
 __all__ = ["PROMMIS_METALS", "prommis_sx_case"]
 
@@ -30,11 +31,10 @@ def prommis_sx_case(n: int = 1, dosage_from_free_extractant: bool = False) -> tu
     p = {c: np.array([dmodel[key.get(e, e)].get(c, 0.0) for e in PROMMIS_METALS]) for c in ("m0", "m1", "B0", "B1")}
     stage_dose = np.full((n, int(case["stages"]), 1), dose)
 
-    def log_d(ph: np.ndarray, rows=slice(None)) -> np.ndarray:
-        dose_r = stage_dose[rows]
-        slope = p["m0"] + p["m1"] * dose_r
-        inter = p["B0"] + p["B1"] * np.log10(dose_r)
-        return np.where(const, logd_c, slope * ph[..., None] + inter)
+    def log_d() -> LinearLogD:
+        slope = np.where(const, 0.0, p["m0"] + p["m1"] * stage_dose)
+        inter = np.where(const, logd_c, p["B0"] + p["B1"] * np.log10(stage_dose))
+        return LinearLogD(slope, inter)
 
     feed = case["aqueous_feed_mg_l"]
     org = case["organic_feed_mg_l"]
@@ -45,7 +45,7 @@ def prommis_sx_case(n: int = 1, dosage_from_free_extractant: bool = False) -> tu
     s_t = np.full(n, acid["SO4"] / 96.06 / 1e3 + acid["HSO4"] / 97.07 / 1e3)
     charge = np.array([2.0 if e == "Ca" else 3.0 for e in PROMMIS_METALS])
     oa = np.full((n, 1), float(case["oa"]))
-    res = solve_cascade(x, y, oa, int(case["stages"]), log_d, h_t, s_t, 1.99, charge)
+    res = solve_cascade(x, y, oa, int(case["stages"]), log_d(), h_t, s_t, 1.99, charge)
     if dosage_from_free_extractant:
         ha0 = dose / 100.0 * 975.8 / 322.42  # mol/L of D2EHPA (975.8 g/L pure, 322.42 g/mol)
         for _ in range(50):
@@ -53,5 +53,5 @@ def prommis_sx_case(n: int = 1, dosage_from_free_extractant: bool = False) -> tu
             if np.max(np.abs(new - stage_dose)) < 1e-12:
                 break
             stage_dose[...] = new
-            res = solve_cascade(x, y, oa, int(case["stages"]), log_d, h_t, s_t, 1.99, charge, warm=res)
+            res = solve_cascade(x, y, oa, int(case["stages"]), log_d(), h_t, s_t, 1.99, charge, warm=res)
     return res, mw

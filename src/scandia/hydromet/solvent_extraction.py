@@ -35,7 +35,7 @@ from .sx_cascade import (
     mccabe_thiele,
     solve_cascade,
 )
-from .sx_equilibrium import _mw_extractant, _phase_props, _rows_log_d, _strip_fracs, d2ehpa_log_d
+from .sx_equilibrium import _mw_extractant, _phase_props, _strip_fracs, d2ehpa_linear, d2ehpa_log_d
 
 __all__ = [
     "CascadeResult",
@@ -112,7 +112,7 @@ class SXExtraction(_SXBase):
         y_in = org_mol / (np.maximum(v_org, 1e-12)[:, None] * 1e3)
         ha = np.broadcast_to(dose[:, 0] / 100.0 * rho_x * 1e3 / _mw_extractant(ch), (n,))  # mol/L organic
         res = solve_cascade(conc, y_in, np.broadcast_to(oa, (n, 1)), int(self.stages),
-                            _rows_log_d(dose), h_t, s_t, pka2, extractant_mol_l=ha, warm=self.__dict__.get("_warm"))
+                            d2ehpa_linear(dose), h_t, s_t, pka2, extractant_mol_l=ha, warm=self.__dict__.get("_warm"))
         self._warm = res  # a warm start for the next flowsheet pass (a cache, not a parameter)
         status = np.where(res.converged, Status.ok, Status.not_converged).astype(np.int8)
         transferred = (conc - res.raffinate) * vol[:, None] * 1e3  # mol/h aq -> org
@@ -209,7 +209,7 @@ class SXScrub(_SXBase):
         # aqueous flows 1 -> N, organic N -> 1: the scrub is a cascade with an empty aqueous feed
         rho_x = _phase_props()[0]
         ha = np.broadcast_to(dose[:, 0] / 100.0 * rho_x * 1e3 / _mw_extractant(ch), (n,))
-        res = solve_cascade(zero, y_in, oa, int(self.stages), _rows_log_d(dose), h_t, s_t, pka2,
+        res = solve_cascade(zero, y_in, oa, int(self.stages), d2ehpa_linear(dose), h_t, s_t, pka2,
                             extractant_mol_l=ha, warm=self.__dict__.get("_warm"))
         self._warm = res  # a warm start for the next flowsheet pass (a cache, not a parameter)
         status = np.where(res.converged, Status.ok, Status.not_converged).astype(np.int8)

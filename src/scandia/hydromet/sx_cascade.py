@@ -3,14 +3,12 @@ check, McCabe-Thiele points (the equations are in :mod:`scandia.hydromet.solvent
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.errors import ScenarioError
-from ..core.numerics import thomas
+from ..core.jit import jit, parallel_lock, pjit, prange
 from .chemistry import AQUEOUS, _charge
 
 CHARGE = np.array([_charge(k) for k in AQUEOUS], dtype=float)
@@ -44,21 +42,21 @@ class CascadeResult:
         return self.y[:, 0]
 
 
-def _thomas(d: np.ndarray, r: np.ndarray, x_feed: np.ndarray, y_in: np.ndarray) -> np.ndarray:
-    """Solve the counter-current stage balances for x, D of shape (n, N, E); r (n, 1).
+@dataclass(frozen=True)
+class LinearLogD:
+    """Distribution ratios linear in stage pH: ``log10 D = slope * pH + intercept`` per stage and element.
 
-    Stage i: x_{i-1} - (1 + r D_i) x_i + r D_{i+1} x_{i+1} = 0, x_0 = x_feed, r D_{N+1} x_{N+1} = r y_in.
-    Stage-major (N, n, E) through the shared Thomas solve (:func:`scandia.core.numerics.thomas`).
+    ``slope`` and ``intercept`` broadcast to (n, N, E) (scenarios, stages, elements): a constant D has slope 0.
+    This is the form of every D model scandia carries (the PrOMMiS/UKy D2EHPA correlations, constant D), and the
+    cascade kernel evaluates it inside its compiled loop.
     """
-    n_st = d.shape[1]
-    rr = r.reshape(-1, 1, 1) if r.ndim == 2 else r
-    rd = np.moveaxis(np.asarray(rr * d), 1, 0)  # (N, n, E)
-    rhs_last = -(rr[:, :, 0] if rr.ndim == 3 else rr) * y_in
-    rhs = np.zeros(rd.shape)
-    rhs[0] = -x_feed
-    rhs[-1] = rhs[-1] + rhs_last
-    (x,) = thomas(np.ones(n_st - 1), -1.0 - rd, rd[1:], rhs)
-    return np.maximum(np.moveaxis(x, 0, 1), 0.0)
+
+    slope: np.ndarray
+    intercept: np.ndarray
+
+    def __call__(self, ph: np.ndarray) -> np.ndarray:
+        """log10 D at stage pH (n, N): (n, N, E)."""
+        return np.asarray(self.slope) * np.asarray(ph)[..., None] + np.asarray(self.intercept)
 
 
 def _free_proton(h_total: np.ndarray, s_total: np.ndarray | None, pka2: float) -> np.ndarray:
@@ -70,12 +68,229 @@ def _free_proton(h_total: np.ndarray, s_total: np.ndarray | None, pka2: float) -
     return np.maximum(0.5 * (-b + np.sqrt(b * b + 4.0 * ka * h_total)), 1e-14)
 
 
+@jit
+def _free_proton_1(h_total: float, s_total: float, has_s: bool, ka: float) -> float:
+    if not has_s:
+        return max(h_total, 1e-14)
+    b = ka + s_total - h_total
+    return max(0.5 * (-b + np.sqrt(b * b + 4.0 * ka * h_total)), 1e-14)
+
+
+@jit
+def _stage_solve(d: np.ndarray, r: float, x_feed: np.ndarray, y_in: np.ndarray, x: np.ndarray,
+                 cp: np.ndarray) -> None:
+    """Counter-current stage balances of one scenario for every element (Thomas, no pivoting), into ``x`` (N, E).
+
+    Stage i: x_{i-1} - (1 + r D_i) x_i + r D_{i+1} x_{i+1} = 0, x_0 = x_feed, r D_{N+1} x_{N+1} = r y_in
+    (a diagonally dominant M-matrix: Press et al., Numerical Recipes 3rd ed. 2007, section 2.4)."""
+    n_st, n_el = d.shape
+    for e in range(n_el):
+        diag = -1.0 - r * d[0, e]
+        rhs = -x_feed[e] - (r * y_in[e] if n_st == 1 else 0.0)
+        inv = 1.0 / diag
+        cp[0] = r * d[1, e] * inv if n_st > 1 else 0.0
+        x[0, e] = rhs * inv
+        for i in range(1, n_st):
+            diag = -1.0 - r * d[i, e]
+            rhs = -r * y_in[e] if i == n_st - 1 else 0.0
+            inv = 1.0 / (diag - cp[i - 1])
+            cp[i] = r * d[i + 1, e] * inv if i < n_st - 1 else 0.0
+            x[i, e] = (rhs - x[i - 1, e]) * inv
+        for i in range(n_st - 2, -1, -1):
+            x[i, e] -= cp[i] * x[i + 1, e]
+        for i in range(n_st):
+            x[i, e] = max(x[i, e], 0.0)
+
+
+_LN10 = float(np.log(10.0))
+
+
+@jit
+def _pow10(v: float) -> float:
+    return np.exp(_LN10 * v)
+
+
+@jit
+def _distribution(slope: np.ndarray, inter: np.ndarray, ph: np.ndarray, load: np.ndarray, charge: np.ndarray,
+                  d0: np.ndarray, d: np.ndarray) -> None:
+    """D0 = 10^clip(slope pH + intercept) and D = 10^clip(log10 D0 + z log10 theta) per stage and element.
+
+    D within [1e-8, 1e8]: beyond that the stages are ideal either way and the algebra loses precision. Within the
+    clip D = D0 theta^z, taken by multiplication for the integer charges 1-4 (one exponential per stage)."""
+    n_st, n_el = d.shape
+    for i in range(n_st):
+        theta = _pow10(load[i])
+        for e in range(n_el):
+            b = slope[i, e] * ph[i] + inter[i, e]
+            d0[i, e] = _pow10(min(max(b, -8.0), 8.0))
+            z = charge[e]
+            bl = b + z * load[i]
+            if -8.0 <= b <= 8.0 and -8.0 <= bl <= 8.0 and (z == 0.0 or z == 1.0 or z == 2.0 or z == 3.0 or z == 4.0):
+                f = 1.0
+                for _k in range(int(z)):
+                    f *= theta
+                d[i, e] = d0[i, e] * f
+            else:
+                d[i, e] = _pow10(min(max(bl, -8.0), 8.0))
+
+
+@jit
+def _map(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, ph, load, g_ph, g_load, x,
+         d0, d, cp, a_z):
+    """The cascade's fixed-point map at stage pH and log10 free-extractant fraction (``ph``, ``load``, (N,)):
+    exact stage balances at those D, then the stage pH from the acid they release (``g_ph``) and the free fraction
+    from each stage's capacity balance (``g_load``). Returns max |g - v|."""
+    n_st, n_el = d.shape
+    _distribution(slope, inter, ph, load, charge, d0, d)
+    _stage_solve(d, r, x_feed, y_in, x, cp)
+    delta = 0.0
+    for i in range(n_st):
+        h_t = h_feed
+        for e in range(n_el):
+            h_t += (x_feed[e] - x[i, e]) * charge[e]
+        g_ph[i] = -np.log10(_free_proton_1(max(h_t, 1e-14), s_total, has_s, ka))
+        delta = max(delta, abs(g_ph[i] - ph[i]))
+    if not has_ha:
+        return delta
+    # free-extractant fraction theta of each stage from its capacity balance at the current aqueous
+    # concentrations: f(theta) = sum_z A_z theta^z + HA theta - HA = 0, A_z = sum over metals of charge z of
+    # z D0 x: a polynomial, increasing and convex on (0, 1], so Newton from theta = 1 falls monotonically to the root
+    for i in range(n_st):
+        for k in range(4):
+            a_z[k] = 0.0
+        for e in range(n_el):
+            z = charge[e]
+            if z == 1.0 or z == 2.0 or z == 3.0 or z == 4.0:
+                a_z[int(z) - 1] += d0[i, e] * x[i, e] * z
+        theta = 1.0
+        for _newton in range(60):
+            f = ha * (theta - 1.0)
+            df = ha
+            p = 1.0
+            for k in range(4):
+                df += a_z[k] * (k + 1) * p
+                p *= theta
+                f += a_z[k] * p
+            step = f / df
+            theta = max(theta - step, 1e-6)
+            if abs(step) < 1e-14 * theta:
+                break
+        g_load[i] = np.log10(theta)
+        delta = max(delta, abs(g_load[i] - load[i]))
+    return delta
+
+
+#: damped substitution steps before a scenario that has not converged switches to Newton
+PICARD_STEPS = 12
+
+
+@jit
+def _cascade_one(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, ph, load, tol,
+                 max_iter, x, d):
+    """Fixed point of one scenario's cascade (see :func:`solve_cascade`); ``ph``, ``load`` (N,) updated in place,
+    ``x``, ``d`` (N, E) hold the final stage concentrations and distribution ratios. Returns (converged,
+    iterations)."""
+    n_st, n_el = d.shape
+    m = n_st * (2 if has_ha else 1)
+    d0 = np.empty((n_st, n_el))
+    cp = np.empty(n_st)
+    a_z = np.empty(4)
+    g_ph = np.empty(n_st)
+    g_load = np.empty(n_st)
+    t_ph = np.empty(n_st)
+    t_load = np.empty(n_st)
+    h_ph = np.empty(n_st)
+    h_load = np.empty(n_st)
+    jac = np.empty((m, m))
+    f0 = np.empty(m)
+    omega = 1.0
+    last = np.inf
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        delta = _map(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, ph, load, g_ph,
+                     g_load, x, d0, d, cp, a_z)
+        if delta < tol:
+            converged = True
+            break
+        if it <= PICARD_STEPS or not has_ha:
+            # damped substitution: the capacity feedback is stiff; the damping halves when the update grows
+            if has_ha:
+                omega = max(omega * 0.5, 0.01) if delta > last else min(omega * 1.2, 1.0)
+            for i in range(n_st):
+                ph[i] += omega * (g_ph[i] - ph[i])
+                if has_ha:
+                    load[i] += omega * (g_load[i] - load[i])
+            last = delta
+            continue
+        # Newton on F(v) = g(v) - v, forward-difference Jacobian, backtracking on max |F|
+        for i in range(n_st):
+            f0[i] = g_ph[i] - ph[i]
+            f0[n_st + i] = g_load[i] - load[i]
+        for j in range(m):
+            for i in range(n_st):
+                t_ph[i] = ph[i]
+                t_load[i] = load[i]
+            if j < n_st:
+                step = 1e-7 * (1.0 + abs(ph[j]))
+                t_ph[j] += step
+            else:
+                step = 1e-7 * (1.0 + abs(load[j - n_st]))
+                t_load[j - n_st] += step
+            _map(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, t_ph, t_load, h_ph,
+                 h_load, x, d0, d, cp, a_z)
+            for i in range(n_st):
+                jac[i, j] = (h_ph[i] - t_ph[i] - f0[i]) / step
+                jac[n_st + i, j] = (h_load[i] - t_load[i] - f0[n_st + i]) / step
+        dv = np.linalg.solve(jac, -f0)
+        lam = 1.0
+        accepted = False
+        for _ls in range(12):
+            for i in range(n_st):
+                t_ph[i] = ph[i] + lam * dv[i]
+                t_load[i] = min(load[i] + lam * dv[n_st + i], 0.0)  # theta <= 1
+            trial = _map(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, t_ph, t_load,
+                         h_ph, h_load, x, d0, d, cp, a_z)
+            if trial < (1.0 - 1e-4 * lam) * delta:
+                accepted = True
+                break
+            lam *= 0.5
+        if accepted:
+            for i in range(n_st):
+                ph[i] = t_ph[i]
+                load[i] = t_load[i]
+        else:  # no descent along the Newton direction: a damped substitution step instead
+            omega = max(omega * 0.5, 0.01)
+            for i in range(n_st):
+                ph[i] += omega * (g_ph[i] - ph[i])
+                load[i] += omega * (g_load[i] - load[i])
+        last = delta
+    _distribution(slope, inter, ph, load, charge, d0, d)
+    _stage_solve(d, r, x_feed, y_in, x, cp)
+    return converged, it
+
+
+@pjit
+def _cascade_kernel(x_feed, y_in, oa, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, ph, load,
+                    tol, max_iter, x, y, converged, iterations):
+    n, n_st, n_el = x.shape
+    for s in prange(n):
+        d = np.empty((n_st, n_el))
+        ok, it = _cascade_one(x_feed[s], y_in[s], oa[s], slope[s], inter[s], h_feed[s], s_total[s], has_s, ka,
+                              charge, ha[s], has_ha, ph[s], load[s], tol, max_iter, x[s], d)
+        for i in range(n_st):
+            for e in range(n_el):
+                y[s, i, e] = d[i, e] * x[s, i, e]
+        converged[s] = ok
+        iterations[s] = it
+
+
 def solve_cascade(
     x_feed: np.ndarray,
     y_in: np.ndarray,
     oa: np.ndarray,
     n_stages: int,
-    log_d: Callable[[np.ndarray], np.ndarray],
+    log_d: LinearLogD,
     h_total_feed: np.ndarray,
     s_total: np.ndarray | None = None,
     pka2: float = 1.99,
@@ -85,121 +300,54 @@ def solve_cascade(
     extractant_mol_l: np.ndarray | None = None,
     warm: CascadeResult | None = None,
 ) -> CascadeResult:
-    """Counter-current cascade with acidity-dependent D, vectorized over scenarios (module docstring).
+    """Counter-current cascade with acidity- and loading-dependent D, one compiled fixed point per scenario.
 
     Parameters: feed ``x_feed`` and organic inlet ``y_in`` (n, E) mol/L; ``oa`` (n, 1) volume ratio; ``log_d``
-    maps stage pH (n, N) to log10 D (n, N, E); ``h_total_feed`` (n,) acidic protons in the aqueous feed
-    (free H+ plus HSO4-), mol/L; ``s_total`` (n,) total sulfate, mol/L (``None`` for chloride media).
-    ``extractant_mol_l`` (n,): total extractant HA in the organic; when given, D falls with extractant loading as
-    ``D = D0 (HA_free / HA_total)^z`` (cation exchange M^z+ + z HA, each metal holding z HA), which caps the
-    organic's capacity; when ``None`` D does not depend on loading (PrOMMiS's convention). ``warm``: a previous
-    result of the same shape to start from (the same fixed point, fewer iterations).
+    the distribution ratios, linear in stage pH (:class:`LinearLogD`, broadcast to (n, N, E)); ``h_total_feed``
+    (n,) acidic protons in the aqueous feed (free H+ plus HSO4-), mol/L; ``s_total`` (n,) total sulfate, mol/L
+    (``None`` for chloride media). ``extractant_mol_l`` (n,): total extractant HA in the organic; when given, D
+    falls with extractant loading as ``D = D0 (HA_free / HA_total)^z`` (cation exchange M^z+ + z HA, each metal
+    holding z HA), which caps the organic's capacity; when ``None`` D does not depend on loading (PrOMMiS's
+    convention). ``warm``: a previous result of the same shape to start from (the same fixed point, fewer
+    iterations).
+
+    Each scenario iterates stage pH (acid released by extraction, HSO4- equilibrium) and the free-extractant
+    fraction (Newton on the capacity polynomial) around an exact solve of the stage balances, with damping that
+    halves when the update grows, until both change by less than ``tol``; scenarios stop independently, so one
+    scenario's answer never depends on its batch. The loop is a numba kernel parallel over scenarios
+    (:mod:`scandia.core.jit`).
     """
     if not (1 <= n_stages <= 50):
         raise ScenarioError("sx.stages", f"must be an integer in [1, 50], got {n_stages}")
-    n = x_feed.shape[0]
-    if n > CASCADE_CHUNK and len(inspect.signature(log_d).parameters) >= 2:
-        return _chunked_cascade(x_feed, y_in, oa, n_stages, log_d, h_total_feed, s_total, pka2, charge, tol,
-                                max_iter, extractant_mol_l, warm)
-    oa = np.broadcast_to(np.asarray(oa, dtype=float).reshape(-1, 1), (n, 1))
-    h0 = _free_proton(h_total_feed, s_total, pka2)
-    ph = np.broadcast_to(-np.log10(h0)[:, None], (n, n_stages)).copy()
-    converged = np.zeros(n, dtype=bool)
-    load = np.zeros((n, n_stages, 1))  # log10(HA_free / HA_total) per stage
-    if warm is not None and warm.ph.shape == ph.shape:
-        ph = warm.ph.copy()
-        if warm.load is not None and extractant_mol_l is not None:  # the loading term only where it is updated
-            load = warm.load.copy()
-    done = 0
-    # log_d(ph, rows) may take the rows being evaluated; then converged scenarios drop out of the iteration
-    takes_rows = len(inspect.signature(log_d).parameters) >= 2
-
-    def distribution(ph_: np.ndarray, load_: np.ndarray, rows) -> np.ndarray:
-        # D within [1e-8, 1e8]: beyond that the stages are ideal either way and the algebra loses precision
-        base = log_d(ph_, rows) if takes_rows else log_d(ph_)
-        return 10.0 ** np.clip(base + charge * load_, -8.0, 8.0), base
-
-    z_powers = np.array([1.0, 2.0, 3.0, 4.0])
-    charge_onehot = (np.asarray(charge)[:, None] == z_powers[None, :]).astype(float)  # (E, 4)
-    omega = np.full((n, 1), 1.0)  # per-scenario damping, adapted: halved when the update grows
-    last = np.full(n, np.inf)
-    for it in range(1, max_iter + 1):
-        idx = np.flatnonzero(~converged)
-        rows = idx if (takes_rows and idx.size < n) else slice(None)
-        ph_r, load_r = ph[rows], load[rows]
-        d, base = distribution(ph_r, load_r, rows)
-        x_r = _thomas(np.broadcast_to(d, (ph_r.shape[0], n_stages, x_feed.shape[1])), oa[rows], x_feed[rows],
-                      y_in[rows])
-        h_t = h_total_feed[rows][:, None] + ((x_feed[rows][:, None, :] - x_r) * charge).sum(axis=2)
-        s_t = None if s_total is None else s_total[rows][:, None]
-        ph_new = -np.log10(_free_proton(np.maximum(h_t, 1e-14), s_t, pka2))
-        delta = np.max(np.abs(ph_new - ph_r), axis=1)
-        if extractant_mol_l is not None:
-            # free-extractant fraction theta of each stage from its capacity balance at the current aqueous
-            # concentrations: f(theta) = sum_z A_z theta^z + HA theta - HA = 0, A_z = sum over metals of charge z
-            # of z D0 x: a polynomial, increasing and convex on (0, 1], so Newton from theta = 1 falls
-            # monotonically to the root
-            a_z = (10.0 ** np.clip(base, -8.0, 8.0) * x_r * charge) @ charge_onehot  # (k, N, 4)
-            ha = extractant_mol_l[rows][:, None]
-            theta = np.ones(ph_r.shape)
-            for _newton in range(30):
-                powers = theta[..., None] ** z_powers  # (k, N, 4)
-                f = (a_z * powers).sum(axis=2) + ha * (theta - 1.0)
-                df = (a_z * z_powers * powers / theta[..., None]).sum(axis=2) + ha
-                step = f / df
-                theta = np.maximum(theta - step, 1e-6)
-                if np.max(np.abs(step)) < 1e-13:
-                    break
-            target = np.log10(theta)[..., None]
-            delta = np.maximum(delta, np.max(np.abs(target - load_r), axis=(1, 2)))
-            grew = delta > last[rows]
-            om = omega[rows]
-            om = np.where(grew[:, None], np.maximum(om * 0.5, 0.01), np.minimum(om * 1.2, 1.0))
-            omega[rows] = om
-            load[rows] = load_r + om[:, :, None] * (target - load_r)  # damped: the capacity feedback is stiff
-            ph[rows] = ph_r + om * (ph_new - ph_r)
-        else:
-            ph[rows] = ph_new
-        last[rows] = delta
-        conv_r = delta < tol
-        converged[rows] = conv_r
-        done = it
-        if converged.all():
-            break
-    x = np.zeros((n, n_stages, x_feed.shape[1]))
-    d, _ = distribution(ph, load, slice(None))
-    x = _thomas(np.broadcast_to(d, x.shape), oa, x_feed, y_in)
-    y = np.broadcast_to(d, x.shape) * x
-    return CascadeResult(x, y, ph, converged, done, load)
-
-
-#: scenarios per block of a large cascade solve: blocks stay in cache (the solve is memory-bound)
-CASCADE_CHUNK = 8192
-
-
-def _chunked_cascade(x_feed, y_in, oa, n_stages, log_d, h_total_feed, s_total, pka2, charge, tol, max_iter,
-                     extractant_mol_l, warm) -> CascadeResult:
-    n = x_feed.shape[0]
-    oa = np.broadcast_to(np.asarray(oa, dtype=float).reshape(-1, 1), (n, 1))
-    parts = []
-    for start in range(0, n, CASCADE_CHUNK):
-        idx = np.arange(start, min(n, start + CASCADE_CHUNK))
-
-        def block_log_d(ph, rows=slice(None), _idx=idx):
-            return log_d(ph, _idx[rows])
-
-        w = None
-        if warm is not None and warm.ph.shape[0] == n:
-            w = CascadeResult(warm.x[idx], warm.y[idx], warm.ph[idx], warm.converged[idx], warm.iterations,
-                              None if warm.load is None else warm.load[idx])
-        parts.append(solve_cascade(
-            x_feed[idx], y_in[idx], oa[idx], n_stages, block_log_d, h_total_feed[idx],
-            None if s_total is None else s_total[idx], pka2, charge, tol, max_iter,
-            None if extractant_mol_l is None else np.broadcast_to(extractant_mol_l, (n,))[idx], w))
-    load = None if parts[0].load is None else np.concatenate([p.load for p in parts])
-    return CascadeResult(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
-                         np.concatenate([p.ph for p in parts]), np.concatenate([p.converged for p in parts]),
-                         max(p.iterations for p in parts), load)
+    x_feed = np.ascontiguousarray(x_feed, dtype=float)
+    n, n_el = x_feed.shape
+    shape = (n, n_stages, n_el)
+    y_in = np.ascontiguousarray(np.broadcast_to(y_in, (n, n_el)), dtype=float)
+    oa = np.ascontiguousarray(np.broadcast_to(np.asarray(oa, dtype=float).reshape(-1), (n,)))
+    slope = np.ascontiguousarray(np.broadcast_to(np.asarray(log_d.slope, dtype=float), shape))
+    inter = np.ascontiguousarray(np.broadcast_to(np.asarray(log_d.intercept, dtype=float), shape))
+    h_feed = np.ascontiguousarray(np.broadcast_to(np.asarray(h_total_feed, dtype=float), (n,)))
+    has_s = s_total is not None
+    s_arr = np.ascontiguousarray(np.broadcast_to(np.asarray(0.0 if s_total is None else s_total, dtype=float), (n,)))
+    has_ha = extractant_mol_l is not None
+    ha = np.ascontiguousarray(np.broadcast_to(np.asarray(1.0 if not has_ha else extractant_mol_l, dtype=float),
+                                              (n,)))
+    charge = np.ascontiguousarray(np.broadcast_to(np.asarray(charge, dtype=float), (n_el,)))
+    if warm is not None and warm.ph.shape == (n, n_stages):
+        ph = np.array(warm.ph, dtype=float)
+    else:
+        ph = np.repeat((-np.log10(_free_proton(h_feed, s_arr if has_s else None, pka2)))[:, None], n_stages, axis=1)
+    load = np.zeros((n, n_stages))
+    if warm is not None and warm.ph.shape == (n, n_stages) and warm.load is not None and has_ha:
+        load = np.array(warm.load[..., 0], dtype=float)  # the loading term only where it is updated
+    x = np.empty(shape)
+    y = np.empty(shape)
+    converged = np.zeros(n, dtype=np.bool_)
+    iterations = np.zeros(n, dtype=np.int64)
+    with parallel_lock():
+        _cascade_kernel(x_feed, y_in, oa, slope, inter, h_feed, s_arr, has_s, 10.0**-pka2, charge, ha, has_ha, ph,
+                        load, float(tol), int(max_iter), x, y, converged, iterations)
+    return CascadeResult(x, y, ph, converged, int(iterations.max(initial=0)), load[..., None])
 
 
 def mccabe_thiele(res: CascadeResult, x_feed: np.ndarray, oa: np.ndarray, element: int, scenario: int = 0):
@@ -213,5 +361,3 @@ def mccabe_thiele(res: CascadeResult, x_feed: np.ndarray, oa: np.ndarray, elemen
     ops_y = y_last - (x_feed[scenario, element] - ops_x) / r
     return {"stage_x": x, "stage_y": y, "operating_x": ops_x, "operating_y": ops_y}
 
-
-# ---------------------------------------------------------------------------------------------------- data

@@ -3,15 +3,14 @@ phase properties (data/hydromet/sx_d2ehpa.yaml)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 import numpy as np
 
 from ..core.datafiles import load_data
 from ..core.errors import ScenarioError
 from .chemistry import AQUEOUS, Chemistry
+from .sx_cascade import LinearLogD
 
 
 @cache
@@ -27,22 +26,19 @@ def _d_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return const, logd_c, np.stack([m0, m1]), np.stack([b0, b1]), np.ones(1)
 
 
-def d2ehpa_log_d(ph: np.ndarray, dosage_vol_pct: np.ndarray) -> np.ndarray:
-    """log10 D of every AQUEOUS element at stage pH (n, N) and D2EHPA dosage (n, 1) vol%: (n, N, E)."""
+def d2ehpa_linear(dosage_vol_pct: np.ndarray) -> LinearLogD:
+    """log10 D of every AQUEOUS element of D2EHPA at dosage (n, 1) vol%, linear in pH: slope and intercept
+    (n, 1, E) (PrOMMiS form, data/hydromet/sx_d2ehpa.yaml; constant D has slope 0)."""
     const, logd_c, m, b, _ = _d_table()
     dose = np.asarray(dosage_vol_pct, dtype=float).reshape(-1, 1, 1)
-    slope = m[0] + m[1] * dose  # (n,1,E)
-    inter = b[0] + b[1] * np.log10(dose)
-    return np.where(const, logd_c, slope * ph[..., None] + inter)
+    slope = np.where(const, 0.0, m[0] + m[1] * dose)  # (n,1,E)
+    inter = np.where(const, logd_c, b[0] + b[1] * np.log10(dose))
+    return LinearLogD(slope, inter)
 
 
-def _rows_log_d(dose: np.ndarray) -> Callable[[np.ndarray, Any], np.ndarray]:
-    """log10 D of D2EHPA at ``dose`` (n or 1, 1), evaluated for the rows of a scenario subset."""
-
-    def log_d(ph: np.ndarray, rows: Any = slice(None)) -> np.ndarray:
-        return d2ehpa_log_d(ph, dose if dose.shape[0] == 1 else dose[rows])
-
-    return log_d
+def d2ehpa_log_d(ph: np.ndarray, dosage_vol_pct: np.ndarray) -> np.ndarray:
+    """log10 D of every AQUEOUS element at stage pH (n, N) and D2EHPA dosage (n, 1) vol%: (n, N, E)."""
+    return d2ehpa_linear(dosage_vol_pct)(ph)
 
 
 @cache
