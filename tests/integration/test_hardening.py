@@ -278,3 +278,19 @@ def test_a_yaml_body_of_comments_only_is_the_default_scenario(client):
     r = client.post("/runs", content="# nothing but a comment\n---\n", headers=YAML)
     assert r.status_code in (200, 201, 202), (r.status_code, r.text[:300])
     assert r.json()["scenario"] == "crater-lake"
+
+
+def test_threads_option_is_checked_and_applied(tmp_path):
+    import numba
+
+    from scandia.core.jit import set_threads, threads
+
+    cores = numba.config.NUMBA_NUM_THREADS
+    text = _one_line_cli_error(CliRunner().invoke(cli, ["run", "--threads", str(cores + 1), "--no-store"]))
+    assert "--threads" in text and f"[1, {cores}]" in text, text
+    try:
+        res = CliRunner().invoke(cli, ["run", "--stage", "beneficiation", "--threads", "1", "--no-store"])
+        assert res.exit_code == 0, res.output
+        assert threads() == 1
+    finally:
+        set_threads(None)

@@ -155,6 +155,8 @@ def run(
     db: Annotated[str | None, typer.Option(help="run store: SQLite file or database URL (default $SCANDIA_DB or "
                                                 "~/.local/share/scandia/runs.db)")] = None,
     store: Annotated[bool, typer.Option(help="record the run in the run store")] = True,
+    threads: Annotated[int | None, typer.Option(
+        help="threads of the compiled kernels, which share the scenarios of a run (default: every core)")] = None,
 ) -> None:
     """Run a scenario and print (and, with --out, write) its results."""
     from ..runner import execute, resolved_yaml, write_run_dir
@@ -162,6 +164,13 @@ def run(
     from ..scenario.loader import scenario_text
 
     try:
+        if threads is not None:
+            from ..core.jit import set_threads
+
+            try:
+                set_threads(threads)
+            except ValueError as exc:
+                raise ScenarioError("--threads", str(exc).removeprefix("threads ")) from None
         scen = load_scenario(scenario)
         given, _ = scenario_text(scenario)
         if out is not None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from .components import ComponentSet
 from .errors import ScenarioError
+from .jit import pjit, prange
 
 __all__ = ["ParticleClasses", "Stream"]
 
@@ -125,17 +126,13 @@ class Stream:
 
         ``validate=False`` skips the finite/non-negative check for arrays the engine made itself.
         """
-        mass = np.asarray(mass_tph, dtype=float)
+        mass = np.ascontiguousarray(mass_tph, dtype=float)
         if mass.ndim != 3:
             raise ScenarioError("stream.mass_tph", f"needs 3 axes (scenario, class, component), got {mass.ndim}")
-        if validate:
-            _check_flow("stream.mass_tph", mass)
-        class_tph = mass @ np.ones(mass.shape[2])  # a matmul beats a reduction over a short last axis
-        positive = class_tph > 0
-        w = mass / (class_tph + ~positive)[..., None]  # empty classes divide 0 by 1
-        # empty classes keep a well-defined composition: the first component
-        if not positive.all():
-            w[..., 0] += ~positive
+        class_tph = np.empty(mass.shape[:2])
+        w = np.empty(mass.shape)
+        if _split_mass(mass, class_tph, w) and validate:
+            _check_flow("stream.mass_tph", mass)  # raises, naming what is wrong
         return cls(components, classes, class_tph, w, validate=False)
 
     @classmethod
@@ -185,6 +182,8 @@ class Stream:
         """Mass flow of each component, shape ``(n, n_components)``, t/h."""
         if self.w.ndim == 2:
             return self.class_tph @ self.w
+        if self.w.shape[1] == 1:  # one class (a solution or a lumped solid): no sum to take
+            return self.class_tph[:, :1] * self.w[:, 0, :]
         return np.einsum("np,npc->nc", self.class_tph, self.w)
 
     @property
@@ -293,6 +292,32 @@ class Stream:
             f"Stream(n={self.n}, classes={len(self.classes)}, components={len(self.components)}, "
             f"total_tph~{float(np.mean(self.total_tph)):.4g})"
         )
+
+
+@pjit
+def _split_mass(mass: np.ndarray, class_tph: np.ndarray, w: np.ndarray) -> bool:
+    """Class totals and mass fractions of a mass array (n, P, C), in one pass; returns True if any flow is
+    negative or not finite. An empty class keeps a well-defined composition: all of its first component."""
+    n, n_cls, n_c = mass.shape
+    n_bad = 0
+    for i in prange(n):
+        for p in range(n_cls):
+            total = 0.0
+            lo = np.inf
+            for c in range(n_c):
+                v = mass[i, p, c]
+                total += v
+                lo = min(lo, v)
+            class_tph[i, p] = total
+            if not (lo >= 0.0 and total < np.inf):  # a NaN fails both tests
+                n_bad += 1
+            # a true division, as numpy's: a reciprocal product would move flows rebuilt from w by an ulp
+            div = total if total > 0.0 else total + 1.0
+            for c in range(n_c):
+                w[i, p, c] = mass[i, p, c] / div
+            if not total > 0.0:
+                w[i, p, 0] += 1.0
+    return n_bad > 0
 
 
 def _check_flow(name: str, a: np.ndarray) -> None:

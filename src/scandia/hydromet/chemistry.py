@@ -24,6 +24,7 @@ import numpy as np
 
 from ..core.components import Component, ComponentSet
 from ..core.errors import ScenarioError
+from ..core.jit import pjit, prange
 
 __all__ = [
     "AQUEOUS",
@@ -193,9 +194,26 @@ def chemistry(lixiviant: str, ore_components: ComponentSet) -> Chemistry:
 def clean(flows: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
     """Zero the rounding negatives of a (n, n_components) flow array (below ``rtol`` of the row's total); larger
     negatives are left in place so that stream validation reports them as the modelling errors they are."""
-    scale = np.abs(flows).sum(axis=1, keepdims=True)
-    return np.where((flows < 0) & (flows > -rtol * scale), 0.0, flows)
+    flows = np.ascontiguousarray(flows, dtype=float)
+    if flows.ndim != 2:
+        scale = np.abs(flows).sum(axis=-1, keepdims=True)
+        return np.where((flows < 0) & (flows > -rtol * scale), 0.0, flows)
+    out = np.empty_like(flows)
+    _clean_rows(flows, float(rtol), out)
+    return out
 
+
+@pjit
+def _clean_rows(flows: np.ndarray, rtol: float, out: np.ndarray) -> None:
+    n, c = flows.shape
+    for i in prange(n):
+        scale = 0.0
+        for j in range(c):
+            scale += abs(flows[i, j])
+        limit = -rtol * scale
+        for j in range(c):
+            v = flows[i, j]
+            out[i, j] = 0.0 if (v < 0.0 and v > limit) else v
 
 
 def _reactions(chem: Chemistry) -> dict[str, np.ndarray]:

@@ -112,17 +112,19 @@ def _pow10(v: float) -> float:
 
 @jit
 def _distribution(slope: np.ndarray, inter: np.ndarray, ph: np.ndarray, load: np.ndarray, charge: np.ndarray,
-                  d0: np.ndarray, d: np.ndarray) -> None:
+                  d0: np.ndarray, d: np.ndarray, fresh: bool = True) -> None:
     """D0 = 10^clip(slope pH + intercept) and D = 10^clip(log10 D0 + z log10 theta) per stage and element.
 
     D within [1e-8, 1e8]: beyond that the stages are ideal either way and the algebra loses precision. Within the
-    clip D = D0 theta^z, taken by multiplication for the integer charges 1-4 (one exponential per stage)."""
+    clip D = D0 theta^z, taken by multiplication for the integer charges 1-4 (one exponential per stage). With
+    ``fresh`` False, D0 of the pH-independent elements (slope 0) is kept from the previous call."""
     n_st, n_el = d.shape
     for i in range(n_st):
         theta = _pow10(load[i])
         for e in range(n_el):
             b = slope[i, e] * ph[i] + inter[i, e]
-            d0[i, e] = _pow10(min(max(b, -8.0), 8.0))
+            if fresh or slope[i, e] != 0.0:
+                d0[i, e] = _pow10(min(max(b, -8.0), 8.0))
             z = charge[e]
             bl = b + z * load[i]
             if -8.0 <= b <= 8.0 and -8.0 <= bl <= 8.0 and (z == 0.0 or z == 1.0 or z == 2.0 or z == 3.0 or z == 4.0):
@@ -136,12 +138,12 @@ def _distribution(slope: np.ndarray, inter: np.ndarray, ph: np.ndarray, load: np
 
 @jit
 def _map(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, ph, load, g_ph, g_load, x,
-         d0, d, cp, a_z):
+         d0, d, cp, a_z, fresh):
     """The cascade's fixed-point map at stage pH and log10 free-extractant fraction (``ph``, ``load``, (N,)):
     exact stage balances at those D, then the stage pH from the acid they release (``g_ph``) and the free fraction
     from each stage's capacity balance (``g_load``). Returns max |g - v|."""
     n_st, n_el = d.shape
-    _distribution(slope, inter, ph, load, charge, d0, d)
+    _distribution(slope, inter, ph, load, charge, d0, d, fresh)
     _stage_solve(d, r, x_feed, y_in, x, cp)
     delta = 0.0
     for i in range(n_st):
@@ -209,7 +211,7 @@ def _cascade_one(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, char
     it = 0
     for it in range(1, max_iter + 1):
         delta = _map(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, ph, load, g_ph,
-                     g_load, x, d0, d, cp, a_z)
+                     g_load, x, d0, d, cp, a_z, it == 1)
         if delta < tol:
             converged = True
             break
@@ -238,7 +240,7 @@ def _cascade_one(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, char
                 step = 1e-7 * (1.0 + abs(load[j - n_st]))
                 t_load[j - n_st] += step
             _map(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, t_ph, t_load, h_ph,
-                 h_load, x, d0, d, cp, a_z)
+                 h_load, x, d0, d, cp, a_z, False)
             for i in range(n_st):
                 jac[i, j] = (h_ph[i] - t_ph[i] - f0[i]) / step
                 jac[n_st + i, j] = (h_load[i] - t_load[i] - f0[n_st + i]) / step
@@ -250,7 +252,7 @@ def _cascade_one(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, char
                 t_ph[i] = ph[i] + lam * dv[i]
                 t_load[i] = min(load[i] + lam * dv[n_st + i], 0.0)  # theta <= 1
             trial = _map(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, charge, ha, has_ha, t_ph, t_load,
-                         h_ph, h_load, x, d0, d, cp, a_z)
+                         h_ph, h_load, x, d0, d, cp, a_z, False)
             if trial < (1.0 - 1e-4 * lam) * delta:
                 accepted = True
                 break
@@ -265,7 +267,7 @@ def _cascade_one(x_feed, y_in, r, slope, inter, h_feed, s_total, has_s, ka, char
                 ph[i] += omega * (g_ph[i] - ph[i])
                 load[i] += omega * (g_load[i] - load[i])
         last = delta
-    _distribution(slope, inter, ph, load, charge, d0, d)
+    _distribution(slope, inter, ph, load, charge, d0, d, False)
     _stage_solve(d, r, x_feed, y_in, x, cp)
     return converged, it
 
