@@ -33,6 +33,8 @@ def stage_summary(result: AlloyResult, scenario: Scenario) -> dict[str, Any]:
                                for k, v in result.properties.contributions_mpa.items()},
         "phase_diagram": {k: v for k, v in result.phase.items() if not isinstance(v, dict)},
     }
+    if result.table is not None:
+        out["table"] = result.table.as_dict()
     if result.design is not None:
         d = result.design
         out["design"] = {"target_yield_mpa": d.target_yield_mpa, "feasible": d.feasible,

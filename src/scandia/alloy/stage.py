@@ -17,6 +17,7 @@ from ..scenario.schema import Scenario
 from .design import DesignResult, alloy_cost, design
 from .master_alloy import MasterAlloyResult, master_alloy
 from .properties import AlloyProperties, base_alloy, base_yield_mpa, predict, to_mole_fractions
+from .table import TABLE_MIN_SAMPLES, TableInfo, tabulated_predict
 from .thermo import database
 
 __all__ = ["AlloyResult", "run_alloy"]
@@ -36,6 +37,8 @@ class AlloyResult:
     design: DesignResult | None = None
     phase: dict[str, Any] = field(default_factory=dict)
     price_basis_used: str = "market"
+    #: how the properties were tabulated over (Sc, Zr) in a large sampled run (None: the model per scenario)
+    table: TableInfo | None = None
 
     @property
     def dataset(self) -> Any:
@@ -81,8 +84,13 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     hours = np.tile([s.duration_h for s in a.aging], (m, 1))
     sc = np.broadcast_to(arrays.get("alloy.sc_wt_pct", float(a.sc_wt_pct)), (m,)).astype(float)
     zr = np.broadcast_to(arrays.get("alloy.zr_wt_pct", float(a.zr_wt_pct)), (m,)).astype(float)
-    props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()),
-                    model=a.precipitation_model)
+    table = None
+    if varies and m >= TABLE_MIN_SAMPLES:  # the model tabulated over (Sc, Zr), its yield error bounded (1 %)
+        props, table = tabulated_predict(a.base, sc, zr, temps[0], hours[0], model=a.precipitation_model,
+                                         times_h=_curve_times(hours.sum(axis=1).max()))
+    else:
+        props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()),
+                        model=a.precipitation_model)
     base_ys = np.full(n, base_yield_mpa(a.base))
     cost = alloy_cost(a.base, sc, zr, hours.sum(axis=1), ma.cost_usd_per_kg,
                       np.asarray(ma_params["master_sc_wt_pct"], dtype=float))
@@ -117,7 +125,7 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     result = AlloyResult(master=ma, properties=props, base_yield_mpa=base_ys, cost_premium_usd_per_kg=cost,
                          sc2o3_price_usd_per_kg=price,
                          status=combine(np.broadcast_to(props.status, (n,)), price_status), metrics=metrics,
-                         phase=phase, price_basis_used=basis_used)
+                         phase=phase, price_basis_used=basis_used, table=table)
     if a.design:
         result.design = design(a.base, float(a.target_yield_mpa), sc2o3_usd_per_kg=float(np.median(price)),
                                master_route=a.master_alloy_route, model=a.precipitation_model,
