@@ -181,3 +181,21 @@ def test_a_finished_sweep_is_a_run_folder_the_report_and_the_store_take(tmp_path
     run_id = record_run(open_store(str(db)), summary, resolved_yaml(scen), [str(tmp_path)])
     listed = list_runs(open_store(str(db)))
     assert listed.loc[listed["run_id"] == run_id, "n_scenarios"].item() == N
+
+
+def test_prepare_worker_tunes_and_warms_and_leaves_results_alone():
+    """A warm worker (one kernel thread, tables loaded) computes the same chunk as a cold process."""
+    from scandia.core.jit import set_threads, threads
+    from scandia.uncertainty.sweep import prepare_worker
+
+    scen = load_scenario("crater-lake")
+    u = scen.uncertainty
+    arrays = sample(u.distributions, 6, u.method, scen.seed, u.correlations)
+    cold = run_chunk(scen.model_dump_json(), arrays, 0)
+    try:
+        assert prepare_worker(scen.model_dump_json(), True) > 0.0
+        assert threads() == 1
+        warm = run_chunk(scen.model_dump_json(), arrays, 0)
+    finally:
+        set_threads(None)
+    pd.testing.assert_frame_equal(cold, warm)

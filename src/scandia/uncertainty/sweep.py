@@ -94,6 +94,28 @@ def _engine(db: str | Path) -> Engine:
     return engine
 
 
+def prepare_worker(scenario_json: str, single_thread: bool) -> float:
+    """Make a worker warm before its first chunk (run on every worker by ``client.run``): the allocator tuned as
+    the CLI tunes it (:mod:`scandia.core.perf`), the compiled kernels on one thread when the worker is one of
+    several on a machine, and one sample of the chain run, so imports, data files and the disk-cached kernels
+    are loaded once per worker, not in its first chunk. Returns the seconds it took."""
+    import time
+
+    from ..chain import run
+    from ..core.jit import set_threads
+    from ..core.perf import tune_allocator
+    from ..scenario import schema
+
+    t0 = time.perf_counter()
+    tune_allocator()
+    if single_thread:
+        set_threads(1)
+    scen = schema.Scenario.model_validate_json(scenario_json)
+    u = scen.uncertainty
+    run(scen, n=2, arrays=sample(u.distributions, 2, u.method, scen.seed, u.correlations))
+    return time.perf_counter() - t0
+
+
 def local_cluster(workers: int = 2, processes: bool = True) -> Any:
     """A Dask LocalCluster that exposes nothing: no dashboard and no HTTP routes (``dashboard_address=None``
     alone still starts an HTTP server on 127.0.0.1:8787), and, with worker processes, a scheduler that accepts
@@ -191,6 +213,8 @@ def sweep(scenario: Scenario, n: int, out: Path, chunk_size: int = 1000, schedul
                 client = Client(own)
         try:
             scen_json = scenario.model_dump_json()
+            # warm workers: one kernel thread each on our own cluster (the workers share the machine's cores)
+            client.run(prepare_worker, scen_json, own is not None and workers > 1)
             futures = {}
             for k in todo:
                 lo, hi = k * chunk_size, min(n, (k + 1) * chunk_size)
