@@ -45,6 +45,8 @@ def main() -> None:
     args = ap.parse_args()
     import numba
 
+    import scandia.core.jit  # noqa: F401  (selects the threading layer before any kernel runs)
+
     print(f"numba {numba.__version__}, threading layer requested {numba.config.THREADING_LAYER!r}, "
           f"{numba.config.NUMBA_NUM_THREADS} threads available\n")
     print("A. Compile time (default chain, n = 1, separate processes)")
@@ -73,6 +75,7 @@ def main() -> None:
         per[k] = best / args.n
         print(f"   {k} thread(s): {per[k] * 1e6:.2f} us per scenario (best of 3), "
               f"converged {bool(res.converged.all())}")
+    print(f"   threading layer used: {numba.threading_layer()}")
     if 1 in per and 2 in per:
         print(f"   speed-up on 2 threads: {per[1] / per[2]:.2f}x")
 

@@ -1,14 +1,15 @@
 """Uncertainty benchmark: Monte Carlo and Sobol through the chain, in process and on a Dask LocalCluster.
 
 Run: ``python benchmarks/bench_uncertainty.py [--mc 1000000] [--sobol-base 16384] [--physical 10000]
-[--sweep 20000]``. Prints wall time, samples/s and peak resident memory (ru_maxrss) for:
+[--sweep 20000] [--chunk 2000]``. Prints wall time, samples/s and peak resident memory (ru_maxrss) for:
 
 1. ``--mc`` samples of the default scenario's *economic* distributions (price, REO price, contingency, discount
    rate): the process stages have no varying input, so they run once and are shared; plus Sobol first/total
    indices with ``--sobol-base`` Saltelli base samples (N(k+2) chain evaluations in one call).
 2. ``--physical`` samples of all the default distributions, including the leach temperature and operating hours,
    so beneficiation and hydromet run for every sample.
-3. ``--sweep`` samples of (2) in process (one call) and as a sweep on a 2-worker LocalCluster (chunks of 2,000).
+3. ``--sweep`` samples of (2) in process (one call) and as sweeps on LocalClusters of 1 and 2 warm workers
+   (``--chunk``, default 2,000 samples per chunk): the scaling from one worker to two.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main() -> None:
     ap.add_argument("--sobol-base", type=int, default=16384)
     ap.add_argument("--physical", type=int, default=10_000)
     ap.add_argument("--sweep", type=int, default=20_000)
+    ap.add_argument("--chunk", type=int, default=2000, help="samples per sweep chunk")
     args = ap.parse_args()
 
     full = load_scenario()
@@ -67,17 +69,19 @@ def main() -> None:
     wall2 = time.perf_counter() - t0
     print(f"   {wall2:.1f} s ({args.physical / wall2:,.0f} samples/s), status ok {(mc2.result.status == 0).sum():,}")
 
-    print(f"3. {args.sweep:,} samples of (2): in process vs a 2-worker LocalCluster sweep (chunks of 2,000)")
+    print(f"3. {args.sweep:,} samples of (2): in process vs LocalCluster sweeps of 1 and 2 warm workers "
+          f"(chunks of {args.chunk:,})")
     t0 = time.perf_counter()
     mc3 = monte_carlo(full, args.sweep)
     wall3 = time.perf_counter() - t0
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        res = sweep(full, args.sweep, Path(tmp), chunk_size=2000, workers=2)
-        wall4 = time.perf_counter() - t0
-    same = np.allclose(np.sort(res.table["economics.npv_musd"].to_numpy()), np.sort(mc3.values), rtol=1e-9)
-    print(f"   in process {wall3:.1f} s, LocalCluster {wall4:.1f} s (ratio {wall3 / wall4:.2f}); same NPVs: {same}")
-
+    print(f"   in process: {wall3:.1f} s ({args.sweep / wall3:,.0f} samples/s)")
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            res = sweep(full, args.sweep, Path(tmp), chunk_size=args.chunk, workers=workers)
+            wall4 = time.perf_counter() - t0
+        same = np.allclose(np.sort(res.table["economics.npv_musd"].to_numpy()), np.sort(mc3.values), rtol=1e-9)
+        print(f"   {workers} worker(s): {wall4:.1f} s, {wall4 / wall3:.2f}x the in-process time; same NPVs: {same}")
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,6 @@
 """Profile of the whole chain with every default distribution varying (issue 16 item 1): what to compile first.
 
-Run: ``python benchmarks/profile_chain.py [--n 10000] [--top 25]``.
+Run: ``python benchmarks/profile_chain.py [--n 10000] [--top 25] [--inputs K] [--no-profile] [--rss]``.
 
 Draws ``n`` samples of the default scenario's ``uncertainty.distributions`` (16: four economic inputs and twelve
 physical ones: the caustic autoclave's temperature, time and NaOH strength, operating hours, the HCl residue
@@ -30,12 +30,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=10_000, help="samples (default 10,000)")
     ap.add_argument("--top", type=int, default=25, help="rows of each table")
     ap.add_argument("--scenario", default="crater-lake")
+    ap.add_argument("--inputs", type=int, default=None,
+                    help="vary only the first K distributions of the scenario (default: all)")
+    ap.add_argument("--no-profile", action="store_true",
+                    help="time the run without cProfile (the rate a user sees) and print no tables")
+    ap.add_argument("--rss", action="store_true", help="also print the process's peak resident memory")
     args = ap.parse_args(argv)
     tune_allocator()
     scen = load_scenario(args.scenario)
     u = scen.uncertainty
-    arrays = sample(u.distributions, args.n, u.method, scen.seed, u.correlations)
+    dists = dict(list(u.distributions.items())[: args.inputs])
+    corr = [c for c in u.correlations if c[0] in dists and c[1] in dists]
+    arrays = sample(dists, args.n, u.method, scen.seed, corr)
     run(scen, n=min(args.n, 16), arrays={k: v[:16] for k, v in arrays.items()})  # imports and tables, warm
+    if args.no_profile:
+        t0 = time.perf_counter()
+        res = run(scen, n=args.n, arrays=arrays)
+        wall = time.perf_counter() - t0
+        print(f"{args.scenario}: {args.n:,} samples, {len(arrays)} inputs varying: {wall:.2f} s, "
+              f"{args.n / wall:,.0f} samples/s (status ok {int((res.status == 0).sum()):,})")
+        if args.rss:
+            import resource
+
+            print(f"peak resident memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+        return 0
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
