@@ -25,7 +25,7 @@ def _direct(sc, zr, model):
     return predict("535", sc, zr, np.repeat(TEMPS[None], k, 0), np.repeat(HOURS[None], k, 0), model=model)
 
 
-@pytest.mark.parametrize("model, zr_range", [("meanfield", (0.0, 0.0)), ("kwn", (0.1, 0.1))])
+@pytest.mark.parametrize("model, zr_range", [("kwn", (0.1, 0.1))])  # the chain test below covers meanfield
 def test_table_is_within_one_percent_of_the_model_at_unseen_points(model, zr_range):
     rng = np.random.default_rng(7)
     n = 3000
