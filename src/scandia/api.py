@@ -156,6 +156,9 @@ class Result:
         over ``year`` and capex/opex by item; units in each variable's attributes."""
         if stage not in self.stages:
             raise ScenarioError("stage", f"no stage {stage!r} in this run; stages: {', '.join(self.stages)}")
+        if not hasattr(self.stages[stage], "dataset"):
+            raise ScenarioError("stage", f"this run of {self.n:,} samples ran in chunks and kept metrics only; the "
+                                         "stage's streams are in a run of fewer samples (or of the base case)")
         return self.stages[stage].dataset
 
     def to_frame(self) -> pd.DataFrame:
@@ -262,16 +265,18 @@ class Result:
 
 
 def run(scenario: ScenarioModel | str | Path = "crater-lake", samples: int = 1, stage: str | None = None,
-        sobol: int = 0, curves: bool = False, routes: bool = False) -> Result:
+        sobol: int = 0, curves: bool = False, routes: bool = False, chunk_size: int | None = None) -> Result:
     """Run a scenario (or a built-in name / YAML path): deterministic with ``samples=1``, else a Monte Carlo of
     its distributions with the tornado (and Sobol indices with ``sobol`` base samples); ``curves=True`` adds the
     grade-recovery, leach trade-off and strength-vs-Sc sweeps to the tables and figures; ``routes=True`` the
-    route table (every registered leach route through the whole chain, :mod:`scandia.compare`)."""
+    route table (every registered leach route through the whole chain, :mod:`scandia.compare`). A Monte Carlo of
+    more than ``chunk_size`` samples (default :data:`scandia.chain.CHUNK_SAMPLES`) runs chunk by chunk and keeps
+    per sample only metrics and status, so its memory stays bounded (:meth:`Result.stage_dataset` then refuses)."""
     from .runner import execute
 
     scen = scenario if isinstance(scenario, ScenarioModel) else load_scenario(scenario)
     result, summary, tables = execute(scen, samples=samples, stage=stage, sobol=sobol, curves=curves,
-                                      routes=routes)
+                                      routes=routes, chunk_size=chunk_size)
     drawn = tables.get("uncertainty_samples")
     samples_ = ({p: drawn[p].to_numpy() for p in scen.uncertainty.distributions if p in drawn}
                 if drawn is not None else {})

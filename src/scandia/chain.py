@@ -21,7 +21,7 @@ from .core.status import Status, combine
 from .scenario.params import PARAMS
 from .scenario.schema import Scenario
 
-__all__ = ["STAGES", "RunResult", "StageCache", "run"]
+__all__ = ["CHUNK_SAMPLES", "STAGES", "OutputsRun", "RunResult", "StageCache", "StageOutputs", "run", "run_chunked"]
 
 #: stages in chain order
 STAGES: tuple[str, ...] = ("beneficiation", "hydromet", "alloy", "economics")
@@ -85,24 +85,35 @@ def _section_key(scenario: Scenario, *sections: str) -> str:
     return "|".join(scenario.__getattribute__(s).model_dump_json() for s in sections)
 
 
+def _arrays_key(n: int, arrays: dict[str, np.ndarray]) -> str:
+    """The part of a stage's cache key for its scenario count and per-scenario arrays (a digest of their
+    values, so two sampled runs share a stage only when its inputs are equal)."""
+    if not arrays:
+        return f"|n={n}"
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for k in sorted(arrays):
+        h.update(k.encode())
+        h.update(np.ascontiguousarray(arrays[k], dtype=float).tobytes())
+    return f"|n={n}|{h.hexdigest()}"
+
+
 def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any = None,
         arrays: dict[str, np.ndarray] | None = None, cache: StageCache | None = None,
         skip: tuple[str, ...] = ()) -> RunResult:
     """Run one stage alone (``stage=``) or the whole available chain for ``n`` scenarios.
 
     ``arrays`` gives per-scenario values (n,) of scenario fields by dotted path (e.g. sampled distributions);
-    each stage takes the ones in its section. ``cache`` reuses stage results of earlier runs whose inputs are
-    the same (runs without ``arrays`` only). ``skip`` leaves stages out of a whole-chain run (e.g. the dashboard
-    takes alloy figures from a precomputed grid).
+    each stage takes the ones in its section. ``cache`` reuses stage results of earlier runs whose inputs (the
+    sections a stage reads, ``n`` and the arrays of those sections) are the same. ``skip`` leaves stages out of
+    a whole-chain run (e.g. the dashboard takes alloy figures from a precomputed grid).
     """
     arrays = arrays or {}
-    if arrays or n != 1:
-        cache = None
 
     def cached(stage_name: str, key: str, compute: Any) -> tuple[Any, Any]:
         return compute() if cache is None else cache.get(stage_name, key, compute)
 
-    ben_key = _section_key(scenario, "plant", "beneficiation")
     hyd_key = ""  # set once it is known whether hydromet takes the chain's concentrate or its own feed
     for key, val in arrays.items():
         if np.shape(val) not in ((n,), (1,), ()):
@@ -116,6 +127,7 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     # a stage none of whose inputs vary is run once and shared by every scenario (its arrays have length 1)
     n_ben = n if (not arrays or part("beneficiation.", "plant.")) else 1
     n_hyd = n if (not arrays or part("beneficiation.", "hydromet.", "plant.")) else 1
+    ben_key = _section_key(scenario, "plant", "beneficiation") + _arrays_key(n_ben, part("beneficiation.", "plant."))
 
     if stage is not None and stage not in STAGES:
         raise ScenarioError("stage", f"unknown stage {stage!r}; available: {', '.join(STAGES)}")
@@ -138,7 +150,8 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         ben = results.get("beneficiation")
         # hydromet reads plant, beneficiation (sample, head grade) and hydromet, and either the concentrate of
         # this run's beneficiation (same ben_key) or, run without it, the scenario's own feed assay
-        hyd_key = ben_key + "|" + _section_key(scenario, "hydromet") + f"|chained={ben is not None}"
+        hyd_key = (ben_key + "|" + _section_key(scenario, "hydromet") + f"|chained={ben is not None}"
+                   + _arrays_key(n_hyd, part("hydromet.")))
 
         def _hyd() -> tuple[Any, Any]:
             if ben is not None:
@@ -173,7 +186,7 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
 
         hyd = results.get("hydromet")
         cost = hyd.metrics.get("reagent_cost_usd_per_kg_sc2o3") if hyd is not None else None
-        alloy_key = _section_key(scenario, "alloy") + (
+        alloy_key = _section_key(scenario, "alloy") + _arrays_key(n, part("alloy.")) + (
             "|" + hyd_key if scenario.alloy.sc2o3_price_basis == "chain" and hyd is not None else "")
 
         def _alloy() -> tuple[Any, Any]:
@@ -192,3 +205,135 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,
                           stages=summaries)
     return RunResult(scenario, n, results, status, summary)
+
+
+#: samples per chunk of a chunked run. The chain's peak memory grows by about 0.25 MB per sample
+#: (``run_mb_per_sample`` in data/service.yaml, measured), so one chunk peaks near 1.2 GB whatever the run's size.
+CHUNK_SAMPLES = 5_000
+
+
+@dataclass
+class StageOutputs:
+    """What a chunked run keeps of one stage: per-scenario metrics (n,), status (n,) and, for beneficiation and
+    the leach trade-off, the same per route (the shape of the stage results that :func:`scandia.api.metric_arrays`
+    and :func:`scandia.uncertainty.analysis.output_values` read)."""
+
+    metrics: dict[str, np.ndarray]
+    status: np.ndarray
+    routes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class OutputsRun:
+    """The result of a chunked run: per scenario only what a sampled run reports (every stage's metrics and
+    status, the combined status), with the summary of the whole run. Stream tables, flowsheets and cash-flow
+    lines are not kept; the summary says which figures were summarised over every sample."""
+
+    scenario: Scenario
+    n: int
+    stages: dict[str, StageOutputs]
+    status: np.ndarray
+    summary: dict[str, Any]
+    chunk_size: int
+
+
+def _stage_outputs(res: RunResult, n: int) -> dict[str, StageOutputs]:
+    """One chunk's kept outputs, every array broadcast to the chunk's ``n`` (a stage none of whose inputs vary
+    ran once and holds length-1 arrays)."""
+
+    def col(v: Any) -> np.ndarray:
+        a = np.asarray(v, dtype=float)
+        return np.broadcast_to(a, (n,)).copy() if a.size == 1 else a.reshape(n)
+
+    def keep(metrics: dict[str, Any]) -> dict[str, np.ndarray]:
+        return {k: col(v) for k, v in metrics.items() if np.size(v) in (1, n)}
+
+    out: dict[str, StageOutputs] = {}
+    for name, r in res.stages.items():
+        if not hasattr(r, "status"):
+            continue
+        status = np.broadcast_to(np.asarray(r.status), (n,)).astype(np.int8)
+        if name == "beneficiation":
+            routes = {k: StageOutputs(keep(rr.metrics), np.broadcast_to(np.asarray(rr.status), (n,)).astype(np.int8))
+                      for k, rr in r.routes.items()}
+            out[name] = StageOutputs({}, status, routes)
+        else:
+            routes = {k: keep(m) for k, m in r.routes.items()} if name == "hydromet" else {}
+            out[name] = StageOutputs(keep(r.metrics), status, routes)
+    return out
+
+
+def _concat(parts: list[Any]) -> Any:
+    """Concatenate like-shaped nests of StageOutputs / dicts / arrays chunk by chunk."""
+    first = parts[0]
+    if isinstance(first, np.ndarray):
+        return np.concatenate(parts)
+    if isinstance(first, StageOutputs):
+        return StageOutputs(_concat([p.metrics for p in parts]), _concat([p.status for p in parts]),
+                            _concat([p.routes for p in parts]))
+    return {k: _concat([p[k] for p in parts]) for k in first}
+
+
+def _summarise(summary: dict[str, Any], stages: dict[str, StageOutputs], status: np.ndarray, n: int) -> None:
+    """Replace the first chunk's per-metric summaries by those over every sample, with each stage's own mask of
+    usable scenarios (as its ``stage_summary`` uses)."""
+    from .core.results import metric_summary
+    from .core.status import count
+
+    summary["n_scenarios"] = int(n)
+    summary["status"] = count(status)
+    for name, so in stages.items():
+        target = summary["stages"].get(name)
+        if target is None:
+            continue
+        usable = so.status < Status.not_converged
+        if name == "beneficiation":
+            for route, rr in so.routes.items():
+                ok = rr.status < Status.not_converged
+                target["routes"][route].update({k: metric_summary(v, ok) for k, v in rr.metrics.items()})
+            continue
+        mask = usable | (so.status == Status.infeasible) if name == "hydromet" else usable
+        target["metrics"].update({k: metric_summary(v, mask) for k, v in so.metrics.items()})
+        for route, m in so.routes.items():
+            target["routes"][route].update({k: metric_summary(v) for k, v in m.items()})
+
+
+def run_chunked(scenario: Scenario, n: int, arrays: dict[str, np.ndarray], chunk_size: int = CHUNK_SAMPLES,
+                progress: Any = None, stage: str | None = None) -> RunResult | OutputsRun:
+    """The whole chain (or one ``stage`` alone) over ``n`` scenarios in chunks of ``chunk_size``, keeping per
+    scenario only the metrics and status (:class:`OutputsRun`), so memory is bounded by one chunk plus about 2 kB
+    per scenario (260 metrics) whatever ``n`` is. Each chunk is one vectorized :func:`run`; scenarios are
+    independent, so the metrics equal one call's. Runs of at most ``chunk_size`` scenarios are one :func:`run`
+    and keep everything.
+
+    ``progress(done, total)`` is called after each chunk. The summary's metric figures (P10/P50/P90) are over
+    every sample; its other figures (capex by area, opex by item, footprint by source, flowsheets) are those of
+    the first chunk, and ``summary["chunks"]`` says so.
+    """
+    if not 1 <= chunk_size <= 10_000_000:
+        raise ScenarioError("chunk_size", "must be between 1 and 10,000,000")
+    if n <= chunk_size:
+        return run(scenario, stage=stage, n=n, arrays=arrays)
+    parts: list[dict[str, StageOutputs]] = []
+    statuses: list[np.ndarray] = []
+    summary: dict[str, Any] = {}
+    n_chunks = (n + chunk_size - 1) // chunk_size
+    for k in range(n_chunks):
+        lo, hi = k * chunk_size, min(n, (k + 1) * chunk_size)
+        sub = {p: (v[lo:hi] if np.size(v) == n else v) for p, v in arrays.items()}
+        res = run(scenario, stage=stage, n=hi - lo, arrays=sub)
+        parts.append(_stage_outputs(res, hi - lo))
+        statuses.append(np.asarray(res.status))
+        if k == 0:
+            summary = res.summary
+        del res
+        if progress is not None:
+            progress(k + 1, n_chunks)
+    stages = _concat(parts)
+    status = np.concatenate(statuses)
+    _summarise(summary, stages, status, n)
+    summary["chunks"] = {"chunk_size": int(chunk_size), "chunks": int(n_chunks),
+                         "basis": "metrics (P10/P50/P90) over every sample; capex by area, opex by item, footprint "
+                                  f"by source and the flowsheets are those of the first chunk ({chunk_size:,} "
+                                  "samples); stream tables are not kept"}
+    return OutputsRun(scenario, n, stages, status, summary, chunk_size)

@@ -79,9 +79,11 @@ def adapt_progress(progress: Callable[..., None] | None) -> Callable[..., None]:
 
 
 def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int = 0,
-                    progress: Callable[..., None] | None = None) -> tuple[Any, dict[str, Any]]:
+                    progress: Callable[..., None] | None = None, chunk_size: int | None = None
+                    ) -> tuple[Any, dict[str, Any]]:
     """Sampled run of the whole chain plus the tornado (and Sobol indices with ``sobol`` > 0, the Saltelli base
-    count); returns the result (summary extended) and tables."""
+    count); returns the result (summary extended) and tables. Past ``chunk_size`` samples (default
+    :data:`scandia.chain.CHUNK_SAMPLES`) the Monte Carlo runs chunk by chunk and keeps metrics and status only."""
     from .uncertainty.analysis import distribution_summary, monte_carlo, sobol_indices, tornado
 
     if stage is not None:
@@ -92,7 +94,8 @@ def monte_carlo_run(scen: Scenario, n: int, stage: str | None = None, sobol: int
     evals = {"mc": n, "tornado": 2 * k + 1, "sobol": sobol * (k + 2) if sobol else 0}
     total = sum(evals.values())
     say(f"Monte Carlo, {n:,} samples through the chain", 0, total)
-    mc = monte_carlo(scen, n)
+    mc = monte_carlo(scen, n, chunk_size=chunk_size,
+                     progress=lambda d, t: say(f"Monte Carlo, chunk {d:,} of {t:,}", evals["mc"] * d / t, total))
     say(f"tornado (one input at a time at P10/P90, {evals['tornado']:,} evaluations)", evals["mc"], total)
     torn = tornado(scen)
     if sobol:
@@ -135,9 +138,10 @@ def resolved_yaml(scen: Scenario) -> str:
 
 
 def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: int = 0, curves: bool = True,
-            routes: bool = False, tables: bool = True, progress: Callable[..., None] | None = None
-            ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """Run a scenario (deterministic, or ``samples`` > 1 Monte Carlo with tornado and optional Sobol indices).
+            routes: bool = False, tables: bool = True, progress: Callable[..., None] | None = None,
+            chunk_size: int | None = None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Run a scenario (deterministic, or ``samples`` > 1 Monte Carlo with tornado and optional Sobol indices;
+    past ``chunk_size`` samples chunk by chunk, :func:`scandia.chain.run_chunked`).
 
     Returns (result, summary, tables); tables are empty with ``tables=False``.
     """
@@ -152,7 +156,7 @@ def execute(scen: Scenario, samples: int = 1, stage: str | None = None, sobol: i
                                        "uncertainty.samples in the scenario)")
     mc_tables: dict[str, Any] = {}
     if samples > 1:
-        result, mc_tables = monte_carlo_run(scen, samples, stage, sobol, progress)
+        result, mc_tables = monte_carlo_run(scen, samples, stage, sobol, progress, chunk_size)
         # tables and figures of a sampled run show the base case (every field at its nominal value), not the
         # first sample; the summary says so
         if progress is not None and tables:

@@ -54,7 +54,7 @@ def server(tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(db=str(tmp / "runs.db"), data_dir=tmp / "data")
+    app = create_app(db=str(tmp / "runs.db"), data_dir=tmp / "data", band_samples=200)  # bands: fewer samples
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -97,6 +97,12 @@ def test_dashboard_slider_moves_npv(browser, server, tmp_path):
     page.wait_for_function(f"document.getElementById('npv').dataset.value !== '{npv0!r}'", timeout=30_000)
     npv1 = float(page.get_attribute("#npv", "data-value"))
     assert npv1 > npv0 + 200  # US$1,000/kg more for ~70 t/a over the mine life: several hundred US$ M
+    # issue 16 item 6: the move's uncertainty band arrives after the nominal figures and brackets a spread
+    page.wait_for_function("document.getElementById('npv_band').dataset.p10 !== undefined && "
+                           "!document.getElementById('npv_band').classList.contains('stale')", timeout=60_000)
+    p10, p90 = (float(page.get_attribute("#npv_band", f"data-{k}")) for k in ("p10", "p90"))
+    assert p90 - p10 > 10.0 and "P10" in page.inner_text("#npv_band")
+    assert page.locator("#npvplot .errorbar").count() >= 1  # drawn on the NPV-vs-price chart
     ys0 = page.inner_text("#ys")
     page.fill("#sc_wt_pct", "0.25")
     page.wait_for_function(f"document.getElementById('ys').innerText !== {ys0!r}", timeout=60_000)

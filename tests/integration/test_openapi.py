@@ -2,7 +2,7 @@
 error (5xx); documented status codes, content types, headers and bodies; schema-invalid data refused;
 undeclared methods answered 405; auth and resource checks.
 
-One check is not applied to the four POST endpoints: ``positive_data_acceptance`` ("every schema-valid request
+One check is not applied to the five POST endpoints: ``positive_data_acceptance`` ("every schema-valid request
 is accepted"). Their bodies carry rules between fields that OpenAPI cannot state (Sobol indices need
 ``samples`` > 1, ``stage`` needs a one-sample run, a distribution's ``low`` must lie below its ``high``, the
 what-if acid dose, also when the case is saved as a scenario, must lie in the chosen leach route's range), so a
@@ -10,8 +10,8 @@ schema-valid request can rightly be refused with 422. What the schema can say it
 routes and samples enumerated; sample and chunk limits from this server's limits), and the check runs on every
 other endpoint.
 
-The app under test accepts at most 20 samples per run or sweep and answers runs of one sample at once, so the
-generated work stays small; queued jobs are cancelled when the app shuts down.
+The app under test accepts at most 20 samples per run or sweep, answers runs of one sample at once and draws the
+dashboard's bands from 10 samples, so the generated work stays small; queued jobs are cancelled when the app shuts down.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.integration
 _TMP = tempfile.TemporaryDirectory(prefix="scandia-openapi-")
 # schemathesis' ASGI client sends Host: testserver; only tests add that name to the loopback allow-list
 APP = create_app(db=str(Path(_TMP.name) / "runs.db"), data_dir=Path(_TMP.name) / "data", sync_max_samples=1,
-                 max_samples=20, allowed_hosts=(*LOOPBACK, "testserver"))
+                 max_samples=20, allowed_hosts=(*LOOPBACK, "testserver"), band_samples=10)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 _C = schemathesis.checks
@@ -40,7 +40,8 @@ ALL = (_C.not_a_server_error, _C.status_code_conformance, _C.content_type_confor
        _C.positive_data_acceptance, _C.missing_required_header, _C.unsupported_method, _C.use_after_free,
        _C.ensure_resource_availability, _C.ignored_auth)
 #: endpoints whose bodies carry cross-field rules (see the module docstring)
-CROSS_FIELD = {("POST", "/runs"), ("POST", "/sweeps"), ("POST", "/whatif"), ("POST", "/whatif/scenario")}
+CROSS_FIELD = {("POST", "/runs"), ("POST", "/sweeps"), ("POST", "/whatif"), ("POST", "/whatif/scenario"),
+               ("POST", "/whatif/bands")}
 
 
 @schema.parametrize()

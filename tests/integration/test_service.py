@@ -180,6 +180,50 @@ def test_whatif_moves_npv_and_rejects_bad_sliders(client):
     assert client.post("/whatif", json={"leach_route": "moon"}).status_code == 422
 
 
+def test_whatif_bands_hold_the_sliders_and_reuse_the_sampled_process(tmp_path):
+    """Issue 16 item 6: every what-if move also gets P10/P50/P90 of NPV, Sc2O3 output and yield strength from
+    the scenario's uncertainty section (here 60 samples; the service default is 1,000). The sliders' fields are
+    held, so a price move leaves the sampled process, and with it the output band, exactly as it was, and moves
+    the NPV band up (NPV rises with price in every sample)."""
+    with TestClient(create_app(db=str(tmp_path / "runs.db"), data_dir=tmp_path / "data", band_samples=60),
+                    base_url=LOCAL) as c:
+        sliders = {"sc2o3_price_usd_per_kg": 3000.0, "discount_rate_frac": 0.08, "sc_wt_pct": 0.15,
+                   "zr_wt_pct": 0.1}
+        a = c.post("/whatif/bands", json=sliders).json()
+        b = c.post("/whatif/bands", json={**sliders, "sc2o3_price_usd_per_kg": 3500.0}).json()
+        assert a["samples"] == 60 and "economics.params.sc2o3_price_usd_per_kg" in a["held"]
+        assert "economics.params.sc2o3_price_usd_per_kg" not in a["varied"]
+        assert "hydromet.sx.dosage_vol_pct" in a["varied"]
+        for band in a["metrics"].values():
+            assert band["p10"] <= band["p50"] <= band["p90"]
+        npv_a, npv_b = a["metrics"]["economics.npv_musd"], b["metrics"]["economics.npv_musd"]
+        assert npv_a["p90"] - npv_a["p10"] > 10.0  # the sampled process and costs spread the NPV
+        assert all(npv_b[k] > npv_a[k] + 50.0 for k in ("p10", "p50", "p90"))
+        assert b["metrics"]["hydromet.sc2o3_production_tpa"] == a["metrics"]["hydromet.sc2o3_production_tpa"]
+        ys = a["metrics"]["alloy.yield_mpa"]
+        assert ys["p10"] == ys["p90"]  # no alloy input varies in the default uncertainty section
+        bad = c.post("/whatif/bands", json={"acid": 350, "leach_route": "tank"})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "acid"]
+
+
+def test_strength_band_has_width_once_an_alloy_input_varies(monkeypatch):
+    """The yield band comes from the alloy stage over the samples once an alloy field is sampled (a slider that
+    is not moved holds nothing): with Sc in the casting uniform in 0.10-0.20 wt% the band spans the model's
+    strength over that range, which rises with Sc (about +136 MPa per 0.15 wt% at the default schedule)."""
+    from scandia.scenario import load_scenario
+    from scandia.web import whatif as w
+
+    base = load_scenario("crater-lake")
+    u = base.with_values({"uncertainty.correlations": [], "uncertainty.distributions": {
+        "alloy.sc_wt_pct": {"dist": "uniform", "low": 0.10, "high": 0.20}}}).uncertainty
+    monkeypatch.setattr(w, "_base_uncertainty", lambda name: u)
+    ev = w.WhatIf(band_samples=12)
+    out = ev.bands(w.WhatIfRequest(zr_wt_pct=0.1))
+    ys = out["metrics"]["alloy.yield_mpa"]
+    assert out["varied"] == ["alloy.sc_wt_pct"] and out["samples"] == 12
+    assert ys["p90"] - ys["p10"] > 20.0
+
+
 def test_dashboard_docs_and_assets_are_local(client):
     page = client.get("/").text
     assert '<script src="/static/plotly.min.js">' in page and "http" not in page.replace("http-equiv", "")

@@ -43,13 +43,10 @@ def serial():
     return run_chunk(scen.model_dump_json(), s, 0)
 
 
-def test_dask_equals_serial(tmp_path, client, serial):
-    res = sweep(load_scenario(), N, tmp_path, chunk_size=CHUNK, client=client)
-    assert sorted(res.computed_chunks) == [0, 1, 2] and res.skipped_chunks == []
-    _same(res.table, serial)
+def test_killed_sweep_resumes_without_loss_and_equals_serial(tmp_path, client, serial):
+    """Every chunk is computed on the cluster (one before the kill, two on resume), so the assembled table is also
+    the check that a Dask sweep equals the serial run."""
 
-
-def test_killed_sweep_resumes_without_loss(tmp_path, client, serial):
     class KilledError(RuntimeError):
         pass
 
@@ -199,3 +196,26 @@ def test_prepare_worker_tunes_and_warms_and_leaves_results_alone():
     finally:
         set_threads(None)
     pd.testing.assert_frame_equal(cold, warm)
+
+
+def test_chunked_run_equals_one_call_and_keeps_metrics_only(serial):
+    """Issue 16 item 4: a Monte Carlo past its chunk size runs chunk by chunk (here 3 chunks of 6) and keeps per
+    sample only metrics and status; scenarios are independent, so every metric equals the one-call run's (to the
+    tolerance of :func:`_same`), and the summary is over every sample."""
+    import scandia
+    from scandia.core import ScenarioError
+    from scandia.core.status import Status
+
+    r = scandia.run(load_scenario(), samples=N, chunk_size=CHUNK)
+    df = r.to_frame()
+    assert len(df) == N
+    cols = [c for c in serial.columns if c in df.columns]
+    assert "economics.npv_musd" in cols and "hydromet.sc2o3_production_tpa" in cols
+    _same(df[cols], serial[cols])
+    np.testing.assert_array_equal(r.status, serial["status"])
+    assert r.summary["chunks"]["chunks"] == 3 and r.summary["n_scenarios"] == N
+    ok = df["economics.status"].to_numpy() < Status.not_converged  # the stage summarises its usable scenarios
+    npv = r.summary["stages"]["economics"]["metrics"]["npv_musd"]
+    assert npv["p50"] == pytest.approx(np.percentile(serial["economics.npv_musd"][ok], 50), rel=1e-9)
+    with pytest.raises(ScenarioError, match="ran in chunks"):
+        r.stage_dataset("hydromet")

@@ -35,10 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.linalg.lapack import dgtsv
 from scipy.special import erfcx
 
-from ..core.numerics import thomas
 from ..core.status import Status
 
 __all__ = ["PrecipitationModel", "PrecipitationResult", "Schedule", "Solute", "default_model"]
@@ -260,152 +258,18 @@ class PrecipitationModel:
             res.solute_total_x = np.concatenate([res.solute_total_x, pad[:, 0]], axis=1)
             return res
         n = max(x0.shape[0], schedule.temp_k.shape[0])
-        x0 = np.broadcast_to(x0, (n, len(self.solutes))).T.copy()  # (s, n)
+        x0 = np.broadcast_to(x0, (n, len(self.solutes)))
         temps, seg_end = schedule.expand(n)
-        t_end = seg_end[:, -1]
         times_s = np.asarray(times_s, dtype=float)
-        m = times_s.size
-        edges, rc, dr = self.grid()
-        nb = rc.size
-        vol = 4.0 / 3.0 * np.pi * rc**3  # (nb,)
-        counted = (rc >= REPORT_MIN_RADIUS_M).astype(float)
-        m_atoms = vol / self.a_precip_m**3  # M atoms per particle
-        c_sites = 4.0 / self.a_matrix_m**3  # lattice sites per m3
-        ns = len(self.solutes)
+        from .kwn_kernel import run_kwn
 
-        num = np.zeros((nb, n))  # particles per m3 in each bin
-        zr = np.zeros((nb, n))  # particles per m3 times their Zr site fraction, per bin (moves with N)
-        t = np.zeros(n)
-        dt = np.full(n, self.first_step_s)
-        steps = np.zeros(n, dtype=np.int64)
-        status = np.zeros(n, dtype=np.int8)
-        out_r = np.zeros((n, m))
-        out_n = np.zeros((n, m))
-        out_f = np.zeros((n, m))
-        out_x = np.zeros((n, m, ns))
-        out_y = np.zeros((n, m))
-        out_p = np.zeros((n, m, ns))
-        next_out = np.zeros(n, dtype=np.int64)
-        cols = np.arange(n)
-
-        def state(num_, zr_, idx=slice(None)):
-            p_tot = m_atoms @ num_  # M atoms in precipitates per m3 (n,)
-            p_zr = np.minimum(m_atoms @ zr_, p_tot)
-            p = np.stack([p_tot - p_zr, p_zr])[:ns]
-            x = (c_sites * x0[:, idx] - p) / (c_sites - 4.0 * p_tot)
-            return x, p / c_sites
-
-        def record(mask):
-            idx = np.nonzero(mask)[0]
-            if idx.size == 0:
-                return
-            nn = num[:, idx]
-            x, p = state(nn, zr[:, idx], idx)
-            out_f[idx, next_out[idx]] = vol @ nn
-            nn = nn * counted[:, None]  # reported statistics: particles of r >= 0.3 nm, as kawin reports
-            ntot = nn.sum(axis=0)
-            k = next_out[idx]
-            out_n[idx, k] = ntot
-            out_r[idx, k] = np.where(ntot > 0, (rc @ nn) / np.maximum(ntot, 1e-300), 0.0) * 1e9
-            out_x[idx, k] = x.T
-            out_p[idx, k] = p.T
-            ptot = p.sum(axis=0)
-            out_y[idx, k] = np.where(ptot > 0, p[-1] / np.maximum(ptot, 1e-300), 0.0) if ns > 1 else 0.0
-            next_out[idx] += 1
-
-        # outputs at t = 0
-        while True:
-            due = (next_out < m) & (times_s[np.minimum(next_out, m - 1)] <= 0.0)
-            if not due.any():
-                break
-            record(due)
-
-        active = t_end > 0
-        total_steps = 0
-        while active.any():
-            total_steps += 1
-            nxt = np.where(next_out < m, times_s[np.minimum(next_out, m - 1)], np.inf)
-            temp, horizon = Schedule.current(t, temps, seg_end, nxt)
-            dt_try = np.minimum(dt, np.maximum(horizon - t, 0.0))
-            dt_try = np.where(active, np.maximum(dt_try, 1e-12), 0.0)
-
-            d, k, ell = self._thermo(temp)
-            x, _ = state(num, zr)
-            x = np.maximum(x, 0.0)
-            y_bin = np.where(num > 0, np.clip(zr / np.maximum(num, 1e-300), 0.0, 1.0), 0.0)
-            y_edge = np.vstack([y_bin[:1], y_bin])  # upwind-ish composition at edges (dissolution side)
-            g_edge = np.exp(np.minimum(ell[None, :] / edges[:, None], 700.0))
-            s_edge, s_zr_edge = self._growth_flux(x[:, None, :], d[:, None, :], k[:, None, :], g_edge, y_edge)
-            s_zr = 0.5 * (s_zr_edge[:-1] + s_zr_edge[1:])  # at bin centres
-            s_cen = 0.5 * (s_edge[:-1] + s_edge[1:])
-            omega = self.a_matrix_m**3 / 4.0
-            v = self.a_precip_m**3 * s_edge / (omega * edges[:, None])  # dr/dt at edges (nb+1, n)
-            v[-1] = np.minimum(v[-1], 0.0)  # closed top: nothing leaves the grid upward
-            # d(y)/dt of a particle: (Zr atoms gained - y * M atoms gained) / M atoms held
-            dydt = 4.0 * np.pi * rc[:, None] * (s_zr - y_bin * s_cen) / (omega * m_atoms[:, None])
-
-            if self.nucleation_sites == "solute":  # kawin's choice: one site per solute atom, less those taken
-                sites = np.maximum(c_sites * x0.sum(axis=0) - num.sum(axis=0), 0.0)
-            else:  # every lattice site (Russell 1980)
-                sites = np.full(n, c_sites)
-            jn, r_nuc, y_nuc = self._nucleation(x, d, k, temp, t + dt_try, sites)
-            kn = np.clip(np.searchsorted(edges, r_nuc) - 1, 0, nb - 1)
-
-            # implicit upwind: lower l_k, diag d_k, upper u_k (k = 0..nb-1)
-            vp = np.maximum(v, 0.0)
-            vm = np.minimum(v, 0.0)
-            dtc = dt_try[None, :]
-            diag = 1.0 + dtc * (vp[1:] - vm[:-1]) / dr[:, None]
-            lower = -dtc * vp[1:-1] / dr[:-1, None]  # coefficient of N_{k-1} in row k (k>=1)
-            upper = dtc * vm[1:-1] / dr[1:, None]  # coefficient of N_{k+1} in row k (k<=nb-2)
-            rhs_n = num.copy()
-            rhs_n[kn, cols] += dtc[0] * jn
-            rhs_z = np.clip(zr + dtc * num * dydt, 0.0, num)
-            rhs_z[kn, cols] += dtc[0] * jn * y_nuc
-            new_n, new_z = _thomas2(lower, diag, upper, rhs_n, rhs_z)
-            new_n = np.maximum(new_n, 0.0)
-            new_z = np.clip(new_z, 0.0, new_n)
-
-            # error control
-            x_new, _ = state(new_n, new_z)
-            scale = np.maximum(np.abs(x - k), 0.02 * x)
-            err_x = (np.abs(x_new - x) / np.maximum(scale, 1e-300)).max(axis=0)
-            n_old = num.sum(axis=0)
-            n_new = new_n.sum(axis=0)
-            n_ref = np.maximum(np.maximum(n_old, n_new), N_FLOOR_M3)
-            err_n = np.abs(n_new - n_old) / n_ref
-            err = np.maximum(err_x / self.rtol_supersat, err_n / self.rtol_number)
-            accept = active & ((err <= 1.0) | (dt_try <= 1e-9))
-            bad = ~np.isfinite(new_n).all(axis=0) | np.any(x_new < -1e-9 * np.maximum(x0, 1e-12), axis=0)
-            accept &= ~bad
-            num[:, accept] = new_n[:, accept]
-            zr[:, accept] = new_z[:, accept]
-            t = np.where(accept, t + dt_try, t)
-            steps += active
-            dt = _next_dt(err, accept, dt, dt_try)
-
-            # outputs that are due
-            while True:
-                due = accept & (next_out < m) & (times_s[np.minimum(next_out, m - 1)] <= t * (1 + 1e-12))
-                if not due.any():
-                    break
-                record(due)
-            active = _retire(t, t_end, active, steps, self.max_steps, status, progress)
-
-        # outputs after each scenario's end hold its final state
-        while True:
-            due = next_out < m
-            if not due.any():
-                break
-            record(due)
-        if np.any(num[-3:].sum(axis=0) > 1e-6 * np.maximum(num.sum(axis=0), 1e-300)):
-            top = num[-3:].sum(axis=0) > 1e-6 * np.maximum(num.sum(axis=0), 1e-300)
-            status[top] = np.maximum(status[top], Status.clipped)
-        return PrecipitationResult(
-            times_s=times_s, mean_radius_nm=out_r, number_density_m3=out_n, volume_fraction=out_f,
-            matrix_x=out_x, zr_site_frac=out_y, radius_grid_nm=rc * 1e9, psd_m3=num.T.copy(), status=status,
-            steps=steps, solute_total_x=x0.T.copy(), precipitate_x=out_p,
-        )
+        out = run_kwn(self, x0, temps, seg_end, times_s, _EPS_POLY, float(_OMEGA[-1]), N_FLOOR_M3,
+                      REPORT_MIN_RADIUS_M)
+        if progress is not None:
+            progress(1.0)
+        _, rc, _ = self.grid()
+        return PrecipitationResult(times_s=times_s, radius_grid_nm=rc * 1e9, solute_total_x=np.array(x0, dtype=float),
+                                   **out)
 
 
 _LAMBDA = np.geomspace(1e-5, 3.0, 4000)
@@ -444,29 +308,6 @@ def _retire(t: np.ndarray, t_end: np.ndarray, active: np.ndarray, steps: np.ndar
     if progress is not None:
         progress(float(np.mean(np.minimum(t / np.maximum(t_end, 1e-300), 1.0))))
     return active & ~done & ~failed
-
-
-def _thomas2(lower: np.ndarray, diag: np.ndarray, upper: np.ndarray, r1: np.ndarray, r2: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """Solve the tridiagonal systems of all scenarios (columns) for two right-hand sides at once.
-
-    lower[k-1] multiplies x[k-1] in row k, upper[k] multiplies x[k+1] in row k. The scenarios' systems are
-    stacked into one block-diagonal tridiagonal matrix (zero coupling between blocks) and handed to LAPACK's
-    dgtsv in a single call, so the cost is one pass in compiled code whatever the number of scenarios.
-    """
-    nb, n = diag.shape
-    if n > 24:  # many scenarios: row sweeps over (n,) vectors beat one long LAPACK system
-        return thomas(lower, diag, upper, r1, r2)  # type: ignore[return-value]
-    dl = np.zeros((n, nb))
-    du = np.zeros((n, nb))
-    dl[:, :-1] = lower.T
-    du[:, :-1] = upper.T
-    rhs = np.stack([r1.T.reshape(-1), r2.T.reshape(-1)], axis=1)
-    _, _, _, sol, info = dgtsv(dl.reshape(-1)[:-1], diag.T.reshape(-1), du.reshape(-1)[:-1], rhs,
-                               overwrite_dl=True, overwrite_d=True, overwrite_du=True, overwrite_b=True)
-    if info != 0:  # singular only if a diagonal vanished, which the M-matrix structure excludes
-        raise FloatingPointError(f"KWN tridiagonal solve failed (LAPACK info {info})")
-    return sol[:, 0].reshape(n, nb).T, sol[:, 1].reshape(n, nb).T
 
 
 def default_model(**overrides) -> PrecipitationModel:

@@ -9,6 +9,8 @@ recalled here; only the abstract was read).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .properties import MOLAR_MASS, predict
@@ -24,7 +26,18 @@ KNIPLING_2011 = {
 def knipling_isochronal(step_c: float = 25.0, start_c: float = 150.0, stop_c: float = 600.0,
                         hours_per_step: float = 3.0) -> dict[str, dict[str, np.ndarray]]:
     """Model microhardness after each isochronal step for Knipling's alloys: {alloy: {temp_c, hardness_mpa,
-    precipitation_mpa, radius_nm}}; one scenario per step count, all in one vectorized call per alloy."""
+    precipitation_mpa, radius_nm}}; one scenario per step count, all in one vectorized call per alloy.
+
+    The curves (about 15 s of KWN) are computed once per process for each set of arguments (the model's inputs
+    are the shipped data files); each call returns its own copy."""
+    import copy
+
+    return copy.deepcopy(_knipling_isochronal(float(step_c), float(start_c), float(stop_c), float(hours_per_step)))
+
+
+@lru_cache(maxsize=4)
+def _knipling_isochronal(step_c: float, start_c: float, stop_c: float,
+                         hours_per_step: float) -> dict[str, dict[str, np.ndarray]]:
     temps = np.arange(start_c, stop_c + 0.5 * step_c, step_c)
     k = temps.size
     hours = np.tril(np.full((k, k), hours_per_step))  # scenario j has run steps 0..j

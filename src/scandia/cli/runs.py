@@ -94,6 +94,8 @@ def serve(
     max_job_mb: Annotated[float | None, typer.Option(help="largest estimated memory of one run, MB")] = None,
     lease: Annotated[float | None, typer.Option(help="job lease, s: jobs of a server silent this long fail")] = None,
     max_job_s: Annotated[float | None, typer.Option(help="a queued job's process is killed past this time, s")] = None,
+    band_samples: Annotated[int | None, typer.Option(
+        help="samples behind each dashboard uncertainty band (data/service.yaml)")] = None,
 ) -> None:
     """Serve the REST API, the what-if dashboard (at /) and offline API docs (at /docs) with uvicorn.
 
@@ -113,7 +115,8 @@ def serve(
             raise ScenarioError("--workers", "must be between 1 and 64")
         for name, value, lo, hi in (("--max-samples", max_samples, 1, 1_000_000), ("--sync-slots", sync_slots, 1, 64),
                                     ("--max-jobs", max_jobs, 1, 10_000), ("--max-job-mb", max_job_mb, 100, 1e7),
-                                    ("--lease", lease, 2, 3600), ("--max-job-s", max_job_s, 1, 7 * 86400)):
+                                    ("--lease", lease, 2, 3600), ("--max-job-s", max_job_s, 1, 7 * 86400),
+                                    ("--band-samples", band_samples, 10, 100_000)):
             if value is not None and not lo <= value <= hi:
                 raise ScenarioError(name, f"must be between {lo:,} and {hi:,}")
         # a loopback server answers only to its own address and the loopback names (DNS-rebinding defence);
@@ -121,7 +124,8 @@ def serve(
         hosts = hosts_for(host) if is_loopback(host) else None
         api = create_app(db=db, data_dir=data_dir, token=token, max_body_bytes=max_body, workers=workers, warm=warm,
                          allowed_hosts=hosts, max_samples=max_samples, sync_slots=sync_slots,
-                         max_active_jobs=max_jobs, max_job_mb=max_job_mb, lease_s=lease, max_job_s=max_job_s)
+                         max_active_jobs=max_jobs, max_job_mb=max_job_mb, lease_s=lease, max_job_s=max_job_s,
+                         band_samples=band_samples)
     except ScandiaError as exc:
         _fail(str(exc))
     import uvicorn

@@ -1,9 +1,12 @@
 """Flowsheets: units joined by explicit connections, solved for all scenarios at once.
 
 Recycles are allowed only through declared tear streams. A recycle is solved as a vectorized fixed point
-``x = g(x)`` on the tear streams' mass arrays, by direct substitution or by Wegstein's bounded secant
+``x = g(x)`` on the tear streams' mass arrays, by direct substitution, by Wegstein's bounded secant
 acceleration (Wegstein, J.H., "Accelerating convergence of iterative processes", Commun. ACM 1 (1958) 9-13),
-element-wise per scenario. Each scenario carries its own convergence flag: converged scenarios leave the
+element-wise per scenario, or by Anderson acceleration (Anderson, J. ACM 12 (1965) 547; the "type II" form of
+Walker & Ni, SIAM J. Numer. Anal. 49 (2011) 1715): each scenario mixes its last ``ANDERSON_DEPTH`` tear values
+with the weights that minimise its own residual, so the coupling between tear variables that element-wise
+Wegstein ignores is used. Each scenario carries its own convergence flag: converged scenarios leave the
 acceleration and continue by plain substitution until the batch is done (their iteration count stops), and the
 scenarios still unconverged at ``max_iter`` are marked ``not_converged`` in the status, never silently NaN.
 """
@@ -21,7 +24,10 @@ from .status import Status, combine, ok_array
 from .stream import Stream
 from .unit import Unit, UnitResult, check_element_balance
 
-__all__ = ["Flowsheet", "FlowsheetResult", "FlowsheetUnit"]
+__all__ = ["ANDERSON_DEPTH", "Flowsheet", "FlowsheetResult", "FlowsheetUnit"]
+
+#: history kept by Anderson acceleration (Walker & Ni 2011 find 3-5 enough for most fixed points)
+ANDERSON_DEPTH = 4
 
 
 @dataclass
@@ -215,14 +221,17 @@ class Flowsheet:
         Parameters
         ----------
         feeds: streams for every port of :meth:`feed_ports`.
-        method: ``"wegstein"`` (bounded, q in [-5, 0]) or ``"direct"`` substitution.
+        method: ``"wegstein"`` (bounded, q in [-5, 0]), ``"anderson"`` (depth :data:`ANDERSON_DEPTH`, per
+            scenario; a step that would make a flow negative or non-finite falls back to substitution for that
+            scenario) or ``"direct"`` substitution.
         tol: relative change of every tear-stream mass, per scenario, below which it is converged.
         max_iter: scenarios not converged after this many passes are marked ``not_converged``.
         guesses: initial tear streams (default: zero flow with the composition of the first pass).
         check_balance: check each unit's and the whole flowsheet's element balance (1e-9 relative).
         """
-        if method not in ("wegstein", "direct"):
-            raise ScenarioError("flowsheet.method", f"unknown method {method!r}; use 'wegstein' or 'direct'")
+        if method not in ("wegstein", "anderson", "direct"):
+            raise ScenarioError("flowsheet.method",
+                                f"unknown method {method!r}; use 'wegstein', 'anderson' or 'direct'")
         if not (0 < tol < 1):
             raise ScenarioError("flowsheet.tol", "must lie in (0, 1)")
         expected = set(self.feed_ports())
@@ -268,6 +277,8 @@ class Flowsheet:
         x = np.concatenate([values[t].mass_tph.reshape(n, -1) for t in tears], axis=1)
         active = np.ones(n, dtype=bool)
         x_prev = g_prev = None
+        d_f: list[np.ndarray] = []  # Anderson: differences of residuals and of maps, newest last
+        d_g: list[np.ndarray] = []
         streams: dict[str, Stream] = {}
         results: dict[str, UnitResult] = {}
         for it in range(1, max_iter + 1):
@@ -298,6 +309,8 @@ class Flowsheet:
                     q = np.where(np.abs(s - 1.0) > 1e-12, s / (s - 1.0), 0.0)
                 q = np.clip(q, -5.0, 0.0)
                 x_new = np.maximum(q * x + (1.0 - q) * g, 0.0)
+            elif method == "anderson" and x_prev is not None:
+                x_new = _anderson(x, g, x_prev, g_prev, d_f, d_g, scale)
             # a scenario converged in this pass takes its last consistent value and then keeps it, so scenarios
             # still iterating beside it in a batch never move its result (a batch equals the single runs)
             x_prev, g_prev = x, g
@@ -381,3 +394,32 @@ class FlowsheetUnit(Unit):
                                    check_balance=False)
         return UnitResult({p: res.streams[p] for p in self.outlets}, res.status,
                           design={"iterations": res.iterations.astype(float)})
+
+
+def _anderson(x: np.ndarray, g: np.ndarray, x_prev: np.ndarray, g_prev: np.ndarray, d_f: list[np.ndarray],
+              d_g: list[np.ndarray], scale: np.ndarray) -> np.ndarray:
+    """One Anderson (type II) step for every scenario (rows): x_new = g - ΔG γ with γ minimising
+    ||f - ΔF γ||, f = g - x the residual, ΔF, ΔG the last differences of residuals and maps (updated in place,
+    at most :data:`ANDERSON_DEPTH` kept). The least-squares problem of each scenario is solved by its normal
+    equations with a relative Tikhonov term (1e-10 of the trace), on residuals scaled by the scenario's tear
+    flow, so a scenario's weights do not depend on its units or on the other scenarios. A scenario whose step
+    is not finite, or would make a flow negative, takes the substitution g instead."""
+    f = g - x
+    d_f.append(f - (g_prev - x_prev))
+    d_g.append(g - g_prev)
+    if len(d_f) > ANDERSON_DEPTH:
+        d_f.pop(0)
+        d_g.pop(0)
+    w = 1.0 / np.maximum(scale, 1e-300)
+    big_f = np.stack(d_f, axis=1) * w[:, None, None]  # (n, m, d)
+    a = big_f @ big_f.transpose(0, 2, 1)  # (n, m, m)
+    b = big_f @ (f * w[:, None])[:, :, None]  # (n, m, 1)
+    m = a.shape[1]
+    reg = 1e-10 * np.trace(a, axis1=1, axis2=2) + 1e-300
+    a = a + reg[:, None, None] * np.eye(m)
+    with np.errstate(all="ignore"):
+        gamma = np.linalg.solve(a, b)[..., 0]  # (n, m)
+        x_new = g - np.einsum("nm,nmd->nd", gamma, np.stack(d_g, axis=1))
+    bad = ~np.isfinite(x_new).all(axis=1) | (x_new < -1e-9 * np.maximum(scale, 1e-300)[:, None]).any(axis=1)
+    x_new = np.where(bad[:, None], g, np.maximum(x_new, 0.0))
+    return x_new

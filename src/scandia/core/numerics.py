@@ -1,12 +1,10 @@
-"""Shared vectorized numerics: the tridiagonal (Thomas) solve and the Illinois false-position root finder.
+"""Shared vectorized numerics: the Illinois false-position root finder.
 
-Both work on a whole batch at once (the scenario axis and any other trailing axes), with no pivoting in the
-Thomas algorithm (the systems scandia solves are diagonally dominant M-matrices: counter-current stage balances,
-implicit upwind size-class transport) and a per-scenario stop in the root finder, so a scenario's answer never
-depends on the other scenarios of its batch.
+It works on a whole batch at once (the scenario axis and any other trailing axes) with a per-scenario stop, so a
+scenario's answer never depends on the other scenarios of its batch. (The tridiagonal Thomas solves live in the
+compiled kernels that use them: the SX cascade and the KWN step.)
 
-Sources: Thomas algorithm, e.g. Press et al., *Numerical Recipes* (3rd ed., 2007) section 2.4; Illinois method,
-Dowell & Jarratt, BIT 11 (1971) 168-174.
+Source: Illinois method, Dowell & Jarratt, BIT 11 (1971) 168-174.
 """
 
 from __future__ import annotations
@@ -15,35 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["illinois", "thomas"]
-
-
-def thomas(lower: np.ndarray, diag: np.ndarray, upper: np.ndarray, *rhs: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Solve tridiagonal systems along axis 0 for one or more right-hand sides, vectorized over trailing axes.
-
-    Row ``k``: ``lower[k-1] x[k-1] + diag[k] x[k] + upper[k] x[k+1] = rhs[k]`` (``lower`` and ``upper`` have one
-    row fewer than ``diag``, or the same length with the unused end ignored). Every argument broadcasts against
-    ``rhs`` row by row.
-    """
-    nb = diag.shape[0]
-    cp = [None] * nb
-    out = [np.empty(np.broadcast_shapes(np.shape(r), np.shape(diag)), dtype=float) for r in rhs]
-    inv = 1.0 / diag[0]
-    if nb > 1:
-        cp[0] = upper[0] * inv
-    for d, r in zip(out, rhs, strict=True):
-        d[0] = r[0] * inv
-    for i in range(1, nb):
-        li = lower[i - 1]
-        inv = 1.0 / (diag[i] - li * cp[i - 1])
-        if i < nb - 1:
-            cp[i] = upper[i] * inv
-        for d, r in zip(out, rhs, strict=True):
-            d[i] = (r[i] - li * d[i - 1]) * inv
-    for i in range(nb - 2, -1, -1):
-        for d in out:
-            d[i] -= cp[i] * d[i + 1]
-    return tuple(out)
+__all__ = ["illinois"]
 
 
 def illinois(f: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, fa: np.ndarray, fb: np.ndarray,

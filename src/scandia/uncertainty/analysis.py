@@ -40,16 +40,19 @@ class MonteCarlo:
     values: np.ndarray
 
 
-def monte_carlo(scenario: Scenario, n: int | None = None, progress: Any = None) -> MonteCarlo:
-    """Sample the scenario's distributions and run the chain once over all samples."""
-    from ..chain import run
+def monte_carlo(scenario: Scenario, n: int | None = None, progress: Any = None,
+                chunk_size: int | None = None) -> MonteCarlo:
+    """Sample the scenario's distributions and run the chain over all samples: one vectorized call up to
+    ``chunk_size`` samples (default :data:`scandia.chain.CHUNK_SAMPLES`), else chunk by chunk keeping per sample
+    only the metrics and status (:func:`scandia.chain.run_chunked`); ``progress(done, total)`` counts chunks."""
+    from ..chain import CHUNK_SAMPLES, run_chunked
 
     u = scenario.uncertainty
     n = int(n or u.samples)
     if not u.distributions:
         raise ScenarioError("uncertainty.distributions", "no field has a distribution; nothing to sample")
     s = sample(u.distributions, n, u.method, scenario.seed, u.correlations)
-    res = run(scenario, n=n, arrays=s, progress=progress)
+    res = run_chunked(scenario, n, s, chunk_size or CHUNK_SAMPLES, progress=progress)
     return MonteCarlo(s, res, u.output, output_values(res, u.output))
 
 
@@ -115,8 +118,9 @@ def sobol_analysis(func: Any, dists: dict[str, Any], n_base: int = 256, seed: in
 
 def sobol_indices(scenario: Scenario, n_base: int = 256, output: str | None = None,
                   seed: int | None = None) -> pd.DataFrame:
-    """Sobol indices of a chain output over the scenario's distributions: all N(k+2) runs in one chain call."""
-    from ..chain import run
+    """Sobol indices of a chain output over the scenario's distributions: the N(k+2) runs as one chain call, or
+    chunk by chunk past :data:`scandia.chain.CHUNK_SAMPLES` (memory bounded by one chunk)."""
+    from ..chain import CHUNK_SAMPLES, run_chunked
 
     u = scenario.uncertainty
     output = output or u.output
@@ -125,6 +129,6 @@ def sobol_indices(scenario: Scenario, n_base: int = 256, output: str | None = No
 
     def func(arrays: dict[str, np.ndarray]) -> np.ndarray:
         n = next(iter(arrays.values())).size
-        return output_values(run(scenario, n=n, arrays=arrays), output)
+        return output_values(run_chunked(scenario, n, arrays, CHUNK_SAMPLES), output)
 
     return sobol_analysis(func, u.distributions, n_base, scenario.seed if seed is None else seed)

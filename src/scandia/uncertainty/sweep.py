@@ -60,17 +60,18 @@ def _spec(scenario: Scenario, n: int, chunk_size: int) -> tuple[str, str]:
 
 
 def run_chunk(scenario_json: str, arrays: dict[str, np.ndarray], first_row: int) -> pd.DataFrame:
-    """One chunk through the chain (runs on a worker): inputs, key metrics and status per sample."""
+    """One chunk through the chain (runs on a worker): inputs, key metrics and status per sample; a chunk of more
+    than :data:`scandia.chain.CHUNK_SAMPLES` samples runs in sub-chunks, so a worker's memory stays bounded."""
     import time
 
-    from ..chain import run
+    from ..chain import CHUNK_SAMPLES, run_chunked
     from ..scenario import schema
     from .analysis import output_values
 
     scen = schema.Scenario.model_validate_json(scenario_json)
     n = next(iter(arrays.values())).size
     t0 = time.perf_counter()
-    res = run(scen, n=n, arrays=arrays)
+    res = run_chunked(scen, n, arrays, CHUNK_SAMPLES)  # a large sweep chunk is itself run in bounded memory
     df = pd.DataFrame({"sample": np.arange(first_row, first_row + n)})
     for k, v in arrays.items():
         df[k] = v

@@ -160,7 +160,8 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     """Build the service. ``db``: run store (SQLite path or URL); ``data_dir``: run folders and sweeps
     (default beside the store); ``token``: required on every data request when set; ``warm``: precompute
     the dashboard's default scenario and alloy grid in a background thread; ``max_samples``,
-    ``sync_max_samples`` and ``limits`` (``sync_slots``, ``max_active_jobs``, ``max_job_mb``, ``lease_s``):
+    ``sync_max_samples`` and ``limits`` (``sync_slots``, ``max_active_jobs``, ``max_job_mb``, ``lease_s``,
+    ``band_samples``):
     the limits of ``data/service.yaml`` (its defaults when not given); ``allowed_hosts``: Host header names
     accepted (default: loopback names, see :func:`hosts_for`; None: any)."""
     lim = Limits.from_data(max_samples=max_samples, sync_max_samples=sync_max_samples, **limits)
@@ -175,7 +176,7 @@ def create_app(db: str | None = None, data_dir: Path | None = None, token: str |
     # queued jobs run in worker processes the server can kill (scandia.web.jobs)
     jobs = JobRunner(engine, db or default_db(), data_dir, workers, lim.max_job_s)
 
-    whatif = WhatIf()
+    whatif = WhatIf(band_samples=int(lim.band_samples))
 
     server_id = secrets.token_hex(8)
 

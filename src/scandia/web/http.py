@@ -33,6 +33,7 @@ class Limits:
 
     max_samples: int
     sync_max_samples: int
+    band_samples: int
     sync_slots: int
     max_active_jobs: int
     max_job_mb: float

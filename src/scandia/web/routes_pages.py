@@ -15,6 +15,7 @@ from .http import (
     Service,
     _error,
     _unprocessable,
+    busy,
 )
 from .whatif import WhatIfRequest, acid_fields
 
@@ -51,6 +52,22 @@ def pages_router(svc: Service) -> APIRouter:
             return whatif.evaluate(req)
         except ScenarioError as exc:
             return _unprocessable(exc)
+
+    @router.post("/whatif/bands", responses={422: {"description": "bad slider value"},
+                                             429: {"description": "every synchronous slot is computing"}})
+    def post_whatif_bands(req: WhatIfRequest) -> Any:
+        """Uncertainty bands at the slider values: P10/P50/P90 of NPV, Sc2O3 output and yield strength over the
+        server's ``band_samples`` samples of the scenario's uncertainty section, the slider fields held. A move
+        of the price, discount rate or alloy reuses the sampled process results (about 0.2 s); a process move
+        re-runs the sampled chain (seconds)."""
+        if not svc.sync_gate.acquire(blocking=False):
+            return busy(f"{svc.limits.sync_slots} synchronous computations are running; try again shortly", 2)
+        try:
+            return whatif.bands(req)
+        except ScenarioError as exc:
+            return _unprocessable(exc)
+        finally:
+            svc.sync_gate.release()
 
     @router.post("/whatif/scenario", responses={422: {"description": "bad slider value"}})
     def post_whatif_scenario(req: WhatIfRequest) -> Any:

@@ -25,7 +25,10 @@ from ..report.flows import sankey_data
 from ..scenario import load_scenario
 from ..scenario.loader import builtin_scenarios, scenario_from_dict
 
-__all__ = ["AlloyGrid", "WhatIf", "WhatIfRequest", "acid_fields", "scenario_for"]
+__all__ = ["BAND_METRICS", "AlloyGrid", "WhatIf", "WhatIfRequest", "acid_fields", "held_fields", "scenario_for"]
+
+#: the metrics the dashboard draws uncertainty bands for (P10/P50/P90 over the scenario's uncertainty section)
+BAND_METRICS = ("economics.npv_musd", "hydromet.sc2o3_production_tpa", "alloy.yield_mpa")
 
 def acid_fields() -> dict[str, tuple[str, str, float, float]]:
     """The acid field each registered leach route's slider moves: (dotted field, unit label, low, high), from the
@@ -112,6 +115,13 @@ def _set(d: dict[str, Any], path: str, value: Any) -> None:
 
 
 @lru_cache(maxsize=16)
+def _base_uncertainty(name: str) -> Any:
+    if name not in builtin_scenarios():
+        raise ScenarioError("scenario", f"unknown built-in scenario {name!r}; known: {', '.join(builtin_scenarios())}")
+    return load_scenario(name).uncertainty
+
+
+@lru_cache(maxsize=16)
 def _base_scenario(name: str) -> dict[str, Any]:
     if name not in builtin_scenarios():
         raise ScenarioError("scenario", f"unknown built-in scenario {name!r}; known: {', '.join(builtin_scenarios())}")
@@ -154,6 +164,20 @@ def scenario_for(req: WhatIfRequest) -> Any:
             _set(d, path, v)
     d.setdefault("alloy", {})["design"] = False  # the inverse-design grid is not a what-if
     return scenario_from_dict(d)
+
+
+def held_fields(req: WhatIfRequest, scen: Any) -> set[str]:
+    """The scenario fields a what-if request sets (its sliders): the bands hold them at the slider's value, so a
+    distribution on one of them is not sampled."""
+    held = {path for key, path in (("head_grade_sc_ppm", "beneficiation.head_grade_sc_ppm"),
+                                   ("sc_wt_pct", "alloy.sc_wt_pct"), ("zr_wt_pct", "alloy.zr_wt_pct"),
+                                   ("sc2o3_price_usd_per_kg", "economics.params.sc2o3_price_usd_per_kg"),
+                                   ("sc2o3_price_usd_per_kg", "alloy.sc2o3_price_usd_per_kg"),
+                                   ("discount_rate_frac", "economics.params.discount_rate_frac"))
+            if getattr(req, key) is not None}
+    if req.acid is not None:
+        held.add(acid_fields()[scen.hydromet.leach_route][0])
+    return held
 
 
 #: slider positions of the alloy grid (wt%)
@@ -236,12 +260,16 @@ def _num(v: Any) -> float | None:
 class WhatIf:
     """Evaluates what-if requests with a shared stage cache (thread-safe)."""
 
-    def __init__(self, cache_size: int = 128) -> None:
+    def __init__(self, cache_size: int = 128, band_samples: int = 1000) -> None:
         self.cache = StageCache(cache_size)
+        # sampled stage results of the bands: one entry holds every sample's streams (about 30 MB at 1,000)
+        self.band_cache = StageCache(6)
+        self.band_samples = int(band_samples)
         self._lock = threading.Lock()
         self._grids: dict[tuple, AlloyGrid] = {}
         self.warmed = False  #: True once :meth:`warm` has finished
         self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._bands: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def grid(self, scen: Any) -> AlloyGrid:
         a = scen.alloy
@@ -296,10 +324,64 @@ class WhatIf:
         return {**hit, "elapsed_ms": 1e3 * (time.perf_counter() - t0),
                 "cache": {"hits": self.cache.hits, "misses": self.cache.misses}}
 
-    def _evaluate(self, req: WhatIfRequest) -> dict[str, Any]:
-        from ..core.outputs import build_table
-        from ..economics.stage import run_economics
+    def bands(self, req: WhatIfRequest) -> dict[str, Any]:
+        """P10/P50/P90 of :data:`BAND_METRICS` over ``band_samples`` samples (Latin hypercube, the scenario's
+        seed) of the scenario's uncertainty section at the request's slider values: the fields the sliders set
+        are held (:func:`held_fields`), every other distribution is sampled. Sampled stage results are cached,
+        so a move of the price or discount rate re-runs only the economics over the samples; identical requests
+        are answered from a memo of the last 64."""
+        t0 = time.perf_counter()
+        key = req.model_dump_json()
+        with self._lock:
+            hit = self._bands.get(key)
+            if hit is not None:
+                self._bands.move_to_end(key)
+        if hit is None:
+            hit = self._compute_bands(req)
+            with self._lock:
+                self._bands[key] = hit
+                while len(self._bands) > 64:
+                    self._bands.popitem(last=False)
+        return {**hit, "elapsed_ms": 1e3 * (time.perf_counter() - t0)}
 
+    def _compute_bands(self, req: WhatIfRequest) -> dict[str, Any]:
+        from ..core.status import count
+        from ..uncertainty.sampling import sample
+
+        scen = self._checked(req)
+        u = _base_uncertainty(req.scenario)
+        held = held_fields(req, scen)
+        dists = {p: d for p, d in u.distributions.items() if p not in held}
+        corr = [c for c in u.correlations if c[0] in dists and c[1] in dists]
+        n = self.band_samples
+        info = {"samples": n, "method": u.method, "seed": int(scen.seed), "varied": list(dists),
+                "held": sorted(held & set(u.distributions))}
+        # no alloy field sampled and the oxide sold: the alloy is one point, taken from the slider grid
+        alloy_fixed = scen.economics.product == "sc2o3" and not any(p.startswith("alloy.") for p in dists)
+        skip = ("alloy",) if alloy_fixed else ()
+        if not dists:  # every uncertain field is on a slider: the band is the point itself
+            res = run_chain(scen, cache=self.cache, skip=skip)
+            n = 1
+        else:
+            arrays = sample(dists, n, u.method, scen.seed, corr)
+            res = run_chain(scen, n=n, arrays=arrays, cache=self.band_cache, skip=skip)
+        stages = res.summary["stages"]
+        if alloy_fixed:
+            stages = {**stages, "alloy": {"metrics": {"yield_mpa": self._alloy(scen)["yield_mpa"]}}}
+        metrics = {}
+        for name in BAND_METRICS:
+            stage, metric = name.split(".", 1)
+            v = stages.get(stage, {}).get("metrics", {}).get(metric)  # over the stage's usable samples
+            if isinstance(v, dict):
+                metrics[name] = {k: v[k] for k in ("p10", "p50", "p90")}
+            elif isinstance(v, int | float):  # the stage did not vary: one value for every sample
+                metrics[name] = {"p10": float(v), "p50": float(v), "p90": float(v)}
+            else:
+                metrics[name] = None
+        return {**info, "samples": n, "metrics": metrics, "status": count(np.asarray(res.status))}
+
+    def _checked(self, req: WhatIfRequest) -> Any:
+        """The request's scenario, its acid dose checked against the chosen route's range."""
         scen = scenario_for(req)
         route = scen.hydromet.leach_route
         if req.acid is not None:
@@ -307,6 +389,14 @@ class WhatIf:
             if not lo <= req.acid <= hi:
                 raise ScenarioError("acid", f"for the {route} route must lie in [{lo:g}, {hi:g}] "
                                             f"{acid_fields()[route][1]}")
+        return scen
+
+    def _evaluate(self, req: WhatIfRequest) -> dict[str, Any]:
+        from ..core.outputs import build_table
+        from ..economics.stage import run_economics
+
+        scen = self._checked(req)
+        route = scen.hydromet.leach_route
         # the alloy figures come from the precomputed grid unless the product is the master alloy
         skip = ("alloy",) if scen.economics.product == "sc2o3" else ()
         res = run_chain(scen, cache=self.cache, skip=skip)
