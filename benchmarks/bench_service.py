@@ -36,8 +36,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import numpy as np
+
+try:  # the HTTP client the test extras install (httpx2, as starlette's test client), else httpx
+    import httpx2 as httpx
+except ImportError:
+    import httpx
 
 from _proc import peak_rss_mib as server_rss_mib
 
@@ -180,6 +184,8 @@ def main() -> None:
             t_start = time.perf_counter()
             with httpx.Client(base_url=base, timeout=300.0) as client:
                 while True:
+                    if proc.poll() is not None:  # the server died: say why instead of waiting for ever
+                        raise RuntimeError(f"scandia serve exited: {proc.stderr.read().decode()[-2000:]}")
                     try:
                         if client.get("/health").status_code == 200:
                             break
@@ -210,7 +216,7 @@ def main() -> None:
                 peer = uncached_peer(10, random.Random(args.seed))
                 print(f"  peer: the same evaluation uncached, in process: median {statistics.median(peer):.0f} ms "
                       f"-> the service's p50 is {statistics.median(peer) / pct(allt, 50):.0f}x faster")
-                r = client.post("/runs?scenario=crater-lake&samples=1")
+                r = client.post("/runs?scenario=crater-lake&samples=1", headers={"content-type": "application/json"})
                 run_id = r.json()["id"]
             wall, lat, errors = asyncio.run(load(base, args.clients, args.requests, run_id))
             n = len(lat)

@@ -65,6 +65,9 @@ class StageCache:
         self.hits = 0
         self.misses = 0
 
+    #: whether runs with ``summarise=False`` may use this cache (see :class:`_SharedStageCache`)
+    unsummarised_ok = False
+
     def get(self, stage: str, key: str, compute: Any) -> tuple[Any, Any]:
         k = (stage, key)
         with self._lock:
@@ -79,6 +82,20 @@ class StageCache:
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
         return value
+
+
+class _SharedStageCache(StageCache):
+    """The cache of one chunked run: it keeps only stages none of whose inputs vary (their key holds no array
+    digest), which every chunk shares (e.g. the process stages of an economics-only Monte Carlo); a varying
+    stage is computed and not kept, so no chunk's streams outlive it. The first chunk, run with its summary,
+    fills it."""
+
+    unsummarised_ok = True
+
+    def get(self, stage: str, key: str, compute: Any) -> tuple[Any, Any]:
+        if "|arrays=" in key:
+            return compute()
+        return super().get(stage, key, compute)
 
 
 def _section_key(scenario: Scenario, *sections: str) -> str:
@@ -96,20 +113,27 @@ def _arrays_key(n: int, arrays: dict[str, np.ndarray]) -> str:
     for k in sorted(arrays):
         h.update(k.encode())
         h.update(np.ascontiguousarray(arrays[k], dtype=float).tobytes())
-    return f"|n={n}|{h.hexdigest()}"
+    return f"|n={n}|arrays={h.hexdigest()}"
 
 
 def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any = None,
         arrays: dict[str, np.ndarray] | None = None, cache: StageCache | None = None,
-        skip: tuple[str, ...] = ()) -> RunResult:
+        skip: tuple[str, ...] = (), summarise: bool = True) -> RunResult:
     """Run one stage alone (``stage=``) or the whole available chain for ``n`` scenarios.
 
     ``arrays`` gives per-scenario values (n,) of scenario fields by dotted path (e.g. sampled distributions);
     each stage takes the ones in its section. ``cache`` reuses stage results of earlier runs whose inputs (the
     sections a stage reads, ``n`` and the arrays of those sections) are the same. ``skip`` leaves stages out of
-    a whole-chain run (e.g. the dashboard takes alloy figures from a precomputed grid).
+    a whole-chain run (e.g. the dashboard takes alloy figures from a precomputed grid). ``summarise=False``
+    (the later chunks of :func:`run_chunked`) skips the stage summaries, the stream tables and the balance checks
+    behind them: the result holds metrics and status, its summary is empty, and nothing is cached.
     """
     arrays = arrays or {}
+    if not summarise and not getattr(cache, "unsummarised_ok", False):
+        cache = None  # an entry without its summary must not reach a later summarised run
+
+    def summary_of(make: Any, *args: Any) -> Any:
+        return make(*args) if summarise else None
 
     def cached(stage_name: str, key: str, compute: Any) -> tuple[Any, Any]:
         return compute() if cache is None else cache.get(stage_name, key, compute)
@@ -139,8 +163,9 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     summaries: dict[str, Any] = {}
     if "beneficiation" in wanted:
         def _ben() -> tuple[Any, Any]:
-            r = run_beneficiation(scenario, n_ben, part("beneficiation.", "plant."), progress=progress)
-            return r, stage_summary(r)
+            r = run_beneficiation(scenario, n_ben, part("beneficiation.", "plant."), progress=progress,
+                                  **({} if summarise else {"keep_streams_max": 0}))
+            return r, summary_of(stage_summary, r)
 
         results["beneficiation"], summaries["beneficiation"] = cached("beneficiation", ben_key, _ben)
     if "hydromet" in wanted:
@@ -157,14 +182,15 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
             if ben is not None:
                 sel = ben.routes[ben.selected_route].metrics
                 r = run_hydromet(scenario, n_hyd, part("hydromet.", "plant."), concentrate=ben.concentrate,
-                                 ore_tph=sel["feed_tph"], upstream_sc_recovery=sel["sc_recovery_frac"])
+                                 ore_tph=sel["feed_tph"], upstream_sc_recovery=sel["sc_recovery_frac"],
+                                 keep_streams=summarise)
             else:
-                r = run_hydromet(scenario, n_hyd, part("hydromet.", "plant."))
-            return r, hydromet_summary(r, scenario)
+                r = run_hydromet(scenario, n_hyd, part("hydromet.", "plant."), keep_streams=summarise)
+            return r, summary_of(hydromet_summary, r, scenario)
 
         results["hydromet"], summary_h = cached("hydromet", hyd_key, _hyd)
-        summaries["hydromet"] = dict(summary_h)  # the design block below must not write into a cached summary
-        if scenario.hydromet.design and ben is not None:
+        summaries["hydromet"] = dict(summary_h or {})  # the design block must not write into a cached summary
+        if scenario.hydromet.design and ben is not None and summarise:
             from .core.results import metric_summary
             from .hydromet.design import design_sx
 
@@ -191,7 +217,7 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
 
         def _alloy() -> tuple[Any, Any]:
             r = run_alloy(scenario, n, sc2o3_cost_usd_per_kg=cost, arrays=part("alloy."))
-            return r, alloy_summary(r, scenario)
+            return r, summary_of(alloy_summary, r, scenario)
 
         results["alloy"], summaries["alloy"] = cached("alloy", alloy_key, _alloy)
     if "economics" in wanted:
@@ -200,16 +226,17 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
 
         results["economics"] = run_economics(scenario, n, hydromet=results.get("hydromet"),
                                              alloy=results.get("alloy"), arrays=part("economics.", "plant."))
-        summaries["economics"] = econ_summary(results["economics"], scenario)
+        summaries["economics"] = summary_of(econ_summary, results["economics"], scenario)
     status = combine(*(r.status for r in results.values() if hasattr(r, "status")))
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,
-                          stages=summaries)
+                          stages=summaries) if summarise else {}
     return RunResult(scenario, n, results, status, summary)
 
 
-#: samples per chunk of a chunked run. The chain's peak memory grows by about 0.25 MB per sample
-#: (``run_mb_per_sample`` in data/service.yaml, measured), so one chunk peaks near 1.2 GB whatever the run's size.
-CHUNK_SAMPLES = 5_000
+#: samples per chunk of a chunked run. Measured (benchmarks/bench_memory.py, every default input varying): a
+#: chunk of 2,500 peaks at 1.31 GiB resident (5,000: 2.26 GiB) at the same 237 samples/s, and each sample kept
+#: adds about 2.0 kB, so 1e6 samples fit in about 3.2 GiB.
+CHUNK_SAMPLES = 2_500
 
 
 @dataclass
@@ -263,15 +290,26 @@ def _stage_outputs(res: RunResult, n: int) -> dict[str, StageOutputs]:
     return out
 
 
-def _concat(parts: list[Any]) -> Any:
-    """Concatenate like-shaped nests of StageOutputs / dicts / arrays chunk by chunk."""
-    first = parts[0]
-    if isinstance(first, np.ndarray):
-        return np.concatenate(parts)
-    if isinstance(first, StageOutputs):
-        return StageOutputs(_concat([p.metrics for p in parts]), _concat([p.status for p in parts]),
-                            _concat([p.routes for p in parts]))
-    return {k: _concat([p[k] for p in parts]) for k in first}
+def _allocate(like: Any, n: int) -> Any:
+    """Empty (n,) arrays in the shape of one chunk's nest of StageOutputs / dicts / arrays."""
+    if isinstance(like, np.ndarray):
+        return np.empty(n, dtype=like.dtype)
+    if isinstance(like, StageOutputs):
+        return StageOutputs(_allocate(like.metrics, n), _allocate(like.status, n), _allocate(like.routes, n))
+    return {k: _allocate(v, n) for k, v in like.items()}
+
+
+def _fill(into: Any, part: Any, lo: int, hi: int) -> None:
+    """Copy one chunk's nest into rows lo:hi of the run's arrays."""
+    if isinstance(into, np.ndarray):
+        into[lo:hi] = part
+    elif isinstance(into, StageOutputs):
+        _fill(into.metrics, part.metrics, lo, hi)
+        _fill(into.status, part.status, lo, hi)
+        _fill(into.routes, part.routes, lo, hi)
+    else:
+        for k in into:
+            _fill(into[k], part[k], lo, hi)
 
 
 def _summarise(summary: dict[str, Any], stages: dict[str, StageOutputs], status: np.ndarray, n: int) -> None:
@@ -314,23 +352,25 @@ def run_chunked(scenario: Scenario, n: int, arrays: dict[str, np.ndarray], chunk
         raise ScenarioError("chunk_size", "must be between 1 and 10,000,000")
     if n <= chunk_size:
         return run(scenario, stage=stage, n=n, arrays=arrays)
-    parts: list[dict[str, StageOutputs]] = []
-    statuses: list[np.ndarray] = []
+    stages: dict[str, StageOutputs] = {}
+    status = np.zeros(n, dtype=np.int8)
     summary: dict[str, Any] = {}
+    shared = _SharedStageCache(8)
     n_chunks = (n + chunk_size - 1) // chunk_size
     for k in range(n_chunks):
         lo, hi = k * chunk_size, min(n, (k + 1) * chunk_size)
         sub = {p: (v[lo:hi] if np.size(v) == n else v) for p, v in arrays.items()}
-        res = run(scenario, stage=stage, n=hi - lo, arrays=sub)
-        parts.append(_stage_outputs(res, hi - lo))
-        statuses.append(np.asarray(res.status))
+        # the first chunk is run in full (summary, flowsheets, balance checks); the others keep metrics only
+        res = run(scenario, stage=stage, n=hi - lo, arrays=sub, summarise=k == 0, cache=shared)
+        part = _stage_outputs(res, hi - lo)
         if k == 0:
             summary = res.summary
-        del res
+            stages = _allocate(part, n)  # every sample's outputs filled in place: no second copy at the end
+        _fill(stages, part, lo, hi)
+        status[lo:hi] = np.asarray(res.status)
+        del res, part
         if progress is not None:
             progress(k + 1, n_chunks)
-    stages = _concat(parts)
-    status = np.concatenate(statuses)
     _summarise(summary, stages, status, n)
     summary["chunks"] = {"chunk_size": int(chunk_size), "chunks": int(n_chunks),
                          "basis": "metrics (P10/P50/P90) over every sample; capex by area, opex by item, footprint "

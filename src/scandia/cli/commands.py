@@ -158,7 +158,7 @@ def run(
     threads: Annotated[int | None, typer.Option(
         help="threads of the compiled kernels, which share the scenarios of a run (default: every core)")] = None,
     chunk_size: Annotated[int | None, typer.Option(
-        help="a Monte Carlo of more samples runs in chunks of this many (default 5,000), keeping per sample only "
+        help="a Monte Carlo of more samples runs in chunks of this many (default 2,500), keeping per sample only "
              "metrics and status (memory: about 0.25 MB per chunk sample plus 2 kB per sample)")] = None,
 ) -> None:
     """Run a scenario and print (and, with --out, write) its results."""

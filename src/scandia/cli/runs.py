@@ -130,6 +130,12 @@ def serve(
         _fail(str(exc))
     import uvicorn
 
+    from ..core.jit import set_threads
+
+    # requests run side by side in threads; a parallel kernel on a busy machine waits for every thread of its
+    # pool at each barrier (a process move with both cores busy: 255-554 ms on two threads, 148-253 ms on one)
+    set_threads(1)
+
     err_console.print(f"scandia {__version__}: dashboard http://{host}:{port}/  API docs http://{host}:{port}/docs"
                       + ("  (token required)" if token else ""))
     uvicorn.run(api, host=host, port=port, log_level="warning")

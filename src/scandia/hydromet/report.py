@@ -139,7 +139,10 @@ def stream_table(result: HydrometResult, scenario_index: int = 0) -> pd.DataFram
             "role": PRODUCTS.get(port, ""), "mass_tph": float(s.total_tph[i]),
             "solids_tph": solids, "liquor_tph": liquor, "organic_tph": float(by_phase["organic"].sum()),
             "water_tph": water,
-            "solids_pct": 100.0 * solids / (solids + liquor) if solids + liquor > 0 else np.nan,
+            # rounding noise can leave a phase at -1e-18 t/h: the share is of the phases' non-negative parts;
+            # the share first, then percent: (100 s) / s can round to 100.00000000000001, 100 (s / s) cannot
+            "solids_pct": (100.0 * (max(solids, 0.0) / (max(solids, 0.0) + max(liquor, 0.0)))
+                           if max(solids, 0.0) + max(liquor, 0.0) > 0 else np.nan),
             "free_acid_g_per_l_water": 1e3 * acid / water if water > 1e-9 else np.nan,
             "ph": ph_of.get(port, np.nan),
             "temperature_c": temp_of.get(port, np.nan),

@@ -39,6 +39,7 @@ class Limits:
     max_job_mb: float
     run_mb_per_sample: float
     run_mb_base: float
+    run_kept_mb_per_sample: float
     lease_s: float
     max_job_s: float
 
@@ -48,14 +49,24 @@ class Limits:
         return cls(**{k: values[k] for k in cls.__dataclass_fields__})
 
     def run_mb(self, samples: int) -> float:
-        """Estimated peak memory of a run of ``samples`` samples, MB."""
-        return self.run_mb_base + self.run_mb_per_sample * samples
+        """Estimated peak memory of a run of ``samples`` samples, MB: one chunk's work (a Monte Carlo runs in
+        chunks of :data:`scandia.chain.CHUNK_SAMPLES`) plus what is kept of every sample."""
+        from ..chain import CHUNK_SAMPLES
+
+        return (self.run_mb_base + self.run_mb_per_sample * min(samples, CHUNK_SAMPLES)
+                + self.run_kept_mb_per_sample * samples)
 
     @property
     def max_run_samples(self) -> int:
         """The most samples one run may take here: the sample limit or the memory limit, whichever binds
         (published in the OpenAPI schema, so a schema-valid request is not refused for its size)."""
-        by_memory = int((self.max_job_mb - self.run_mb_base) / self.run_mb_per_sample)
+        from ..chain import CHUNK_SAMPLES
+
+        room = self.max_job_mb - self.run_mb_base
+        if room <= (self.run_mb_per_sample + self.run_kept_mb_per_sample) * CHUNK_SAMPLES:  # within one chunk
+            by_memory = int(room / (self.run_mb_per_sample + self.run_kept_mb_per_sample))
+        else:
+            by_memory = int((room - self.run_mb_per_sample * CHUNK_SAMPLES) / self.run_kept_mb_per_sample)
         return max(1, min(self.max_samples, by_memory))
 
 

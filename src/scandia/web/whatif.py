@@ -189,8 +189,10 @@ class AlloyGrid:
     """Yield strength on the dashboard's (Sc, Zr) slider grid for one base alloy and aging schedule.
 
     A request computes the whole Sc row of its Zr in one vectorized :func:`~scandia.alloy.properties.predict`
-    call (51 compositions, about 0.4 s), so every later Sc position at that Zr is a lookup, and the row is the
-    strength-vs-Sc curve. :meth:`warm` fills every row (816 compositions, about 14 s) in the background.
+    call (51 compositions), so every later Sc position at that Zr is a lookup, and the row is the strength-vs-Sc
+    curve. :meth:`warm` fills every row (816 compositions) in the background: the server's warm-up, default case
+    included, is done 9.9 s after it starts (``benchmarks/bench_service.py``, 2026-12-02; 21 s before the KWN
+    step loop was compiled).
     Off-grid compositions are computed one at a time and kept.
     """
 
@@ -310,19 +312,25 @@ class WhatIf:
         """The what-if answer; identical requests are answered from a memo of the last 256 answers (the chain
         is deterministic), with ``elapsed_ms`` the time of this call."""
         t0 = time.perf_counter()
-        key = req.model_dump_json()
-        with self._lock:
-            hit = self._answers.get(key)
-            if hit is not None:
-                self._answers.move_to_end(key)
-        if hit is None:
-            hit = self._evaluate(req)
-            with self._lock:
-                self._answers[key] = hit
-                while len(self._answers) > 256:
-                    self._answers.popitem(last=False)
+        hit = self._memo(self._answers, 256, req, self._evaluate)
         return {**hit, "elapsed_ms": 1e3 * (time.perf_counter() - t0),
                 "cache": {"hits": self.cache.hits, "misses": self.cache.misses}}
+
+    def _memo(self, memo: OrderedDict[str, dict[str, Any]], size: int, req: WhatIfRequest,
+              compute: Any) -> dict[str, Any]:
+        """``compute(req)`` through a least-recently-used memo of ``size`` answers keyed by the request."""
+        key = req.model_dump_json()
+        with self._lock:
+            hit = memo.get(key)
+            if hit is not None:
+                memo.move_to_end(key)
+        if hit is None:
+            hit = compute(req)
+            with self._lock:
+                memo[key] = hit
+                while len(memo) > size:
+                    memo.popitem(last=False)
+        return hit
 
     def bands(self, req: WhatIfRequest) -> dict[str, Any]:
         """P10/P50/P90 of :data:`BAND_METRICS` over ``band_samples`` samples (Latin hypercube, the scenario's
@@ -331,17 +339,7 @@ class WhatIf:
         so a move of the price or discount rate re-runs only the economics over the samples; identical requests
         are answered from a memo of the last 64."""
         t0 = time.perf_counter()
-        key = req.model_dump_json()
-        with self._lock:
-            hit = self._bands.get(key)
-            if hit is not None:
-                self._bands.move_to_end(key)
-        if hit is None:
-            hit = self._compute_bands(req)
-            with self._lock:
-                self._bands[key] = hit
-                while len(self._bands) > 64:
-                    self._bands.popitem(last=False)
+        hit = self._memo(self._bands, 64, req, self._compute_bands)
         return {**hit, "elapsed_ms": 1e3 * (time.perf_counter() - t0)}
 
     def _compute_bands(self, req: WhatIfRequest) -> dict[str, Any]:
