@@ -1,7 +1,7 @@
 """Memory benchmark: peak resident memory of large runs, in one call against chunk by chunk (issue 16 item 4).
 
 Run: ``python benchmarks/bench_memory.py [--stage-n 1000000] [--econ-n 1000000] [--chain-n 10000 30000]
-[--chunk 5000]``. Each case runs in its own fresh process (so one case's peak does not hide another's) and prints
+[--chunk 2500]``. Each case runs in its own fresh process (so one case's peak does not hide another's) and prints
 wall time, samples/s and peak resident memory (VmHWM) against the goal of 4 GiB:
 
 1. the concentration stage alone at ``--stage-n`` scenarios with WHIMS sharpness varying: one call (every
@@ -68,7 +68,7 @@ def main() -> None:
     ap.add_argument("--stage-n", type=int, default=1_000_000)
     ap.add_argument("--econ-n", type=int, default=1_000_000)
     ap.add_argument("--chain-n", type=int, nargs="*", default=[10_000, 30_000])
-    ap.add_argument("--chunk", type=int, default=5000)
+    ap.add_argument("--chunk", type=int, default=2500)
     ap.add_argument("--case", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
