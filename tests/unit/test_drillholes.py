@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from scandia.core import ScenarioError
-from scandia.resource.drillholes import SC2O3_PER_SC, composite, desurvey, load_drillholes
+from scandia.resource.drillholes import (
+    SC2O3_PER_SC,
+    composite,
+    decluster_weights,
+    desurvey,
+    load_drillholes,
+    top_cut,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -93,3 +100,31 @@ def test_csv_files_and_the_short_last_composite(tmp_path):
     np.testing.assert_allclose(comp[["x_m", "y_m"]].to_numpy(), [[10, 20], [10, 20]])
     with pytest.raises(ScenarioError, match="cannot read"):
         load_drillholes(tmp_path / "missing.csv", tmp_path / "s.csv", tmp_path / "a.csv")
+
+
+def test_top_cut_reports_what_it_removes():
+    v, n, share = top_cut(np.array([100.0, 200.0, 900.0]), 500.0, lengths=np.array([1.0, 1.0, 2.0]))
+    assert v.tolist() == [100.0, 200.0, 500.0] and n == 1
+    assert share == pytest.approx(2 * 400 / (100 + 200 + 1800))  # metal above the cap over all metal
+
+
+def test_declustering_downweights_a_cluster():
+    """Nine holes on a 100 m grid at 100 ppm plus a tight cluster of ten infill samples at 400 ppm inside one
+    100 m cell: the naive mean (about 258 ppm) is pulled up by the cluster. With one grid origin at the data's
+    corner every grid hole has its own cell and the cluster shares one, so the declustered mean is exactly
+    (9 x 100 + 400) / 10 = 130 ppm. Origins shifted across the cell split the 30 m cluster in some grids, which
+    gives it more weight: the averaged mean lies between 130 ppm and the naive mean. Weights average 1."""
+    gx, gy = np.meshgrid(np.arange(3) * 100.0 + 50.0, np.arange(3) * 100.0 + 50.0)
+    grid = np.column_stack([gx.ravel(), gy.ravel(), np.zeros(9)])
+    rng = np.random.default_rng(0)
+    cluster = np.column_stack([rng.uniform(410, 440, 10), rng.uniform(10, 40, 10), np.zeros(10)])
+    xyz = np.vstack([grid, cluster])
+    grade = np.r_[np.full(9, 100.0), np.full(10, 400.0)]
+    assert grade.mean() == pytest.approx(257.9, abs=0.1)
+    one = decluster_weights(xyz, 100.0, offsets=1)
+    assert np.average(grade, weights=one) == pytest.approx(130.0, rel=1e-12)
+    w = decluster_weights(xyz, 100.0)
+    assert np.all(w > 0) and w.mean() == pytest.approx(1.0)
+    assert 130.0 <= np.average(grade, weights=w) < 0.7 * grade.mean()
+    with pytest.raises(ScenarioError, match="cell_m"):
+        decluster_weights(xyz, 0.0)

@@ -17,6 +17,11 @@
   from north (Sawaryn & Thorogood, SPE Drilling & Completion 20 (2005) 24, eq. 1-4; the form of SPE's wellbore
   survey standard). It is exact for a straight hole and for one that bends at a constant rate. Beyond the last
   station the hole keeps its last direction.
+- **Top-cut**: grades above a stated cap are set to it; the count capped and the share of metal removed are
+  reported, as a resource statement reports them.
+- **Cell declustering** (Journel, Math. Geol. 15 (1983) 445; GSLIB ``declus``, Deutsch & Journel 1998): each
+  sample's weight is 1/(samples in its cell), normalised to a mean of 1, averaged over grid origins shifted in
+  equal steps across one cell, so clustered infill drilling does not dominate the mean.
 - **Compositing** to a fixed length down each hole from its first sample: each composite's grade is the
   length-weighted mean of the assay lengths inside it (unsampled gaps carry no weight), so metal (length ×
   grade) is conserved; a final composite shorter than half the length is merged into the one before (a stated
@@ -33,7 +38,8 @@ import pandas as pd
 
 from ..core.errors import ScenarioError
 
-__all__ = ["SC2O3_PER_SC", "DrillHoles", "composite", "desurvey", "load_drillholes", "minimum_curvature"]
+__all__ = ["SC2O3_PER_SC", "DrillHoles", "composite", "decluster_weights", "desurvey", "load_drillholes",
+           "minimum_curvature", "top_cut"]
 
 #: mass of Sc2O3 per mass of Sc in it: 137.910 / (2 x 44.956) (IUPAC 2021 atomic masses)
 SC2O3_PER_SC = (2 * 44.955907 + 3 * 15.9994) / (2 * 44.955907)
@@ -251,3 +257,40 @@ def composite(holes: DrillHoles, length_m: float, column: str = "sc_ppm") -> pd.
         raise ScenarioError("composite column", f"no hole has a value of {column!r}")
     out = pd.concat(rows, ignore_index=True)
     return out[out["sampled_m"] > 0].reset_index(drop=True)
+
+
+def top_cut(values: np.ndarray, cap: float, lengths: np.ndarray | None = None) -> tuple[np.ndarray, int, float]:
+    """Grades capped at ``cap``: (capped values, number capped, share of metal removed, length-weighted when
+    ``lengths`` are given)."""
+    v = np.asarray(values, dtype=float)
+    if not np.isfinite(cap) or cap <= 0:
+        raise ScenarioError("top_cut cap", "must be a positive grade")
+    w = np.ones_like(v) if lengths is None else np.asarray(lengths, dtype=float)
+    out = np.minimum(v, cap)
+    ok = np.isfinite(v)
+    metal = float((w[ok] * v[ok]).sum())
+    removed = float((w[ok] * (v[ok] - out[ok])).sum()) / metal if metal > 0 else 0.0
+    return out, int((v[ok] > cap).sum()), removed
+
+
+def decluster_weights(xyz: np.ndarray, cell_m: float | tuple[float, float, float], offsets: int = 8) -> np.ndarray:
+    """Cell-declustering weights (n,) with mean 1 (module docstring): cells of ``cell_m`` (one size, or x, y, z
+    sizes), averaged over ``offsets`` grid origins shifted diagonally across one cell."""
+    p = np.atleast_2d(np.asarray(xyz, dtype=float))
+    if p.ndim != 2 or p.shape[1] != 3 or not np.all(np.isfinite(p)):
+        raise ScenarioError("decluster xyz", "needs finite (n, 3) coordinates")
+    size = np.broadcast_to(np.asarray(cell_m, dtype=float), (3,))
+    if not np.all(size > 0):
+        raise ScenarioError("decluster cell_m", "must be > 0")
+    if not 1 <= offsets <= 1000:
+        raise ScenarioError("decluster offsets", "must lie in [1, 1000]")
+    n = p.shape[0]
+    w = np.zeros(n)
+    lo = p.min(axis=0)
+    for k in range(offsets):
+        origin = lo - size * (k / offsets)
+        idx = np.floor((p - origin) / size).astype(np.int64)
+        _, inverse, counts = np.unique(idx, axis=0, return_inverse=True, return_counts=True)
+        wk = 1.0 / counts[inverse.reshape(-1)]
+        w += wk * n / wk.sum()
+    return w / offsets
