@@ -126,7 +126,8 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     sections a stage reads, ``n`` and the arrays of those sections) are the same. ``skip`` leaves stages out of
     a whole-chain run (e.g. the dashboard takes alloy figures from a precomputed grid). ``summarise=False``
     (the later chunks of :func:`run_chunked`) skips the stage summaries, the stream tables and the balance checks
-    behind them: the result holds metrics and status, its summary is empty, and nothing is cached.
+    behind them: the result holds metrics and status and its summary is empty; such a run uses only a cache
+    that keeps unsummarised entries apart (the shared-stage cache of :func:`run_chunked`).
     """
     arrays = arrays or {}
     if not summarise and not getattr(cache, "unsummarised_ok", False):

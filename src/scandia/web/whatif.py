@@ -128,6 +128,13 @@ def _base_scenario(name: str) -> dict[str, Any]:
     return load_scenario(name).model_dump(mode="json", exclude={"uncertainty"})
 
 
+#: the numeric sliders and the scenario field each sets (the price sets the oxide's price in both stages)
+_SLIDER_PATHS = (("sc_wt_pct", "alloy.sc_wt_pct"), ("zr_wt_pct", "alloy.zr_wt_pct"),
+                 ("sc2o3_price_usd_per_kg", "economics.params.sc2o3_price_usd_per_kg"),
+                 ("sc2o3_price_usd_per_kg", "alloy.sc2o3_price_usd_per_kg"),
+                 ("discount_rate_frac", "economics.params.discount_rate_frac"))
+
+
 def scenario_for(req: WhatIfRequest) -> Any:
     """The scenario with the request's values applied, evaluating only the selected routes."""
     import copy
@@ -155,10 +162,7 @@ def scenario_for(req: WhatIfRequest) -> Any:
     hyd["routes"] = [route]
     if req.acid is not None:
         _set(d, acid_fields()[route][0], req.acid)
-    for key, path in (("sc_wt_pct", "alloy.sc_wt_pct"), ("zr_wt_pct", "alloy.zr_wt_pct"),
-                      ("sc2o3_price_usd_per_kg", "economics.params.sc2o3_price_usd_per_kg"),
-                      ("sc2o3_price_usd_per_kg", "alloy.sc2o3_price_usd_per_kg"),
-                      ("discount_rate_frac", "economics.params.discount_rate_frac")):
+    for key, path in _SLIDER_PATHS:
         v = getattr(req, key)
         if v is not None:
             _set(d, path, v)
@@ -169,11 +173,7 @@ def scenario_for(req: WhatIfRequest) -> Any:
 def held_fields(req: WhatIfRequest, scen: Any) -> set[str]:
     """The scenario fields a what-if request sets (its sliders): the bands hold them at the slider's value, so a
     distribution on one of them is not sampled."""
-    held = {path for key, path in (("head_grade_sc_ppm", "beneficiation.head_grade_sc_ppm"),
-                                   ("sc_wt_pct", "alloy.sc_wt_pct"), ("zr_wt_pct", "alloy.zr_wt_pct"),
-                                   ("sc2o3_price_usd_per_kg", "economics.params.sc2o3_price_usd_per_kg"),
-                                   ("sc2o3_price_usd_per_kg", "alloy.sc2o3_price_usd_per_kg"),
-                                   ("discount_rate_frac", "economics.params.discount_rate_frac"))
+    held = {path for key, path in (("head_grade_sc_ppm", "beneficiation.head_grade_sc_ppm"), *_SLIDER_PATHS)
             if getattr(req, key) is not None}
     if req.acid is not None:
         held.add(acid_fields()[scen.hydromet.leach_route][0])
