@@ -160,17 +160,8 @@ def minimum_curvature(depth_m: np.ndarray, azimuth_deg: np.ndarray, dip_deg: np.
     """Offsets (east, north, elevation) in m of each survey station from the first, by minimum curvature
     (module docstring; Sawaryn & Thorogood 2005). Inputs (k,) sorted by depth; dip negative downward."""
     md = np.asarray(depth_m, dtype=float)
-    inc = np.radians(90.0 + np.asarray(dip_deg, dtype=float))
-    az = np.radians(np.asarray(azimuth_deg, dtype=float))
-    i1, i2, a1, a2 = inc[:-1], inc[1:], az[:-1], az[1:]
-    length = np.diff(md)
-    cos_b = np.cos(i2 - i1) - np.sin(i1) * np.sin(i2) * (1.0 - np.cos(a2 - a1))
-    beta = np.arccos(np.clip(cos_b, -1.0, 1.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rf = np.where(beta > 1e-9, 2.0 / beta * np.tan(beta / 2.0), 1.0 + beta**2 / 12.0)
-    de = length / 2 * (np.sin(i1) * np.sin(a1) + np.sin(i2) * np.sin(a2)) * rf
-    dn = length / 2 * (np.sin(i1) * np.cos(a1) + np.sin(i2) * np.cos(a2)) * rf
-    dz = -length / 2 * (np.cos(i1) + np.cos(i2)) * rf
+    az, dip = np.asarray(azimuth_deg, dtype=float), np.asarray(dip_deg, dtype=float)
+    de, dn, dz = _arc_offsets(np.diff(md), az[:-1], dip[:-1], az[1:], dip[1:])
     zero = np.zeros(1)
     return (np.concatenate([zero, np.cumsum(de)]), np.concatenate([zero, np.cumsum(dn)]),
             np.concatenate([zero, np.cumsum(dz)]))
@@ -193,34 +184,50 @@ def desurvey(holes: DrillHoles, hole_id: str, depth_m: np.ndarray) -> np.ndarray
     e, n, z = minimum_curvature(md, az, dip)
     k = np.clip(np.searchsorted(md, d, side="right") - 1, 0, md.size - 2)
     # a point inside segment k: the arc from station k with its partial length (minimum curvature of the
-    # sub-arc, same dogleg plane), evaluated with the segment's end direction interpolated along the arc
-    out = np.empty((d.size, 3))
-    for j, (dk, kk) in enumerate(zip(d, k, strict=True)):
-        frac = (dk - md[kk]) / (md[kk + 1] - md[kk])
-        a_mid, d_mid = _arc_direction(az[kk], dip[kk], az[kk + 1], dip[kk + 1], frac)
-        de, dn, dz = minimum_curvature(np.array([md[kk], dk]), np.array([az[kk], a_mid]), np.array([dip[kk], d_mid]))
-        out[j] = (e[kk] + de[1], n[kk] + dn[1], z[kk] + dz[1])
+    # sub-arc, same dogleg plane), its end direction interpolated along the arc; all points at once
+    frac = (d - md[k]) / (md[k + 1] - md[k])
+    a_mid, d_mid = _arc_direction(az[k], dip[k], az[k + 1], dip[k + 1], frac)
+    de, dn, dz = _arc_offsets(d - md[k], az[k], dip[k], a_mid, d_mid)
+    out = np.column_stack([e[k] + de, n[k] + dn, z[k] + dz])
     x0, y0, z0 = col[["x_m", "y_m", "z_m"]].to_numpy()[0]
     return out + np.array([x0, y0, z0])
 
 
-def _arc_direction(az1: float, dip1: float, az2: float, dip2: float, frac: float) -> tuple[float, float]:
-    """Azimuth and dip (deg) at fraction ``frac`` along the circular arc from direction 1 to direction 2
+def _unit(az: np.ndarray, dip: np.ndarray) -> np.ndarray:
+    """Unit tangents (k, 3) [east, north, up] of directions given by azimuth and dip (deg, dip negative down)."""
+    i, a = np.radians(90.0 + dip), np.radians(az)
+    return np.stack([np.sin(i) * np.sin(a), np.sin(i) * np.cos(a), -np.cos(i)], axis=-1)
+
+
+def _arc_direction(az1: np.ndarray, dip1: np.ndarray, az2: np.ndarray, dip2: np.ndarray, frac: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuth and dip (deg) at fraction ``frac`` along the circular arcs from direction 1 to direction 2
     (spherical linear interpolation of the unit tangents, which is where minimum curvature puts it)."""
-
-    def unit(az: float, dip: float) -> np.ndarray:
-        i, a = np.radians(90.0 + dip), np.radians(az)
-        return np.array([np.sin(i) * np.sin(a), np.sin(i) * np.cos(a), -np.cos(i)])
-
-    t1, t2 = unit(az1, dip1), unit(az2, dip2)
-    beta = float(np.arccos(np.clip(t1 @ t2, -1.0, 1.0)))
-    if beta < 1e-12:
-        t = t1
-    else:
-        t = (np.sin((1 - frac) * beta) * t1 + np.sin(frac * beta) * t2) / np.sin(beta)
-    dip = float(np.degrees(np.arcsin(np.clip(t[2], -1.0, 1.0))))
-    az = float(np.degrees(np.arctan2(t[0], t[1]))) if abs(t[2]) < 1 - 1e-12 else az1
+    t1, t2 = _unit(np.asarray(az1, float), np.asarray(dip1, float)), _unit(np.asarray(az2, float),
+                                                                             np.asarray(dip2, float))
+    f = np.asarray(frac, dtype=float)[..., None]
+    beta = np.arccos(np.clip((t1 * t2).sum(axis=-1), -1.0, 1.0))[..., None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(beta < 1e-12, t1, (np.sin((1 - f) * beta) * t1 + np.sin(f * beta) * t2) / np.sin(beta))
+    dip = np.degrees(np.arcsin(np.clip(t[..., 2], -1.0, 1.0)))
+    vertical = np.abs(t[..., 2]) >= 1 - 1e-12
+    az = np.where(vertical, az1, np.degrees(np.arctan2(t[..., 0], t[..., 1])))
     return az, dip
+
+
+def _arc_offsets(length: np.ndarray, az1: np.ndarray, dip1: np.ndarray, az2: np.ndarray, dip2: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Minimum-curvature offsets (east, north, up) of arcs of ``length`` from direction 1 to 2 (element-wise)."""
+    i1, i2 = np.radians(90.0 + dip1), np.radians(90.0 + dip2)
+    a1, a2 = np.radians(az1), np.radians(az2)
+    cos_b = np.cos(i2 - i1) - np.sin(i1) * np.sin(i2) * (1.0 - np.cos(a2 - a1))
+    beta = np.arccos(np.clip(cos_b, -1.0, 1.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rf = np.where(beta > 1e-9, 2.0 / beta * np.tan(beta / 2.0), 1.0 + beta**2 / 12.0)
+    de = length / 2 * (np.sin(i1) * np.sin(a1) + np.sin(i2) * np.sin(a2)) * rf
+    dn = length / 2 * (np.sin(i1) * np.cos(a1) + np.sin(i2) * np.cos(a2)) * rf
+    dz = -length / 2 * (np.cos(i1) + np.cos(i2)) * rf
+    return de, dn, dz
 
 
 def composite(holes: DrillHoles, length_m: float, column: str = "sc_ppm") -> pd.DataFrame:
