@@ -30,6 +30,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,17 +231,20 @@ def _arc_offsets(length: np.ndarray, az1: np.ndarray, dip1: np.ndarray, az2: np.
     return de, dn, dz
 
 
-def composite(holes: DrillHoles, length_m: float, column: str = "sc_ppm") -> pd.DataFrame:
-    """Fixed-length composites of ``column`` down each hole (module docstring): hole_id, from_m, to_m,
-    sampled_m (assayed length inside), the length-weighted grade, and the composite's mid-point x, y, z."""
+def composite(holes: DrillHoles, length_m: float, column: str | Sequence[str] = "sc_ppm") -> pd.DataFrame:
+    """Fixed-length composites of ``column`` (one name or several) down each hole (module docstring): hole_id,
+    from_m, to_m, sampled_m (assayed length inside, of the first column), each column's length-weighted value
+    (its own missing values carry no weight), and the composite's mid-point x_m, y_m, z_m."""
     if not np.isfinite(length_m) or not 0.1 <= length_m <= 1000.0:
         raise ScenarioError("composite length_m", "must lie in [0.1, 1000] m")
-    if column not in holes.assays.columns:
-        raise ScenarioError("composite column", f"no assay column {column!r}; columns: "
-                                                f"{', '.join(holes.assays.columns)}")
+    cols = [column] if isinstance(column, str) else list(column)
+    for c in cols:
+        if c not in holes.assays.columns:
+            raise ScenarioError("composite column", f"no assay column {c!r}; columns: "
+                                                    f"{', '.join(holes.assays.columns)}")
     rows = []
     for hole, a in holes.assays.groupby("hole_id", sort=True):
-        a = a.dropna(subset=[column])
+        a = a.dropna(subset=[cols[0]])
         if a.empty:
             continue
         lo, hi = float(a["from_m"].min()), float(a["to_m"].max())
@@ -250,18 +254,22 @@ def composite(holes: DrillHoles, length_m: float, column: str = "sc_ppm") -> pd.
             edges = np.r_[edges, hi]
         else:
             edges[-1] = hi  # a shorter one joins the composite before it
-        f, t, g = a["from_m"].to_numpy(), a["to_m"].to_numpy(), a[column].to_numpy()
+        f, t = a["from_m"].to_numpy(), a["to_m"].to_numpy()
         # overlap of each assay with each composite (composites x assays)
         ov = np.clip(np.minimum(t[None, :], edges[1:, None]) - np.maximum(f[None, :], edges[:-1, None]), 0.0, None)
-        sampled = ov.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            grade = np.where(sampled > 0, (ov @ g) / sampled, np.nan)
         mid = 0.5 * (edges[:-1] + edges[1:])
         xyz = desurvey(holes, str(hole), mid)
-        rows.append(pd.DataFrame({"hole_id": hole, "from_m": edges[:-1], "to_m": edges[1:], "sampled_m": sampled,
-                                  column: grade, "x_m": xyz[:, 0], "y_m": xyz[:, 1], "z_m": xyz[:, 2]}))
+        frame = {"hole_id": hole, "from_m": edges[:-1], "to_m": edges[1:], "sampled_m": ov.sum(axis=1)}
+        for c in cols:
+            g = a[c].to_numpy(dtype=float)
+            has = np.isfinite(g)
+            length = ov[:, has].sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                frame[c] = np.where(length > 0, (ov[:, has] @ g[has]) / length, np.nan)
+        frame.update({"x_m": xyz[:, 0], "y_m": xyz[:, 1], "z_m": xyz[:, 2]})
+        rows.append(pd.DataFrame(frame))
     if not rows:
-        raise ScenarioError("composite column", f"no hole has a value of {column!r}")
+        raise ScenarioError("composite column", f"no hole has a value of {cols[0]!r}")
     out = pd.concat(rows, ignore_index=True)
     return out[out["sampled_m"] > 0].reset_index(drop=True)
 

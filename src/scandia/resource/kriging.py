@@ -32,6 +32,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ..core.errors import ScenarioError
+from ..core.jit import jit, parallel_lock, pjit, prange
 from .variogram import Variogram
 
 __all__ = ["KrigingResult", "Search", "discretisation_offsets", "krige"]
@@ -89,6 +90,62 @@ def discretisation_offsets(block_m: tuple[float, float, float], discretisation: 
     return np.column_stack([a.ravel() for a in g])
 
 
+_MODEL_CODE = {"spherical": 0, "exponential": 1, "gaussian": 2}
+
+
+@jit
+def _structure(h: float, model: int, sill: float) -> float:  # pragma: no cover
+    if model == 0:
+        if h >= 1.0:
+            return 0.0
+        return sill * (1.0 - 1.5 * h + 0.5 * h * h * h)
+    if model == 1:
+        return sill * np.exp(-3.0 * h)
+    return sill * np.exp(-3.0 * h * h)
+
+
+@pjit
+def _systems(xs: np.ndarray, valid: np.ndarray, ts: np.ndarray, offs: np.ndarray, model: int, sill: float,
+             nugget: float, jitter: float, point: bool) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """Ordinary-kriging matrices (b, k+1, k+1) and right-hand sides (b, k+1) of the module docstring, from the
+    scaled data coordinates xs (b, k, 3), their mask, the scaled block centres ts (b, 3) and discretisation
+    offsets (nd, 3); empty slots get decoupled identity rows."""
+    b, k = valid.shape
+    nd = offs.shape[0]
+    a = np.zeros((b, k + 1, k + 1))
+    rhs = np.zeros((b, k + 1))
+    for q in prange(b):
+        for i in range(k):
+            if not valid[q, i]:
+                a[q, i, i] = 1.0
+                continue
+            a[q, i, k] = 1.0
+            a[q, k, i] = 1.0
+            for j in range(i, k):
+                if not valid[q, j]:
+                    continue
+                d0 = xs[q, i, 0] - xs[q, j, 0]
+                d1 = xs[q, i, 1] - xs[q, j, 1]
+                d2 = xs[q, i, 2] - xs[q, j, 2]
+                c = _structure(np.sqrt(d0 * d0 + d1 * d1 + d2 * d2), model, sill)
+                if i == j:
+                    c += nugget + jitter
+                a[q, i, j] = c
+                a[q, j, i] = c
+            acc = 0.0
+            for m in range(nd):
+                d0 = xs[q, i, 0] - ts[q, 0] - offs[m, 0]
+                d1 = xs[q, i, 1] - ts[q, 1] - offs[m, 1]
+                d2 = xs[q, i, 2] - ts[q, 2] - offs[m, 2]
+                h = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+                acc += _structure(h, model, sill)
+                if point and h == 0.0:
+                    acc += nugget
+            rhs[q, i] = acc / nd
+        rhs[q, k] = 1.0
+    return a, rhs
+
+
 def _neighbours(tree: cKDTree, targets: np.ndarray, search: Search, holes: np.ndarray | None
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices (n, k) of each target's data (-1 for none) and their scaled distances."""
@@ -144,7 +201,7 @@ def krige(data_xyz: np.ndarray, values: np.ndarray, targets_xyz: np.ndarray, var
     ps = variogram.scale(p - origin)
     tree = cKDTree(ps)
     offs = discretisation_offsets(block_m, discretisation)
-    offs_s = variogram.scale(offs)                        # (nd, 3), scaled
+    offs_s = np.ascontiguousarray(variogram.scale(offs))  # (nd, 3), scaled
     point = offs.shape[0] == 1
     # mean covariance within the block: nugget left out of the diagonal for a block, kept for a point
     dvv = np.linalg.norm(offs_s[:, None, :] - offs_s[None, :, :], axis=2)
@@ -172,24 +229,11 @@ def krige(data_xyz: np.ndarray, values: np.ndarray, targets_xyz: np.ndarray, var
             continue
         idx, valid, dist, ts = idx[good], valid[good], dist[good], ts[good]
         safe = np.where(valid, idx, 0)
-        xs = ps[safe]                                                   # (b, k, 3)
-        hij = np.linalg.norm(xs[:, :, None, :] - xs[:, None, :, :], axis=3)
-        a = np.zeros((len(idx), k + 1, k + 1))
-        c = variogram.structure(hij)
-        c[:, np.arange(k), np.arange(k)] += variogram.nugget + jitter
-        pair = valid[:, :, None] & valid[:, None, :]
-        eye = np.eye(k, dtype=bool)[None]
-        a[:, :k, :k] = np.where(pair, c, np.where(eye, 1.0, 0.0))
-        a[:, :k, k] = valid
-        a[:, k, :k] = valid
-        # point-to-block covariances averaged over the discretisation points
-        hib = np.linalg.norm(xs[:, :, None, :] - (ts[:, None, None, :] + offs_s[None, None, :, :]), axis=3)
-        cb = variogram.structure(hib).mean(axis=2)
-        if point:
-            cb = cb + np.where(hib[:, :, 0] == 0.0, variogram.nugget, 0.0)
-        rhs = np.zeros((len(idx), k + 1))
-        rhs[:, :k] = np.where(valid, cb, 0.0)
-        rhs[:, k] = 1.0
+        xs = np.ascontiguousarray(ps[safe])                             # (b, k, 3)
+        with parallel_lock():
+            a, rhs = _systems(xs, np.ascontiguousarray(valid), np.ascontiguousarray(ts), offs_s,
+                              _MODEL_CODE[variogram.model], float(variogram.sill), float(variogram.nugget),
+                              jitter, point)
         sol = np.linalg.solve(a, rhs[..., None])[..., 0]
         w, mu = sol[:, :k], sol[:, k]
         wc = (w * rhs[:, :k]).sum(axis=1)

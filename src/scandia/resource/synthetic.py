@@ -183,7 +183,8 @@ class SyntheticDeposit:
         asy = pd.DataFrame({"hole_id": a["hole_id"], "from_m": a["from_m"], "to_m": a["to_m"],
                             "sc2o3_g_per_t": text, "treo_ppm": np.round(true["treo_ppm"].to_numpy(), 0),
                             "fe_pct": np.round(true["fe_pct"].to_numpy(), 2),
-                            "density_t_m3": np.round(true["density_t_m3"].to_numpy(), 2)})
+                            "density_t_m3": np.round(true["density_t_m3"].to_numpy(), 2),
+                            "lith": np.where(true["in_zone"].to_numpy(), "FSY", "SYN")})
         return col, sur, asy
 
     def drillholes(self) -> DrillHoles:
