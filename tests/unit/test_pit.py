@@ -117,7 +117,7 @@ def test_nested_pits_are_nested_and_each_is_optimal():
     cost = np.where(ore, 60.0, 10.0)
     ptr, to = precedences(shape, precedence_offsets((10, 10, 10), 45.0))
     factors = np.array([0.4, 0.7, 1.0, 1.3, 1.6])
-    nest = nested_pits(revenue, cost, ptr, to, factors)
+    nest = nested_pits(lambda f: np.rint(f * revenue - cost), ptr, to, factors)
     sizes = [nest.pit(i).sum() for i in range(factors.size)]
     assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
     for i in range(factors.size - 1):
@@ -125,6 +125,8 @@ def test_nested_pits_are_nested_and_each_is_optimal():
     for i, f in enumerate(factors):
         assert nest.values[i] == ultimate_pit(np.rint(f * revenue - cost), ptr, to).value
     assert nest.shell_for(np.array([0.3, 0.4, 1.1, 9.0])).tolist() == [-1, 0, 2, 4]
+    with pytest.raises(ScenarioError, match="decrease"):
+        nested_pits(lambda f: np.rint(-f * revenue), ptr, to, factors)
 
 
 def test_precedence_patterns_and_bad_input():

@@ -146,6 +146,32 @@ def _systems(xs: np.ndarray, valid: np.ndarray, ts: np.ndarray, offs: np.ndarray
     return a, rhs
 
 
+@pjit
+def _per_hole(idx: np.ndarray, dist: np.ndarray, valid: np.ndarray, holes: np.ndarray, limit: int, k: int
+              ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """The first k candidates in distance order with at most ``limit`` from one hole (-1 / inf: empty)."""
+    b, kq = idx.shape
+    out_i = np.full((b, k), -1, dtype=np.int64)
+    out_d = np.full((b, k), np.inf)
+    for q in prange(b):
+        kept = 0
+        for j in range(kq):
+            if kept == k:
+                break
+            if not valid[q, j]:
+                continue
+            h = holes[idx[q, j]]
+            same = 0
+            for t in range(kept):
+                if holes[out_i[q, t]] == h:
+                    same += 1
+            if same < limit:
+                out_i[q, kept] = idx[q, j]
+                out_d[q, kept] = dist[q, j]
+                kept += 1
+    return out_i, out_d
+
+
 def _neighbours(tree: cKDTree, targets: np.ndarray, search: Search, holes: np.ndarray | None
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices (n, k) of each target's data (-1 for none) and their scaled distances."""
@@ -157,14 +183,11 @@ def _neighbours(tree: cKDTree, targets: np.ndarray, search: Search, holes: np.nd
     dist, idx = dist.reshape(len(targets), kq), idx.reshape(len(targets), kq)
     valid = idx < n_data
     if limit:
-        h = np.where(valid, holes[np.minimum(idx, n_data - 1)], -1)
-        # rank of each candidate among the earlier candidates of its own hole (nearest first)
-        same = (h[:, :, None] == h[:, None, :]) & np.tri(kq, k=-1, dtype=bool)[None]
-        valid &= same.sum(axis=2) < search.max_per_hole
-    # keep the first k valid candidates in distance order
-    order = np.argsort(~valid, axis=1, kind="stable")[:, :k]
-    idx = np.take_along_axis(np.where(valid, idx, -1), order, axis=1)
-    dist = np.take_along_axis(np.where(valid, dist, np.inf), order, axis=1)
+        idx, dist = _per_hole(idx, dist, valid, holes, int(search.max_per_hole), k)
+    else:  # keep the first k valid candidates in distance order
+        order = np.argsort(~valid, axis=1, kind="stable")[:, :k]
+        idx = np.take_along_axis(np.where(valid, idx, -1), order, axis=1)
+        dist = np.take_along_axis(np.where(valid, dist, np.inf), order, axis=1)
     if idx.shape[1] < k:
         pad = k - idx.shape[1]
         idx = np.pad(idx, ((0, 0), (0, pad)), constant_values=-1)

@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -368,21 +369,28 @@ class NestedPits:
         return np.searchsorted(self.factors, np.asarray(factor, dtype=float), side="right") - 1
 
 
-def nested_pits(revenue: np.ndarray, cost: np.ndarray, ptr: np.ndarray, to: np.ndarray,
+def nested_pits(block_values: Callable[[float], np.ndarray], ptr: np.ndarray, to: np.ndarray,
                 factors: np.ndarray) -> NestedPits:
-    """Pits for block values λ·revenue - cost at each price factor λ (module docstring): each solved inside
-    the next larger one. ``revenue`` and ``cost`` (n,) in the integer units to be exact (rounded per λ)."""
+    """Pits at each price factor λ of ``block_values(λ)`` (integer values (n,), non-decreasing in λ, e.g.
+    :meth:`scandia.resource.mine.BlockEconomics.values`), each solved inside the next larger one (module
+    docstring)."""
     f = np.sort(np.asarray(factors, dtype=float))
     if f.size < 1 or f.size > 1000 or np.any(~np.isfinite(f)) or np.any(f <= 0):
         raise ScenarioError("pit.price_factors", "needs 1 to 1000 factors > 0")
-    rev, c = np.asarray(revenue, dtype=float), np.asarray(cost, dtype=float)
-    n = rev.size
+    n = ptr.size - 1
     shell = np.full(n, -1, dtype=np.int64)
     values = np.zeros(f.size, dtype=np.int64)
     blocks = np.zeros(f.size, dtype=np.int64)
     inside = np.ones(n, dtype=bool)
     src = np.repeat(np.arange(n), np.diff(ptr))
+    previous = None
     for i in range(f.size - 1, -1, -1):
+        v_all = _check_values(block_values(float(f[i])))
+        if v_all.shape != (n,):
+            raise ScenarioError("pit values", f"block_values must return {n} values")
+        if previous is not None and np.any(v_all > previous):
+            raise ScenarioError("pit values", "block values must not decrease with the price factor")
+        previous = v_all
         idx = np.flatnonzero(inside)
         if idx.size == 0:
             break
@@ -393,8 +401,7 @@ def nested_pits(revenue: np.ndarray, cost: np.ndarray, ptr: np.ndarray, to: np.n
         s_loc, t_loc = local[src[keep]], local[to[keep]]
         p_loc = np.zeros(idx.size + 1, dtype=np.int64)
         np.cumsum(np.bincount(s_loc, minlength=idx.size), out=p_loc[1:])
-        v = _check_values(np.rint(f[i] * rev[idx] - c[idx]))
-        res = ultimate_pit(v, p_loc, t_loc)
+        res = ultimate_pit(v_all[idx], p_loc, t_loc)
         inside = np.zeros(n, dtype=bool)
         inside[idx[res.in_pit]] = True
         shell[inside] = i
