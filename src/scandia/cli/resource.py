@@ -35,6 +35,19 @@ def _folder(out: Path | None) -> None:
         raise ScenarioError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
 
 
+def _check_holes(folder: Path | None) -> dict[str, Path]:
+    """The three tables of a drill-hole folder, or a one-line error before any work."""
+    if folder is None:
+        return {}
+    if not folder.is_dir():
+        raise ScenarioError("--holes", f"{folder} is not a folder")
+    files = {k: folder / f"{k}.csv" for k in ("collars", "surveys", "assays")}
+    missing = [str(p.name) for p in files.values() if not p.is_file()]
+    if missing:
+        raise ScenarioError("--holes", f"{folder} lacks {', '.join(missing)}")
+    return files
+
+
 def _holes(folder: Path | None, seed: int | None) -> tuple[Any, dict[str, Any]]:
     from ..resource.drillholes import load_drillholes
     from ..resource.synthetic import synthetic_deposit
@@ -42,12 +55,7 @@ def _holes(folder: Path | None, seed: int | None) -> tuple[Any, dict[str, Any]]:
     if folder is None:
         dep = synthetic_deposit(seed)
         return dep.drillholes(), {"source": "synthetic", "seed": dep.seed, "surface_m": float(dep.origin[2])}
-    if not folder.is_dir():
-        raise ScenarioError("--holes", f"{folder} is not a folder")
-    files = {k: folder / f"{k}.csv" for k in ("collars", "surveys", "assays")}
-    missing = [str(p.name) for p in files.values() if not p.is_file()]
-    if missing:
-        raise ScenarioError("--holes", f"{folder} lacks {', '.join(missing)}")
+    files = _check_holes(folder)
     return load_drillholes(files["collars"], files["surveys"], files["assays"]), {"source": str(folder)}
 
 
@@ -162,6 +170,7 @@ def resource_pit(
 
     try:
         _folder(out)
+        _check_holes(holes)
         scen = load_scenario(scenario)
         with _spinner() as say:
             say("running the chain's base case for the recovery")
