@@ -142,3 +142,15 @@ def test_precedence_patterns_and_bad_input():
     ptr, to = precedences((2, 2, 2), precedence_offsets((10, 10, 10), 45.0))
     with pytest.raises(ScenarioError, match="finite"):
         ultimate_pit(np.full(8, np.nan), ptr, to)
+
+
+def test_a_single_column_where_the_path_to_t_passes_every_block():
+    """A column of k blocks, ore at the bottom worth V, waste of -1 above: mine all k when V > k - 1, else nothing
+    (the longest residual path to t runs through every block, so a label bound of n would cut it off: a bug this
+    case found)."""
+    for k in (2, 3, 7):
+        ptr, to = precedences((1, 1, k), precedence_offsets((1, 1, 1), 45.0))
+        for worth, mined in ((k, k), (k - 2, 0)):
+            v = np.r_[worth, -np.ones(k - 1)].astype(np.int64)
+            res = ultimate_pit(v, ptr, to, smallest=True)
+            assert res.blocks == mined and res.value == (worth - (k - 1) if mined else 0)

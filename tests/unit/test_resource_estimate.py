@@ -49,9 +49,9 @@ def test_synthetic_tables_read_back_and_match_their_design(deposit, tmp_path):
 
 def test_estimate_against_the_true_block_grades(deposit, estimate):
     """Kriged Measured+Indicated blocks against the true block grades of the field the assays sampled (its
-    smooth part averaged over 8 points per block, on every third block): the mean within 5 % (the usual global-bias acceptance,
-    GEOVIA) and a positive correlation; the bias against declustered composites also under 5 %; the classes
-    are nested in confidence (Measured blocks have the highest slope of regression)."""
+    smooth part averaged over 8 points per block, on every third block): the mean within 5 % (the usual
+    global-bias acceptance, GEOVIA) and a positive correlation; the bias against declustered composites also
+    under 5 %; the classes are nested in confidence (Measured blocks have the highest slope of regression)."""
     d = estimate.blocks.data
     mi = ((d["cim_class"] >= 2) & (d["domain"] == 1)).to_numpy().copy()
     assert mi.sum() > 3000

@@ -100,9 +100,11 @@ def precedences(shape: tuple[int, int, int], offsets: np.ndarray, active: np.nda
 def _global_relabel(n: int, r: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, flow: np.ndarray,
                     in_ptr: np.ndarray, in_arc: np.ndarray, arc_from: np.ndarray, d: np.ndarray,
                     queue: np.ndarray) -> None:  # pragma: no cover
-    """Exact distance labels to t in the residual graph (n for nodes that cannot reach it)."""
+    """Exact distance labels to t in the residual graph (n + 1 for nodes that cannot reach it: a path through
+    every block has n arcs)."""
+    big = n + 1
     for i in range(n):
-        d[i] = n
+        d[i] = big
     head, tail = 0, 0
     for i in range(n):
         if r[i] > 0:
@@ -115,7 +117,7 @@ def _global_relabel(n: int, r: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarr
         # u -> w residual when u requires w (infinite), i.e. an arc u->w: the in-arcs of w
         for p in range(in_ptr[w], in_ptr[w + 1]):
             u = arc_from[in_arc[p]]
-            if d[u] == n:
+            if d[u] == big:
                 d[u] = d[w] + 1
                 queue[tail] = u
                 tail += 1
@@ -123,7 +125,7 @@ def _global_relabel(n: int, r: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarr
         for a in range(out_ptr[w], out_ptr[w + 1]):
             if flow[a] > 0:
                 u = out_to[a]
-                if d[u] == n:
+                if d[u] == big:
                     d[u] = d[w] + 1
                     queue[tail] = u
                     tail += 1
@@ -132,14 +134,14 @@ def _global_relabel(n: int, r: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarr
 @jit
 def _rebuild_buckets(n: int, d: np.ndarray, bhead: np.ndarray, bnext: np.ndarray, bprev: np.ndarray,
                      bcount: np.ndarray) -> int:  # pragma: no cover
-    """Doubly linked lists of the nodes of each label below n; returns the largest label."""
-    for lab in range(n + 1):
+    """Doubly linked lists of the nodes of each finite label (<= n); returns the largest label."""
+    for lab in range(n + 2):
         bhead[lab] = -1
         bcount[lab] = 0
     top = 0
     for i in range(n):
         lab = d[i]
-        if lab < n:
+        if lab <= n:
             _insert(i, lab, bhead, bnext, bprev, bcount)
             if lab > top:
                 top = lab
@@ -175,6 +177,7 @@ def _remove(u: int, lab: int, bhead: np.ndarray, bnext: np.ndarray, bprev: np.nd
 def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_ptr: np.ndarray,
                  in_arc: np.ndarray, arc_from: np.ndarray) -> tuple[np.ndarray, int]:  # pragma: no cover
     n = value.shape[0]
+    big = n + 1   # the label of blocks cut off from t
     m = out_to.shape[0]
     e = np.zeros(n, dtype=np.int64)
     r = np.zeros(n, dtype=np.int64)
@@ -186,8 +189,8 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
     flow = np.zeros(m, dtype=np.int64)
     d = np.empty(n, dtype=np.int64)
     queue = np.empty(n, dtype=np.int64)
-    bhead = np.empty(n + 1, dtype=np.int64)
-    bcount = np.empty(n + 1, dtype=np.int64)
+    bhead = np.empty(n + 2, dtype=np.int64)
+    bcount = np.empty(n + 2, dtype=np.int64)
     bnext = np.empty(n, dtype=np.int64)
     bprev = np.empty(n, dtype=np.int64)
     _global_relabel(n, r, out_ptr, out_to, flow, in_ptr, in_arc, arc_from, d, queue)
@@ -196,7 +199,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
     in_q = np.zeros(n, dtype=np.bool_)
     head, tail, size = 0, 0, 0
     for i in range(n):
-        if e[i] > 0 and d[i] < n:
+        if e[i] > 0 and d[i] < big:
             fifo[tail] = i
             tail = (tail + 1) % (n + 1)
             size += 1
@@ -210,7 +213,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
         head = (head + 1) % (n + 1)
         size -= 1
         in_q[u] = False
-        while e[u] > 0 and d[u] < n:
+        while e[u] > 0 and d[u] < big:
             if r[u] > 0 and d[u] == 1:  # to t
                 delta = min(e[u], r[u])
                 e[u] -= delta
@@ -218,7 +221,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
                 pushes += 1
                 if e[u] == 0:
                     break
-            best = n
+            best = big
             for a in range(out_ptr[u], out_ptr[u + 1]):  # along the precedences (infinite residual)
                 w = out_to[a]
                 if d[w] + 1 == d[u]:
@@ -226,7 +229,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
                     e[w] += e[u]
                     e[u] = 0
                     pushes += 1
-                    if not in_q[w] and d[w] < n:
+                    if not in_q[w] and d[w] < big:
                         fifo[tail] = w
                         tail = (tail + 1) % (n + 1)
                         size += 1
@@ -246,7 +249,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
                         e[u] -= delta
                         e[x] += delta
                         pushes += 1
-                        if not in_q[x] and d[x] < n:
+                        if not in_q[x] and d[x] < big:
                             fifo[tail] = x
                             tail = (tail + 1) % (n + 1)
                             size += 1
@@ -270,15 +273,15 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
                     x = bhead[lab]
                     while x >= 0:
                         nx = bnext[x]
-                        d[x] = n
+                        d[x] = big
                         x = nx
                     bhead[lab] = -1
                     bcount[lab] = 0
                 top = old - 1
-                d[u] = n
+                d[u] = big
             else:
-                d[u] = min(best, n)
-                if d[u] < n:
+                d[u] = min(best, big)
+                if d[u] < big:
                     _insert(u, d[u], bhead, bnext, bprev, bcount)
                     if d[u] > top:
                         top = d[u]
@@ -289,7 +292,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
     _global_relabel(n, r, out_ptr, out_to, flow, in_ptr, in_arc, arc_from, d, queue)
     pit = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        pit[i] = d[i] >= n
+        pit[i] = d[i] >= big
     return pit, pushes
 
 
