@@ -7,7 +7,7 @@ The algorithm is GSLIB's ``kt3d`` (Deutsch & Journel, *GSLIB*, 2nd ed. 1998, §I
   ``max_samples`` nearest data inside it, at most ``max_per_hole`` from one drill hole. A block with fewer than
   ``min_samples`` is not estimated (NaN, counted).
 - **System.** For block V and its n data, ordinary kriging solves
-  [C 1; 1ᵀ 0] [w; μ] = [C̄(x_i, V); 1], with C the data-to-data covariances (the nugget on the diagonal) and
+  ``[C 1; 1ᵀ 0] [w; μ] = [C̄(x_i, V); 1]``, with C the data-to-data covariances (the nugget on the diagonal) and
   C̄(x_i, V) the mean covariance between datum i and the block's discretisation points (``discretisation``
   points per axis on a regular lattice inside the block; the nugget left out, as kt3d does, since a point
   and a volume share no nugget). All blocks of a chunk are solved as one stacked batch (``numpy.linalg.solve``);
