@@ -184,13 +184,25 @@ def resource_pit(
             d = est.blocks.data
             shells = pit_shells(est.blocks.grid, d["sc2o3_g_per_t"].to_numpy(), d["tonnes"].to_numpy(), rec, price,
                                 pay, top_m=meta.get("surface_m"))
+            say("scheduling each shell (seasonal mining, mill capacity, stockpile)")
+            from ..resource.schedule import best_shell
+
+            rate = float(np.asarray(p.discount_rate_frac).reshape(-1)[0])
+            plan, pit_by_pit = best_shell(shells, est.blocks.grid.centres()[:, 2], discount_rate_frac=rate,
+                                          cutoff_steps=4)
         extra = {"scenario": scen.name, "seed": scen.seed, "sc_recovery_frac": rec, "sc2o3_price_usd_per_kg": price,
                  "payability_frac": pay, "slope_deg": shells.slope_deg,
                  "processing_cost_usd_per_t": shells.economics.processing_usd_per_t,
-                 "shells": shells.table.to_dict(orient="records")}
+                 "shells": shells.table.to_dict(orient="records"), "discount_rate_frac": rate,
+                 "plan": {"shell": plan.shell, "price_factor": float(shells.nested.factors[plan.shell]),
+                          "mill_cutoff_sc2o3_g_per_t": plan.mill_cutoff_sc2o3_g_per_t, "life_years": plan.life_years,
+                          "npv_before_capex_and_tax_musd": plan.npv_musd},
+                 "pit_by_pit": pit_by_pit.to_dict(orient="records")}
         summary = _summary("pit", meta, est, extra)
         if out is not None:
             shells.table.to_csv(out / "pit_shells.csv", index=False)
+            pit_by_pit.to_csv(out / "pit_by_pit.csv", index=False)
+            plan.table.to_csv(out / "schedule.csv", index=False)
             c = est.blocks.grid.centres()
             inside = shells.nested.shell >= 0
             import pandas as pd
@@ -214,3 +226,8 @@ def resource_pit(
                   f"{r['waste_mt']:.1f}", f"{r['strip_ratio']:.2f}", f"{r['cutoff_sc2o3_g_per_t']:.0f}",
                   f"{r['value_musd']:,.0f}")
     out_console.print(t)
+    head = plan.table.head(5)
+    out_console.print(f"plan: shell {plan.shell} (factor {shells.nested.factors[plan.shell]:.2f}), mill cut-off "
+                      f"{plan.mill_cutoff_sc2o3_g_per_t:.0f} g/t Sc2O3, {plan.life_years} years of feed, NPV at "
+                      f"{rate:.0%} before capital and tax US${plan.npv_musd:,.0f}M; first years' feed grade "
+                      + ", ".join(f"{g:.0f}" for g in head["feed_sc2o3_g_per_t"]) + " g/t")
