@@ -19,17 +19,12 @@ Run: ``python benchmarks/bench_kriging.py [--data 10000] [--blocks 100000] [--gs
 from __future__ import annotations
 
 import argparse
+import os
 import time
-from pathlib import Path
 
 import numpy as np
 
-
-def _peak_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+from _proc import peak_rss_mib
 
 
 def main() -> None:
@@ -85,7 +80,7 @@ def main() -> None:
     d = np.abs(est - pt.estimate[:n_t])
     print(f"moving (24) vs global neighbourhood, point estimates: median |diff| {np.median(d):.2e}, "
           f"max {d.max():.2e} (a different neighbourhood, not an error)")
-    print(f"peak memory {_peak_mib():,.0f} MiB")
+    print(f"peak memory {peak_rss_mib(os.getpid()):,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import time
 from pathlib import Path
 
 import numpy as np
 
+from _proc import peak_rss_mib
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _peak_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _scipy(v: np.ndarray, ptr: np.ndarray, to: np.ndarray) -> tuple[float, float, int]:
@@ -110,7 +108,7 @@ def main() -> None:
     grade = np.where(lens, 3.0, 0.4) * np.exp(0.6 * y - 0.18)
     v = np.where(grade > 1.0, np.rint(100 * (grade - 1.0)).astype(np.int64), -30)
     _case(f"synthetic lens ({L}^3)", v, shape, 1, "1:5", 1, None)
-    print(f"peak memory {_peak_mib():,.0f} MiB")
+    print(f"peak memory {peak_rss_mib(os.getpid()):,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -99,6 +99,16 @@ def _write_estimate(out: Path, est: Any) -> None:
                        "metal": "contained_sc2o3_g"}).to_csv(out / "grade_tonnage_kriged.csv", index=False)
 
 
+def _finish(summary: dict[str, Any], out: Path | None, format: OutputFormat) -> bool:
+    """Write summary.json into ``out``; print the JSON when asked. True when the JSON was the output."""
+    if out is not None:
+        (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return True
+    return False
+
+
 def _statement_table(est: Any) -> Table:
     t = Table(title="Resource (synthetic data unless --holes), by CIM class, no cut-off", title_justify="left")
     for col in ("class", "Mt", "Sc2O3 g/t", "Sc ppm", "Sc2O3 t"):
@@ -142,11 +152,10 @@ def resource_estimate(
         summary = _summary("estimate", meta, est)
         if out is not None:
             _write_estimate(out, est)
-            (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        done = _finish(summary, out, format)
     except ScandiaError as exc:
         _fail(str(exc))
-    if format is OutputFormat.json:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    if done:
         return
     out_console.print(_statement_table(est))
     bias = est.checks["global_bias_frac"]
@@ -211,11 +220,10 @@ def resource_pit(
                           "shell": shells.nested.shell[inside],
                           "price_factor": shells.nested.factors[shells.nested.shell[inside]]}
                          ).to_csv(out / "block_shells.csv", index=False)
-            (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        done = _finish(summary, out, format)
     except ScandiaError as exc:
         _fail(str(exc))
-    if format is OutputFormat.json:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    if done:
         return
     t = Table(title=f"Nested pit shells ({scen.name}: Sc recovery {rec:.1%}, Sc2O3 US${price:,.0f}/kg, slope "
                     f"{shells.slope_deg:g} deg); values undiscounted", title_justify="left")
