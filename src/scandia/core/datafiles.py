@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["FITTED_FILES", "fitted_dir", "load_data", "package_data_dir", "reload_data"]
+__all__ = ["FITTED_FILES", "fitted_dir", "load_data", "package_data_dir", "reload_data", "value_of"]
 
 #: the data files that calibration writes
 FITTED_FILES = ("beneficiation/fitted.yaml", "hydromet/fitted.yaml", "alloy/thermo_fitted.yaml")
@@ -42,6 +42,12 @@ def load_data(relpath: str) -> Any:
         return yaml.safe_load((user / relpath).read_text(encoding="utf-8"))
     text = resources.files("scandia").joinpath("data", relpath).read_text(encoding="utf-8")
     return yaml.safe_load(text)
+
+
+def value_of(node: Any) -> Any:
+    """The value of a data-file entry: ``node["value"]`` for a declared value (with its unit and provenance),
+    the node itself for a plain one."""
+    return node["value"] if isinstance(node, dict) and "value" in node else node
 
 
 def reload_data() -> None:

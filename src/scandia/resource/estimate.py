@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.datafiles import load_data
+from ..core.datafiles import value_of as _v
 from ..core.errors import ScenarioError
 from .drillholes import SC2O3_PER_SC, DrillHoles, composite, decluster_weights
 from .kriging import KrigingResult, Search, krige
@@ -44,9 +45,6 @@ __all__ = ["CIM_CLASSES", "BlockGrid", "BlockModel", "Estimate", "estimate_resou
 #: CIM classes by code (0: not classified)
 CIM_CLASSES = {0: "unclassified", 1: "inferred", 2: "indicated", 3: "measured"}
 
-
-def _v(node: Any) -> Any:
-    return node["value"] if isinstance(node, dict) and "value" in node else node
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,11 @@ from typing import Any
 import numpy as np
 
 from ..core.datafiles import load_data
+from ..core.datafiles import value_of as _v
 from ..core.errors import ScenarioError
 
 __all__ = ["BlockEconomics", "PitShells", "block_economics", "mine_settings", "pit_shells"]
 
-
-def _v(node: Any) -> Any:
-    return node["value"] if isinstance(node, dict) and "value" in node else node
 
 
 def mine_settings() -> dict:

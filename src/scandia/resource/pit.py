@@ -174,6 +174,14 @@ def _remove(u: int, lab: int, bhead: np.ndarray, bnext: np.ndarray, bprev: np.nd
 
 
 @jit
+def _enqueue(v: int, fifo: np.ndarray, tail: int, size: int, in_q: np.ndarray) -> tuple[int, int]:  # pragma: no cover
+    """Append node v to the circular FIFO (of n + 1 slots); returns the new tail and size."""
+    fifo[tail] = v
+    in_q[v] = True
+    return (tail + 1) % fifo.shape[0], size + 1
+
+
+@jit
 def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_ptr: np.ndarray,
                  in_arc: np.ndarray, arc_from: np.ndarray) -> tuple[np.ndarray, int]:  # pragma: no cover
     n = value.shape[0]
@@ -200,10 +208,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
     head, tail, size = 0, 0, 0
     for i in range(n):
         if e[i] > 0 and d[i] < big:
-            fifo[tail] = i
-            tail = (tail + 1) % (n + 1)
-            size += 1
-            in_q[i] = True
+            tail, size = _enqueue(i, fifo, tail, size, in_q)
     relabels = 0
     pushes = 0
     work_limit = 6 * n + m   # a global relabel after about this much relabelling work (Cherkassky & Goldberg)
@@ -230,10 +235,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
                     e[u] = 0
                     pushes += 1
                     if not in_q[w] and d[w] < big:
-                        fifo[tail] = w
-                        tail = (tail + 1) % (n + 1)
-                        size += 1
-                        in_q[w] = True
+                        tail, size = _enqueue(w, fifo, tail, size, in_q)
                     break
                 if d[w] + 1 < best:
                     best = d[w] + 1
@@ -250,10 +252,7 @@ def _max_closure(value: np.ndarray, out_ptr: np.ndarray, out_to: np.ndarray, in_
                         e[x] += delta
                         pushes += 1
                         if not in_q[x] and d[x] < big:
-                            fifo[tail] = x
-                            tail = (tail + 1) % (n + 1)
-                            size += 1
-                            in_q[x] = True
+                            tail, size = _enqueue(x, fifo, tail, size, in_q)
                         if e[u] == 0:
                             break
                     elif d[x] + 1 < best:

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.datafiles import value_of as _v
 from ..core.errors import ScenarioError
-from .mine import PitShells, _v, mine_settings
+from .mine import PitShells, mine_settings
 
 __all__ = ["Schedule", "best_shell", "mining_order", "schedule_shell"]
 
