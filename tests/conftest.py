@@ -35,6 +35,17 @@ def sampled_run_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def synthetic_case():
+    """The default synthetic deposit and its resource estimate (flat surface at the collars), built once per
+    test session and shared read-only by the resource tests."""
+    from scandia.resource.estimate import estimate_resource
+    from scandia.resource.synthetic import synthetic_deposit
+
+    dep = synthetic_deposit()
+    return dep, estimate_resource(dep.drillholes(), surface_m=float(dep.origin[2]))
+
+
 def _postgres_url() -> str | None:
     """The PostgreSQL test database (set by .ci/run); None when not configured."""
     url = os.environ.get("SCANDIA_TEST_PG")

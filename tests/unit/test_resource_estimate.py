@@ -11,22 +11,21 @@ from typer.testing import CliRunner
 
 from scandia.cli import app
 from scandia.resource.drillholes import SC2O3_PER_SC, load_drillholes
-from scandia.resource.estimate import estimate_resource, grade_tonnage, swath
+from scandia.resource.estimate import grade_tonnage, swath
 from scandia.resource.kriging import discretisation_offsets
 from scandia.resource.mine import mine_settings, pit_shells
-from scandia.resource.synthetic import synthetic_deposit
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")
-def deposit():
-    return synthetic_deposit()
+def deposit(synthetic_case):
+    return synthetic_case[0]
 
 
 @pytest.fixture(scope="module")
-def estimate(deposit):
-    return estimate_resource(deposit.drillholes(), surface_m=float(deposit.origin[2]))
+def estimate(synthetic_case):
+    return synthetic_case[1]
 
 
 def test_synthetic_tables_read_back_and_match_their_design(deposit, tmp_path):
