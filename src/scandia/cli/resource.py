@@ -1,4 +1,5 @@
-"""``scandia resource synthetic | estimate | pit``: drill holes to a classified block model and nested pit shells."""
+"""``scandia resource synthetic | estimate | pit | schedule``: drill holes to a classified block model, nested pit
+shells and a mine plan valued by the chain."""
 
 from __future__ import annotations
 
@@ -239,3 +240,99 @@ def resource_pit(
                       f"{plan.mill_cutoff_sc2o3_g_per_t:.0f} g/t Sc2O3, {plan.life_years} years of feed, NPV at "
                       f"{rate:.0%} before capital and tax US${plan.npv_musd:,.0f}M; first years' feed grade "
                       + ", ".join(f"{g:.0f}" for g in head["feed_sc2o3_g_per_t"]) + " g/t")
+
+
+def _quantiles(x: np.ndarray) -> dict[str, float]:
+    v = np.asarray(x, dtype=float)
+    return {"mean": float(v.mean()), "p10": float(np.percentile(v, 10)), "p50": float(np.percentile(v, 50)),
+            "p90": float(np.percentile(v, 90))}
+
+
+@resource_app.command("schedule")
+def resource_schedule(
+    scenario: Annotated[str | None, typer.Argument(help="scenario whose chain values the blocks and the plan")] = None,
+    holes: Annotated[Path | None, typer.Option(help=HOLES_HELP)] = None,
+    out: Annotated[Path | None, typer.Option(help="folder for the plan, its schedules and the cash flow")] = None,
+    seed: Annotated[int | None, typer.Option(help="seed of the synthetic deposit")] = None,
+    realisations: Annotated[int, typer.Option(min=0, max=200, help="conditional simulations run through the plan")
+                            ] = 20,
+    sim_seed: Annotated[int, typer.Option(help="seed of the conditional simulations")] = 0,
+    format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or JSON")] = OutputFormat.table,
+) -> None:
+    """Drill holes to NPV: estimate, simulate, iterate cut-off and recovery with the chain to a fixed point,
+    schedule the kriged model and every realisation, and value each by year in the economics stage."""
+    from ..resource.plan import grade_realisations, plan_economics, plan_mine
+    from ..resource.simulate import simulate_resource
+    from ..scenario import load_scenario
+
+    try:
+        _folder(out)
+        _check_holes(holes)
+        scen = load_scenario(scenario)
+        with _spinner() as say:
+            est, meta = _estimate(holes, seed, say)
+            sims = None
+            if realisations > 0:
+                say(f"{realisations} conditional simulations")
+                sim = simulate_resource(est, realisations, seed=sim_seed)
+                sims = grade_realisations(est, sim)
+            say("nested pit shells, then cut-off and recovery to a fixed point with the chain")
+            plan = plan_mine(scen, est, sims, top_m=meta.get("surface_m"))
+            say("cash flow by year for every realisation")
+            econ, _ = plan_economics(scen, plan)
+        npv = np.asarray(econ.metrics["npv_musd"], dtype=float)
+        lives = plan.life_years
+        fed = plan.feed_t.sum(axis=1)
+        head = (plan.feed_t * plan.feed_sc2o3_g_per_t).sum(axis=1) / np.maximum(fed, 1e-300)
+        fp = plan.fixed_point
+        sims_only = slice(1, None) if len(npv) > 1 else slice(0, 1)
+        extra = {"scenario": scen.name, "seed": scen.seed, "simulation_seed": sim_seed,
+                 "realisations": int(realisations),
+                 "fixed_point": {"converged": plan.converged, "iterations": len(fp),
+                                 "sc_recovery_frac": plan.sc_recovery_frac,
+                                 "last_change_frac": float(fp["change_frac"].iloc[-1]),
+                                 "head_grade_sc_ppm": plan.head_grade_sc_ppm,
+                                 "rows": fp.to_dict(orient="records")},
+                 "plan": {"shell": plan.base.shell,
+                          "price_factor": float(plan.shells.nested.factors[plan.base.shell]),
+                          "mill_cutoff_sc2o3_g_per_t": plan.base.mill_cutoff_sc2o3_g_per_t},
+                 "kriged": {"life_years": int(lives[0]), "feed_mt": float(fed[0] / 1e6),
+                            "feed_sc2o3_g_per_t": float(head[0]), "npv_musd": float(npv[0])},
+                 "realisations_summary": {"life_years": _quantiles(lives[sims_only]),
+                                          "feed_mt": _quantiles(fed[sims_only] / 1e6),
+                                          "feed_sc2o3_g_per_t": _quantiles(head[sims_only]),
+                                          "npv_musd": _quantiles(npv[sims_only])},
+                 "recovery_curve": {"head_grade_sc_ppm": plan.curve_sc_ppm.tolist(),
+                                    "sc_recovery_frac": plan.curve_recovery_frac.tolist(),
+                                    "balances_closed": plan.curve_balances_closed.tolist()}}
+        summary = _summary("schedule", meta, est, extra)
+        if out is not None:
+            import pandas as pd
+
+            plan.table().to_csv(out / "schedule_by_realisation.csv", index=False)
+            fp.to_csv(out / "fixed_point.csv", index=False)
+            pd.DataFrame({"realisation": plan.labels, "life_years": lives, "feed_t": fed,
+                          "feed_sc2o3_g_per_t": head, "npv_musd": npv}).to_csv(out / "plan_by_realisation.csv",
+                                                                              index=False)
+        done = _finish(summary, out, format)
+    except ScandiaError as exc:
+        _fail(str(exc))
+    if done:
+        return
+    state = "converged" if plan.converged else "NOT converged"
+    out_console.print(f"cut-off and recovery {state} in {len(fp)} iterations: Sc recovery "
+                      f"{plan.sc_recovery_frac:.2%} at a life-of-mine feed of {plan.head_grade_sc_ppm:.0f} ppm Sc "
+                      f"(last change {fp['change_frac'].iloc[-1]:+.1e})")
+    out_console.print(f"plan: shell {plan.base.shell} (factor {plan.shells.nested.factors[plan.base.shell]:.2f}), "
+                      f"mill cut-off {plan.base.mill_cutoff_sc2o3_g_per_t:.0f} g/t Sc2O3")
+    t = Table(title=f"Mine plan by realisation ({scen.name}; after-tax NPV from the economics stage)",
+              title_justify="left")
+    for col in ("", "life, years", "feed Mt", "feed Sc2O3 g/t", "NPV US$M"):
+        t.add_column(col, justify="right")
+    t.add_row("kriged", f"{lives[0]}", f"{fed[0] / 1e6:.1f}", f"{head[0]:.0f}", f"{npv[0]:,.0f}")
+    if len(npv) > 1:
+        for q in (10, 50, 90):
+            t.add_row(f"simulations P{q}", f"{np.percentile(lives[1:], q):.0f}",
+                      f"{np.percentile(fed[1:], q) / 1e6:.1f}", f"{np.percentile(head[1:], q):.0f}",
+                      f"{np.percentile(npv[1:], q):,.0f}")
+    out_console.print(t)

@@ -9,6 +9,7 @@ the year after. Taxes from :mod:`scandia.economics.taxes`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -50,8 +51,12 @@ class ProjectInputs:
     #: production years, one number or (n,) whole numbers: the year axis runs to the longest life and each
     #: scenario's lines are zero after its own closure year (so a batch of lives equals the single runs)
     life_years: int | np.ndarray = 20
-    #: production per production year as a fraction of ``production_kg_per_yr`` (replaces ramp_up when given)
-    production_profile: tuple[float, ...] | None = None
+    #: production per production year as a fraction of ``production_kg_per_yr`` (replaces ramp_up when given):
+    #: one profile for every scenario, or an (n, years) array, one row per scenario (a mine plan's)
+    production_profile: tuple[float, ...] | np.ndarray | None = None
+    #: ore throughput per production year as a fraction of the plant's nameplate, (n, years): the variable
+    #: operating cost and the co-product revenue follow it (default: they follow the production profile)
+    throughput_profile: np.ndarray | None = None
     #: further capital by production year (index from the first production year), e.g. a stage-2 expansion
     expansion_capex_usd: tuple[tuple[int, float], ...] = ()
     #: income-tax depreciation: "cca" (declining balance, half-year rule) or "straight" over ``tax_life_years``
@@ -63,7 +68,9 @@ class ProjectInputs:
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, np.ndarray | float) and not isinstance(v, bool):
+            if isinstance(v, np.ndarray) and v.ndim == 2:  # per-scenario profiles (n, years)
+                out[f.name] = np.broadcast_to(v.astype(float), (n, v.shape[1]))
+            elif isinstance(v, np.ndarray | float) and not isinstance(v, bool):
                 out[f.name] = np.broadcast_to(np.asarray(v, dtype=float), (n,)).astype(float)
         return replace(self, **out)
 
@@ -123,18 +130,21 @@ def _payback(cf: np.ndarray) -> np.ndarray:
     return np.where(has, k - 1 + np.clip(frac, 0.0, 1.0) + 1.0, np.nan)
 
 
-def production_ramp(p: ProjectInputs, n: int, years: np.ndarray) -> np.ndarray:
+def production_ramp(p: ProjectInputs, n: int, years: np.ndarray, profile: Any = None) -> np.ndarray:
     """Production as a fraction of nameplate, (n, years): zero in construction and after each scenario's life,
-    the ramp-up (or the production profile) in the first production years, 1 after."""
+    the ramp-up (or the production profile, or ``profile`` when given) in the first production years, 1 after.
+    A profile shorter than a life leaves the later years at nameplate."""
     c = len(p.construction_phasing)
     life = np.broadcast_to(np.asarray(p.life_years), (n,)).astype(np.int64)
     longest = int(life.max())
     operating = (years >= c) & (years < c + life[:, None])
     ramp = np.ones((n, years.size))
     ramp[:, :c] = 0.0
-    if p.production_profile is not None:
-        prof = np.asarray(p.production_profile, dtype=float)[:longest]
-        ramp[:, c:c + prof.size] = prof
+    profile = p.production_profile if profile is None else profile
+    if profile is not None:
+        prof = np.asarray(profile, dtype=float)
+        prof = np.broadcast_to(prof, (n, prof.shape[-1]))[:, :longest]
+        ramp[:, c:c + prof.shape[1]] = prof
     else:
         for k, frac in enumerate(p.ramp_up[:longest]):
             ramp[:, c + k] = np.broadcast_to(np.asarray(frac, dtype=float), (n,))
@@ -143,7 +153,8 @@ def production_ramp(p: ProjectInputs, n: int, years: np.ndarray) -> np.ndarray:
 
 def _size(p: ProjectInputs) -> int:
     """Number of scenarios: the longest array among the inputs."""
-    return max(np.size(getattr(p, f.name)) for f in fields(p) if isinstance(getattr(p, f.name), np.ndarray))
+    return max(np.shape(getattr(p, f.name))[0] if np.ndim(getattr(p, f.name)) == 2 else np.size(getattr(p, f.name))
+               for f in fields(p) if isinstance(getattr(p, f.name), np.ndarray))
 
 
 def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashFlow:
@@ -161,9 +172,11 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
     operating = (years >= c) & (years < end)  # (n, years)
     horizon = years <= end  # a scenario's own year axis; later years of a longer-lived batch stay zero
     ramp = production_ramp(p, n, years)
+    thr = ramp if p.throughput_profile is None else production_ramp(p, n, years, p.throughput_profile)
     prod = col(p.production_kg_per_yr) * ramp
-    revenue = prod * col(p.price_usd_per_kg) * col(p.payability_frac) + col(p.coproduct_revenue_usd_per_yr) * ramp
-    opex = prod * col(p.opex_variable_usd_per_kg) + col(p.opex_fixed_usd_per_yr) * operating
+    revenue = prod * col(p.price_usd_per_kg) * col(p.payability_frac) + col(p.coproduct_revenue_usd_per_yr) * thr
+    opex = (col(p.production_kg_per_yr) * thr * col(p.opex_variable_usd_per_kg)
+            + col(p.opex_fixed_usd_per_yr) * operating)
     royalty = col(p.royalty_frac) * revenue
     capex = np.zeros((n, y))
     capex[:, :c] = col(p.capex_usd) * np.asarray(p.construction_phasing, dtype=float)

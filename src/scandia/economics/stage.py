@@ -99,8 +99,13 @@ def _evaluate_chunked(p: ProjectInputs, n: int) -> tuple[CashFlow, np.ndarray]:
 
 
 def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: Any = None,
-                  arrays: dict[str, np.ndarray] | None = None) -> EconomicsResult:
-    """Cash flow of the project for ``n`` scenarios (``arrays`` overrides scenario fields by dotted path)."""
+                  arrays: dict[str, np.ndarray] | None = None, plan: dict[str, np.ndarray] | None = None
+                  ) -> EconomicsResult:
+    """Cash flow of the project for ``n`` scenarios (``arrays`` overrides scenario fields by dotted path).
+
+    ``plan`` gives a mine plan's years instead of the nameplate years and ramp-up: ``production_frac`` and
+    ``throughput_frac`` (n, years), Sc2O3 production and ore throughput per production year as fractions of the
+    plant's nameplate (the ramp-up included), and ``life_years`` (n,), the years of feed."""
     arr = scenario.arrays(n, views=True)
     if arrays:
         arr.update({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in arrays.items()})
@@ -147,6 +152,10 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
     processing_share = np.where(var_total + fixed_total > 0, processing / np.maximum(var_total + fixed_total, 1e-300),
                                 1.0)
     life = e["life_years"].astype(np.int64)  # per scenario: the year axis is masked beyond each one's closure
+    if plan is not None:
+        life = np.broadcast_to(np.asarray(plan["life_years"], dtype=np.int64), (n,)).copy()
+        if np.any(life < 1):
+            raise ScenarioError("mine plan", "every realisation needs at least one year of feed")
     c_years = int(scenario.economics.params.construction_years)
     phasing = (0.4, 0.6) if c_years == 2 else tuple(np.full(c_years, 1.0 / c_years))
     first = e["ramp_up_first_year_frac"]
@@ -164,7 +173,9 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         working_capital_frac_of_opex=e["working_capital_frac_of_opex"],
         closure_usd=e["closure_frac_of_capex"] * capex_total, cad_per_usd=e["cad_per_usd"],
         mining_tax=bool(scenario.economics.params.mining_tax), construction_phasing=phasing,
-        ramp_up=(first, 0.5 * (1.0 + first)), life_years=life)
+        ramp_up=(first, 0.5 * (1.0 + first)), life_years=life,
+        production_profile=None if plan is None else np.asarray(plan["production_frac"], dtype=float),
+        throughput_profile=None if plan is None else np.asarray(plan["throughput_frac"], dtype=float))
     cf, be = _evaluate_chunked(p, n)
     metrics = {
         "npv_musd": cf.npv_usd / 1e6, "pretax_npv_musd": cf.pretax_npv_usd / 1e6, "irr_frac": cf.irr_frac,

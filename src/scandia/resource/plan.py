@@ -1,0 +1,202 @@
+"""The mine plan in the chain: cut-off and recovery made consistent, a schedule per grade realisation, and the
+cash flow by year (issue 17, item 5).
+
+1. **Cut-off and recovery to a fixed point.** The NSR of a block is grade x the chain's overall Sc recovery x
+   payability x price, and the chain's recovery depends on the head grade the plan feeds, which depends on the
+   cut-off. Starting from the chain's recovery at its sample's own head grade, each iteration values the blocks
+   at the current recovery, picks the plan of greatest NPV over the nested shells and mill cut-offs
+   (:func:`scandia.resource.schedule.best_shell`), runs the chain (beneficiation and hydromet) at the plan's
+   life-of-mine feed grade and takes its recovery, until two recoveries differ by less than ``tol``
+   (Lane, *The Economic Definition of Ore*, 1988, ch. 5: the cut-off is a function of the plant's performance,
+   which is a function of the cut-off). The shells are solved once at the first recovery: a recovery r values
+   every block as the first one r0 does at the price factor r / r0, so shell i at factor f_i is the optimal
+   pit at factor f_i r0 / r, and the nested set serves every iteration without another max-flow.
+2. **Realisations.** Each conditional simulation (and the kriged model, first) is run through the converged
+   plan: the same shell and mill cut-off, its own block grades, so which blocks are ore, the feed grade of each
+   year and the mine life differ per realisation (the risk of a given design, Dimitrakopoulos, Farrelly &
+   Godoy, Trans. IMM A 111 (2002) 82). Pits are not re-solved per realisation (a solve of the default 253,000
+   blocks takes about 24 s).
+3. **Chain per period.** The chain runs at a few head grades spanning the plan's year grades (the recovery
+   curve; piecewise-linear between them) and at the life-of-mine grade (the plant's nameplate). A year's ore
+   throughput is its feed over the plant's nameplate year (ore feed rate x operating hours); its Sc2O3 output is
+   that throughput x its head grade over the nameplate grade x its recovery over the nameplate recovery. The
+   concentrator's Sc recoveries do not depend on the Sc content of the minerals (their separation properties
+   do not change with a trace element), and the hydromet's weak dependence is carried by the recovery curve.
+4. **Cash flow by year.** The economics stage takes the years of each realisation (production and throughput
+   per year, the plant's ramp-up applied to the first two; variable operating cost and the REO credit follow
+   the throughput) and the realisation's mine life, capped at the economics' 60-year horizon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import ScenarioError
+from .drillholes import SC2O3_PER_SC
+from .estimate import Estimate
+from .mine import PitShells, block_economics, mine_settings, pit_shells
+from .schedule import Schedule, best_shell, schedule_shell
+
+__all__ = ["MinePlan", "chain_recovery", "grade_realisations", "plan_economics", "plan_mine"]
+
+#: the economics' longest life (data/economics/economics.yaml life_years max)
+MAX_LIFE_YEARS = 60
+
+
+def _first(x: Any) -> float:
+    return float(np.asarray(x, dtype=float).reshape(-1)[0])
+
+
+def chain_recovery(scenario: Any, head_grade_sc_ppm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The chain's overall Sc recovery (ore to oxide) at each head grade (Sc ppm), and whether every flowsheet
+    balance of that run closes (total mass, Sc, TREE, Fe, Th within 1e-6). One chain run (beneficiation and
+    hydromet, the base case) per head grade: a handful of grade classes, not one per scenario."""
+    from ..chain import run
+    from ..core.balance import balance_health_table
+
+    grades = np.clip(np.asarray(head_grade_sc_ppm, dtype=float).reshape(-1), 10.0, 5000.0)
+    rec, closed = np.empty(grades.size), np.empty(grades.size, dtype=bool)
+    for i, g in enumerate(grades):
+        scen = scenario.with_values({"beneficiation.head_grade_sc_ppm": float(g)})
+        r = run(scen, n=1, skip=("alloy", "economics"))
+        rec[i] = _first(r.stages["hydromet"].metrics["overall_sc_recovery_frac"])
+        table = balance_health_table(scen, r.stages["beneficiation"], r.stages["hydromet"])
+        closed[i] = bool(table is None or table["closes"].all())
+    return rec, closed
+
+
+@dataclass
+class MinePlan:
+    """A converged mine plan and its schedule per realisation (module docstring).
+
+    ``fixed_point`` has one row per iteration (recovery used, shell, mill cut-off, life-of-mine feed grade, the
+    chain's recovery there); arrays (R, years) hold each realisation's feed (t), feed grade (Sc2O3 g/t) and
+    material moved (t), realisation 0 being the kriged model; ``life_years`` (R,) the years of feed."""
+
+    shells: PitShells
+    base: Schedule
+    fixed_point: pd.DataFrame
+    converged: bool
+    sc_recovery_frac: float
+    head_grade_sc_ppm: float
+    labels: list[str]
+    feed_t: np.ndarray
+    feed_sc2o3_g_per_t: np.ndarray
+    mined_t: np.ndarray
+    life_years: np.ndarray
+    curve_sc_ppm: np.ndarray
+    curve_recovery_frac: np.ndarray
+    curve_balances_closed: np.ndarray
+
+    def recovery(self, head_grade_sc_ppm: np.ndarray) -> np.ndarray:
+        """The chain's recovery at head grades (Sc ppm), piecewise linear on the recovery curve."""
+        return np.interp(head_grade_sc_ppm, self.curve_sc_ppm, self.curve_recovery_frac)
+
+    def table(self) -> pd.DataFrame:
+        """Long table: realisation, year, feed (t), feed grade (Sc2O3 g/t), material moved (t)."""
+        r, y = np.nonzero(self.feed_t > 0)
+        return pd.DataFrame({"realisation": np.asarray(self.labels)[r], "year": y + 1, "feed_t": self.feed_t[r, y],
+                             "feed_sc2o3_g_per_t": self.feed_sc2o3_g_per_t[r, y], "mined_t": self.mined_t[r, y]})
+
+
+def _valued(shells: PitShells, grade: np.ndarray, z: np.ndarray, top: float, bench: float, rec: float,
+            price: float, pay: float, settings: dict) -> PitShells:
+    econ = block_economics(grade, shells.economics.tonnes, z, top, bench, rec, price, pay, settings)
+    return replace(shells, economics=econ)
+
+
+def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = None, top_m: float | None = None,
+              settings: dict | None = None, tol: float = 1e-4, max_iter: int = 10, cutoff_steps: int = 4,
+              curve_points: int = 5) -> MinePlan:
+    """Steps 1-3 of the module docstring for a scenario (its base-case price, payability and discount rate) and
+    an estimate; ``realisations`` (R, n_blocks) are full-grid Sc2O3 grades (g/t) of simulated models (e.g.
+    from :func:`grade_realisations`)."""
+    from ..chain import run
+
+    if not 1 <= max_iter <= 50 or not tol > 0:
+        raise ScenarioError("plan", "needs 1 <= max_iter <= 50 and tol > 0")
+    s = settings if settings is not None else mine_settings()
+    p = scenario.economics.params
+    price, pay, rate = (_first(p.sc2o3_price_usd_per_kg), _first(p.sc2o3_payability_frac),
+                        _first(p.discount_rate_frac))
+    grid = est.blocks.grid
+    d = est.blocks.data
+    grade = d["sc2o3_g_per_t"].to_numpy()
+    z = grid.centres()[:, 2]
+    top = float(z.max() + grid.size_m[2] / 2) if top_m is None else float(top_m)
+    base_run = run(scenario, n=1, skip=("alloy", "economics"))
+    rec0 = _first(base_run.stages["hydromet"].metrics["overall_sc_recovery_frac"])
+    shells = pit_shells(grid, grade, d["tonnes"].to_numpy(), rec0, price, pay, top, s)
+    rec, rows, converged = rec0, [], False
+    for it in range(max_iter):
+        valued = _valued(shells, grade, z, top, grid.size_m[2], rec, price, pay, s)
+        plan, _ = best_shell(valued, z, s, rate, cutoff_steps)
+        t = plan.table
+        head = float((t["feed_t"] * t["feed_sc2o3_g_per_t"].fillna(0.0)).sum() / t["feed_t"].sum()) / SC2O3_PER_SC
+        new = float(chain_recovery(scenario, np.array([head]))[0][0])
+        rows.append({"iteration": it + 1, "sc_recovery_frac": rec, "shell": plan.shell,
+                     "mill_cutoff_sc2o3_g_per_t": plan.mill_cutoff_sc2o3_g_per_t, "life_years": plan.life_years,
+                     "head_grade_sc_ppm": head, "chain_sc_recovery_frac": new, "change_frac": new - rec})
+        if abs(new - rec) < tol:
+            converged = True
+            break
+        rec = new
+    base_valued = _valued(shells, grade, z, top, grid.size_m[2], rec, price, pay, s)
+    grades = [grade] + ([] if realisations is None else list(np.asarray(realisations, dtype=float)))
+    labels = ["kriged"] + [f"simulation {i}" for i in range(len(grades) - 1)]
+    plans = [plan] + [schedule_shell(_valued(shells, g, z, top, grid.size_m[2], rec, price, pay, s), plan.shell, z,
+                                     s, rate, plan.mill_cutoff_sc2o3_g_per_t) for g in grades[1:]]
+    years = max(len(q.table) for q in plans)
+    feed, fgrade, moved = (np.zeros((len(plans), years)) for _ in range(3))
+    for i, q in enumerate(plans):
+        k = len(q.table)
+        feed[i, :k] = q.table["feed_t"].to_numpy()
+        fgrade[i, :k] = q.table["feed_sc2o3_g_per_t"].fillna(0.0).to_numpy()
+        moved[i, :k] = q.table["mined_t"].to_numpy()
+    life = (feed > 0).sum(axis=1)
+    fed = fgrade[feed > 0]
+    lo, hi = (float(fed.min()), float(fed.max())) if fed.size else (head * SC2O3_PER_SC,) * 2
+    curve = np.unique(np.linspace(lo, max(hi, lo * 1.0001), max(2, int(curve_points))) / SC2O3_PER_SC)
+    curve_rec, closed = chain_recovery(scenario, curve)
+    return MinePlan(base_valued, plan, pd.DataFrame(rows), converged, rec, head, labels, feed, fgrade, moved, life,
+                    curve, curve_rec, closed)
+
+
+def grade_realisations(est: Estimate, sim: Any) -> np.ndarray:
+    """Full-grid Sc2O3 grades (R, n_blocks) of each realisation: the simulated SMUs of the mineralised domain,
+    the kriged grades elsewhere (the waste domain is not simulated)."""
+    base = est.blocks.data["sc2o3_g_per_t"].to_numpy()
+    out = np.repeat(base[None, :], sim.realisations, axis=0)
+    out[:, sim.blocks] = sim.sc_ppm * SC2O3_PER_SC
+    return out
+
+
+def plan_economics(scenario: Any, plan: MinePlan) -> tuple[Any, dict[str, np.ndarray]]:
+    """Step 4 of the module docstring: the economics stage for every realisation of ``plan`` (the scenario axis
+    is the realisation axis), the chain run at the plan's life-of-mine head grade. Returns the economics result
+    and the plan's per-year fractions it was given."""
+    from ..chain import run
+    from ..economics.stage import run_economics
+
+    scen = scenario.with_values({"beneficiation.head_grade_sc_ppm": float(np.clip(plan.head_grade_sc_ppm, 10, 5000))})
+    base = run(scen, n=1, skip=("economics",))
+    p = scen.plant
+    nameplate_t = _first(p.ore_feed_rate_tph) * _first(p.operating_hours_per_year_h_per_yr)
+    rec_design = _first(base.stages["hydromet"].metrics["overall_sc_recovery_frac"])  # the nameplate's own
+    years = min(plan.feed_t.shape[1], MAX_LIFE_YEARS)
+    feed, g = plan.feed_t[:, :years], plan.feed_sc2o3_g_per_t[:, :years] / SC2O3_PER_SC
+    thr = feed / nameplate_t
+    prod = thr * g / plan.head_grade_sc_ppm * plan.recovery(g) / rec_design
+    first = _first(scen.economics.params.ramp_up_first_year_frac)
+    for k, f in enumerate((first, 0.5 * (1.0 + first))[:years]):
+        thr[:, k] *= f
+        prod[:, k] *= f
+    life = np.minimum(plan.life_years, MAX_LIFE_YEARS)
+    fractions = {"production_frac": prod, "throughput_frac": thr, "life_years": life}
+    n = plan.feed_t.shape[0]
+    econ = run_economics(scen, n, hydromet=base.stages["hydromet"], alloy=base.stages.get("alloy"), plan=fractions)
+    return econ, fractions
