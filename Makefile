@@ -20,9 +20,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-## demo: install, run the default scenario end to end (500 samples, tornado, Sobol), write results and out/report.html
+## demo: install, run the default scenario end to end (500 samples, tornado, Sobol), write results and out/report.html;
+## then drill holes to NPV (the synthetic deposit, examples/crater-lake-mine.yaml) into out/mine/ and its report
 demo: $(VENV)/.installed
 	$(BIN)/scandia run --out $(OUT) --samples 500 --sobol 128 --routes --report $(OUT)/report.html
+	$(BIN)/scandia run examples/crater-lake-mine.yaml --out $(OUT)/mine --report $(OUT)/mine/report.html
 
 ## test: install test extras, lint, run the whole test suite
 test: $(VENV)/.installed-test

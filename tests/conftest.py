@@ -46,6 +46,23 @@ def synthetic_case():
     return dep, estimate_resource(dep.drillholes(), surface_m=float(dep.origin[2]))
 
 
+@pytest.fixture(scope="session")
+def synthetic_plan(synthetic_case):
+    """(scenario, mine plan, mine settings) of the default scenario on the synthetic estimate, with four
+    simulations and four price factors (fewer shells than the default: a faster fixture, the same method)."""
+    from scandia.resource.mine import mine_settings
+    from scandia.resource.plan import grade_realisations, plan_mine
+    from scandia.resource.simulate import simulate_resource
+    from scandia.scenario import load_scenario
+
+    dep, est = synthetic_case
+    sim = simulate_resource(est, 4, seed=1)
+    s = dict(mine_settings())
+    s["price_factors"] = {"value": [0.2, 0.25, 0.4, 1.0]}
+    scen = load_scenario(None)
+    return scen, plan_mine(scen, est, grade_realisations(est, sim), top_m=float(dep.origin[2]), settings=s), s
+
+
 def _postgres_url() -> str | None:
     """The PostgreSQL test database (set by .ci/run); None when not configured."""
     url = os.environ.get("SCANDIA_TEST_PG")

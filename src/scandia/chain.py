@@ -24,7 +24,7 @@ from .scenario.schema import Scenario
 __all__ = ["CHUNK_SAMPLES", "STAGES", "OutputsRun", "RunResult", "StageCache", "StageOutputs", "run", "run_chunked"]
 
 #: stages in chain order
-STAGES: tuple[str, ...] = ("beneficiation", "hydromet", "alloy", "economics")
+STAGES: tuple[str, ...] = ("resource", "beneficiation", "hydromet", "alloy", "economics")
 
 
 @dataclass
@@ -149,19 +149,33 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     def part(*prefixes: str) -> dict[str, np.ndarray]:
         return {k: v for k, v in arrays.items() if k.startswith(prefixes)}
 
+    if stage is not None and stage not in STAGES:
+        raise ScenarioError("stage", f"unknown stage {stage!r}; available: {', '.join(STAGES)}")
+    results: dict[str, Any] = {}
+    summaries: dict[str, Any] = {}
+    # the resource stage runs alone, or first in a whole chain whose scenario asks for it (resource.feeds_chain)
+    plan_rows = None
+    if stage == "resource" or (stage is None and "resource" not in skip and scenario.resource.feeds_chain):
+        from .resource.stage import realisation_index, run_resource
+        from .resource.stage import stage_summary as resource_summary
+
+        res_key = _section_key(scenario, "resource", "plant", "beneficiation", "hydromet", "economics")
+        results["resource"], _ = cached("resource", res_key, lambda: (run_resource(scenario, progress), None))
+        rr = results["resource"]
+        plan_rows = realisation_index(n, rr.plan.feed_t.shape[0] - 1)
+        summaries["resource"] = summary_of(resource_summary, rr, plan_rows)
+        if stage is None:  # the plan's mean feed grade over the valued years is the concentrator's head grade
+            head = float(np.clip(rr.plan.head_grade_sc_ppm, 10.0, 5000.0))
+            scenario = scenario.with_values({"beneficiation.head_grade_sc_ppm": head})
     # a stage none of whose inputs vary is run once and shared by every scenario (its arrays have length 1)
     n_ben = n if (not arrays or part("beneficiation.", "plant.")) else 1
     n_hyd = n if (not arrays or part("beneficiation.", "hydromet.", "plant.")) else 1
     ben_key = _section_key(scenario, "plant", "beneficiation") + _arrays_key(n_ben, part("beneficiation.", "plant."))
 
-    if stage is not None and stage not in STAGES:
-        raise ScenarioError("stage", f"unknown stage {stage!r}; available: {', '.join(STAGES)}")
     unknown = set(skip) - set(STAGES)
     if unknown:
         raise ScenarioError("skip", f"unknown stage(s) {sorted(unknown)}; available: {', '.join(STAGES)}")
-    wanted = [stage] if stage else [s for s in STAGES if s not in skip]
-    results: dict[str, Any] = {}
-    summaries: dict[str, Any] = {}
+    wanted = [stage] if stage else [s for s in STAGES if s not in skip and s != "resource"]
     if "beneficiation" in wanted:
         def _ben() -> tuple[Any, Any]:
             r = run_beneficiation(scenario, n_ben, part("beneficiation.", "plant."), progress=progress,
@@ -225,10 +239,22 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         from .economics.report import stage_summary as econ_summary
         from .economics.stage import run_economics
 
-        results["economics"] = run_economics(scenario, n, hydromet=results.get("hydromet"),
-                                             alloy=results.get("alloy"), arrays=part("economics.", "plant."))
+        plan = None
+        hyd = results.get("hydromet")
+        if plan_rows is not None and stage is None and hyd is not None:
+            from .resource.plan import plan_fractions
+
+            a = {**scenario.arrays(n, views=True), **{k: np.broadcast_to(np.asarray(v, dtype=float), (n,))
+                                                      for k, v in part("plant.", "economics.").items()}}
+            nameplate = a["plant.ore_feed_rate_tph"] * a["plant.operating_hours_per_year_h_per_yr"]
+            rec = np.broadcast_to(np.asarray(hyd.metrics["overall_sc_recovery_frac"], dtype=float), (n,))
+            plan = plan_fractions(results["resource"].plan, nameplate, rec,
+                                  a["economics.params.ramp_up_first_year_frac"], plan_rows)
+        results["economics"] = run_economics(scenario, n, hydromet=hyd, alloy=results.get("alloy"),
+                                             arrays=part("economics.", "plant."), plan=plan)
         summaries["economics"] = summary_of(econ_summary, results["economics"], scenario)
-    status = combine(*(r.status for r in results.values() if hasattr(r, "status")))
+    status = combine(*(r.status[plan_rows] if k == "resource" else r.status for k, r in results.items()
+                       if hasattr(r, "status")))
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,
                           stages=summaries) if summarise else {}
     return RunResult(scenario, n, results, status, summary)

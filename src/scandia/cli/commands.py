@@ -23,6 +23,7 @@ from .output import (
     _print_beneficiation,
     _print_economics,
     _print_hydromet,
+    _print_resource,
     _print_uncertainty,
     _spinner,
     _unit,
@@ -137,7 +138,7 @@ def sweep(
 def run(
     scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
     stage: Annotated[str | None, typer.Option(
-        help="run one stage alone (beneficiation | hydromet | alloy | economics)")] = None,
+        help="run one stage alone (resource | beneficiation | hydromet | alloy | economics)")] = None,
     out: Annotated[Path | None, typer.Option(help="folder for results (created if missing)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or the JSON summary")] = (
         OutputFormat.table),
@@ -223,6 +224,8 @@ def run(
 
         sys.stdout.write(json.dumps(json_safe(summary), indent=2) + "\n")
     else:
+        if "resource" in summary["stages"]:
+            _print_resource(summary)
         if "beneficiation" in summary["stages"]:
             _print_beneficiation(summary)
         if "hydromet" in summary["stages"]:

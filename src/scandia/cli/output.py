@@ -165,6 +165,27 @@ def _print_economics(summary: dict[str, Any]) -> None:
     out_console.print(table)
 
 
+RESOURCE_HEADLINE = ("resource_mi_mt", "resource_mi_sc2o3_g_per_t", "resource_inferred_mt", "nsr_cutoff_sc2o3_g_per_t",
+                     "mill_cutoff_sc2o3_g_per_t", "plan_sc_recovery_frac", "feed_mt", "feed_sc2o3_g_per_t",
+                     "mined_mt", "mine_life_years")
+
+
+def _print_resource(summary: dict[str, Any]) -> None:
+    stage = summary["stages"]["resource"]
+    fp = stage["fixed_point"]
+    src = stage["drill_holes"].get("source", "")
+    table = Table(title=f"Resource and mine plan: drill holes {src}{' (SYNTHETIC)' if src == 'synthetic' else ''}; "
+                        f"cut-off and recovery {'converged' if fp['converged'] else 'NOT converged'} in "
+                        f"{fp['iterations']} iterations", title_justify="left")
+    table.add_column("metric")
+    table.add_column("unit")
+    table.add_column("value", justify="right")
+    for key in RESOURCE_HEADLINE:
+        if stage.get(key) is not None:
+            table.add_row(key, _unit(key), _fmt(stage[key], key))
+    out_console.print(table)
+
+
 def _print_uncertainty(summary: dict[str, Any]) -> None:
     u = summary["uncertainty"]
     d = u["distribution"]

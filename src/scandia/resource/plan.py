@@ -6,7 +6,8 @@ cash flow by year (issue 17, item 5).
    cut-off. Starting from the chain's recovery at its sample's own head grade, each iteration values the blocks
    at the current recovery, picks the plan of greatest NPV over the nested shells and mill cut-offs
    (:func:`scandia.resource.schedule.best_shell`), runs the chain (beneficiation and hydromet) at the plan's
-   life-of-mine feed grade and takes its recovery, until two recoveries differ by less than ``tol``
+   mean feed grade over the years the economics values (at most 60) and takes its recovery, until two
+   recoveries differ by less than ``tol``
    (Lane, *The Economic Definition of Ore*, 1988, ch. 5: the cut-off is a function of the plant's performance,
    which is a function of the cut-off). The shells are solved once at the first recovery: a recovery r values
    every block as the first one r0 does at the price factor r / r0, so shell i at factor f_i is the optimal
@@ -17,7 +18,8 @@ cash flow by year (issue 17, item 5).
    Godoy, Trans. IMM A 111 (2002) 82). Pits are not re-solved per realisation (a solve of the default 253,000
    blocks takes about 24 s).
 3. **Chain per period.** The chain runs at a few head grades spanning the plan's year grades (the recovery
-   curve; piecewise-linear between them) and at the life-of-mine grade (the plant's nameplate). A year's ore
+   curve; piecewise-linear between them) and at the plan's mean feed grade over the valued years (the plant's
+   nameplate). A year's ore
    throughput is its feed over the plant's nameplate year (ore feed rate x operating hours); its Sc2O3 output is
    that throughput x its head grade over the nameplate grade x its recovery over the nameplate recovery. The
    concentrator's Sc recoveries do not depend on the Sc content of the minerals (their separation properties
@@ -41,7 +43,7 @@ from .estimate import Estimate
 from .mine import PitShells, block_economics, mine_settings, pit_shells
 from .schedule import Schedule, best_shell, schedule_shell
 
-__all__ = ["MinePlan", "chain_recovery", "grade_realisations", "plan_economics", "plan_mine"]
+__all__ = ["MinePlan", "chain_recovery", "grade_realisations", "plan_economics", "plan_fractions", "plan_mine"]
 
 #: the economics' longest life (data/economics/economics.yaml life_years max)
 MAX_LIFE_YEARS = 60
@@ -62,7 +64,7 @@ def chain_recovery(scenario: Any, head_grade_sc_ppm: np.ndarray) -> tuple[np.nda
     rec, closed = np.empty(grades.size), np.empty(grades.size, dtype=bool)
     for i, g in enumerate(grades):
         scen = scenario.with_values({"beneficiation.head_grade_sc_ppm": float(g)})
-        r = run(scen, n=1, skip=("alloy", "economics"))
+        r = run(scen, n=1, skip=("resource", "alloy", "economics"))
         rec[i] = _first(r.stages["hydromet"].metrics["overall_sc_recovery_frac"])
         table = balance_health_table(scen, r.stages["beneficiation"], r.stages["hydromet"])
         closed[i] = bool(table is None or table["closes"].all())
@@ -73,9 +75,10 @@ def chain_recovery(scenario: Any, head_grade_sc_ppm: np.ndarray) -> tuple[np.nda
 class MinePlan:
     """A converged mine plan and its schedule per realisation (module docstring).
 
-    ``fixed_point`` has one row per iteration (recovery used, shell, mill cut-off, life-of-mine feed grade, the
-    chain's recovery there); arrays (R, years) hold each realisation's feed (t), feed grade (Sc2O3 g/t) and
-    material moved (t), realisation 0 being the kriged model; ``life_years`` (R,) the years of feed."""
+    ``fixed_point`` has one row per iteration (recovery used, shell, mill cut-off, mean feed grade over the
+    valued years, the chain's recovery there); arrays (R, years) hold each realisation's feed (t), feed grade
+    (Sc2O3 g/t) and material moved (t), realisation 0 being the kriged model; ``life_years`` (R,) the years of
+    feed."""
 
     shells: PitShells
     base: Schedule
@@ -128,14 +131,14 @@ def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = No
     grade = d["sc2o3_g_per_t"].to_numpy()
     z = grid.centres()[:, 2]
     top = float(z.max() + grid.size_m[2] / 2) if top_m is None else float(top_m)
-    base_run = run(scenario, n=1, skip=("alloy", "economics"))
+    base_run = run(scenario, n=1, skip=("resource", "alloy", "economics"))
     rec0 = _first(base_run.stages["hydromet"].metrics["overall_sc_recovery_frac"])
     shells = pit_shells(grid, grade, d["tonnes"].to_numpy(), rec0, price, pay, top, s)
     rec, rows, converged = rec0, [], False
     for it in range(max_iter):
         valued = _valued(shells, grade, z, top, grid.size_m[2], rec, price, pay, s)
         plan, _ = best_shell(valued, z, s, rate, cutoff_steps)
-        t = plan.table
+        t = plan.table.iloc[:MAX_LIFE_YEARS]  # the years the economics values
         head = float((t["feed_t"] * t["feed_sc2o3_g_per_t"].fillna(0.0)).sum() / t["feed_t"].sum()) / SC2O3_PER_SC
         new = float(chain_recovery(scenario, np.array([head]))[0][0])
         rows.append({"iteration": it + 1, "sc_recovery_frac": rec, "shell": plan.shell,
@@ -175,28 +178,42 @@ def grade_realisations(est: Estimate, sim: Any) -> np.ndarray:
     return out
 
 
+def plan_fractions(plan: MinePlan, nameplate_t_per_yr: Any, rec_head: Any, ramp_first: Any,
+                   rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Step 4's inputs for the economics stage: production and throughput per production year as fractions of
+    nameplate (the ramp-up applied to the first two years) and the life, for the plan's realisations ``rows``
+    (default all). ``nameplate_t_per_yr`` (the plant's ore feed rate x operating hours), ``rec_head`` (the
+    nameplate's recovery at the plan's head grade) and ``ramp_first`` are one value or one per row;
+    throughput is capped at the nameplate."""
+    idx = np.arange(plan.feed_t.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    years = min(plan.feed_t.shape[1], MAX_LIFE_YEARS)
+    feed, g = plan.feed_t[idx, :years], plan.feed_sc2o3_g_per_t[idx, :years] / SC2O3_PER_SC
+    # the plant cannot run above its nameplate (a sampled run may shorten its operating hours below the mill
+    # season the schedule assumed): throughput is capped at 1
+    thr = np.minimum(feed / np.asarray(nameplate_t_per_yr, dtype=float).reshape(-1, 1), 1.0)
+    rec = np.asarray(rec_head, dtype=float).reshape(-1, 1)
+    prod = thr * g / plan.head_grade_sc_ppm * plan.recovery(g) / rec
+    first = np.asarray(ramp_first, dtype=float).reshape(-1)
+    for k, f in enumerate((first, 0.5 * (1.0 + first))[:years]):
+        thr[:, k] *= f
+        prod[:, k] *= f
+    return {"production_frac": prod, "throughput_frac": thr,
+            "life_years": np.minimum(plan.life_years[idx], MAX_LIFE_YEARS)}
+
+
 def plan_economics(scenario: Any, plan: MinePlan) -> tuple[Any, dict[str, np.ndarray]]:
     """Step 4 of the module docstring: the economics stage for every realisation of ``plan`` (the scenario axis
-    is the realisation axis), the chain run at the plan's life-of-mine head grade. Returns the economics result
-    and the plan's per-year fractions it was given."""
+    is the realisation axis), the chain run at the plan's head grade (mean over the valued years). Returns the
+    economics result and the plan's per-year fractions it was given."""
     from ..chain import run
     from ..economics.stage import run_economics
 
     scen = scenario.with_values({"beneficiation.head_grade_sc_ppm": float(np.clip(plan.head_grade_sc_ppm, 10, 5000))})
-    base = run(scen, n=1, skip=("economics",))
+    base = run(scen, n=1, skip=("resource", "economics"))
     p = scen.plant
     nameplate_t = _first(p.ore_feed_rate_tph) * _first(p.operating_hours_per_year_h_per_yr)
     rec_design = _first(base.stages["hydromet"].metrics["overall_sc_recovery_frac"])  # the nameplate's own
-    years = min(plan.feed_t.shape[1], MAX_LIFE_YEARS)
-    feed, g = plan.feed_t[:, :years], plan.feed_sc2o3_g_per_t[:, :years] / SC2O3_PER_SC
-    thr = feed / nameplate_t
-    prod = thr * g / plan.head_grade_sc_ppm * plan.recovery(g) / rec_design
-    first = _first(scen.economics.params.ramp_up_first_year_frac)
-    for k, f in enumerate((first, 0.5 * (1.0 + first))[:years]):
-        thr[:, k] *= f
-        prod[:, k] *= f
-    life = np.minimum(plan.life_years, MAX_LIFE_YEARS)
-    fractions = {"production_frac": prod, "throughput_frac": thr, "life_years": life}
+    fractions = plan_fractions(plan, nameplate_t, rec_design, _first(scen.economics.params.ramp_up_first_year_frac))
     n = plan.feed_t.shape[0]
     econ = run_economics(scen, n, hydromet=base.stages["hydromet"], alloy=base.stages.get("alloy"), plan=fractions)
     return econ, fractions
