@@ -235,6 +235,18 @@ def resource_grade_tonnage_figure() -> str:
                       (0.0, 5.0 * math.ceil(float(kr["tonnes"].max()) / 5e6)))
 
 
+def resource_babbitt_figure() -> str:
+    """Distance between pygslib's desurveyed mid-points of its 12 Babbitt kriging samples and scandia's nearest
+    composite mid-point (ft; tests/validation/test_babbitt.py), against the test's 1 ft bound."""
+    from scandia.resource.validation import babbitt_desurvey_check
+
+    _, near = babbitt_desurvey_check(Path(__file__).resolve().parents[1] / "tests" / "data" / "babbitt")
+    cats = [f"{h} {f:.0f}" for h, f in zip(near["hole_id"], near["from_ft"], strict=True)]
+    return bar_chart(cats, {"scandia vs pygslib, ft": list(near["distance_ft"]), "test bound, ft": [1.0] * len(cats)},
+                     "Babbitt drill holes: desurveyed sample mid-points, scandia vs pygslib", "distance, ft",
+                     (0.0, 1.2))
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "beneficiation_calibration.svg").write_text(calibration_figure(), encoding="utf-8")
@@ -250,6 +262,7 @@ def main(out: Path) -> None:
     (out / "alloy_pareto.svg").write_text(alloy_pareto_figure(), encoding="utf-8")
     (out / "economics_validation.svg").write_text(economics_validation_figure(), encoding="utf-8")
     (out / "resource_grade_tonnage.svg").write_text(resource_grade_tonnage_figure(), encoding="utf-8")
+    (out / "resource_babbitt_desurvey.svg").write_text(resource_babbitt_figure(), encoding="utf-8")
 
 
 if __name__ == "__main__":

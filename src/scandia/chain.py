@@ -163,7 +163,17 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         results["resource"], _ = cached("resource", res_key, lambda: (run_resource(scenario, progress), None))
         rr = results["resource"]
         plan_rows = realisation_index(n, rr.plan.feed_t.shape[0] - 1)
-        summaries["resource"] = summary_of(resource_summary, rr, plan_rows)
+        sample_plans = None
+        econ_arrays = part("economics.params.sc2o3_price_usd_per_kg", "economics.params.sc2o3_payability_frac")
+        if stage is None and econ_arrays:  # each sample mines the shell its own price and payability pay for
+            p0 = scenario.economics.params
+            lam = (np.broadcast_to(np.asarray(econ_arrays.get("economics.params.sc2o3_price_usd_per_kg",
+                                                              p0.sc2o3_price_usd_per_kg), dtype=float), (n,))
+                   * np.broadcast_to(np.asarray(econ_arrays.get("economics.params.sc2o3_payability_frac",
+                                                                p0.sc2o3_payability_frac), dtype=float), (n,))
+                   / (float(p0.sc2o3_price_usd_per_kg) * float(p0.sc2o3_payability_frac)))
+            sample_plans = rr.plan.schedules_for(lam, plan_rows)
+        summaries["resource"] = summary_of(resource_summary, rr, plan_rows, sample_plans)
         if stage is None:  # the plan's mean feed grade over the valued years is the concentrator's head grade
             head = float(np.clip(rr.plan.head_grade_sc_ppm, 10.0, 5000.0))
             scenario = scenario.with_values({"beneficiation.head_grade_sc_ppm": head})
@@ -249,7 +259,7 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
             nameplate = a["plant.ore_feed_rate_tph"] * a["plant.operating_hours_per_year_h_per_yr"]
             rec = np.broadcast_to(np.asarray(hyd.metrics["overall_sc_recovery_frac"], dtype=float), (n,))
             plan = plan_fractions(results["resource"].plan, nameplate, rec,
-                                  a["economics.params.ramp_up_first_year_frac"], plan_rows)
+                                  a["economics.params.ramp_up_first_year_frac"], plan_rows, sample_plans)
         results["economics"] = run_economics(scenario, n, hydromet=hyd, alloy=results.get("alloy"),
                                              arrays=part("economics.", "plant."), plan=plan)
         summaries["economics"] = summary_of(econ_summary, results["economics"], scenario)

@@ -118,3 +118,21 @@ def test_schedule_command_runs_drill_holes_to_npv(synthetic_case, synthetic_plan
         assert (tmp_path / name).is_file()
     bad = CliRunner().invoke(app, ["resource", "schedule", "--realisations", "500"])
     assert bad.exit_code == 2 and "realisations" in bad.output
+
+
+def test_each_sample_mines_the_shell_its_price_pays_for(plan):
+    """At the plan's own price a sample gets the plan's schedule exactly; a higher price never mines less ore
+    (the nested shells grow with the factor and the mill cut-off falls), a lower one never more; the schedules
+    are made once per distinct (shell, realisation), not once per sample."""
+    _, mp, _ = plan
+    base = mp.schedules_for(np.ones(3), np.array([0, 1, 2]))
+    np.testing.assert_array_equal(base["feed_t"][:, : mp.feed_t.shape[1]], mp.feed_t[:3])
+    np.testing.assert_array_equal(base["life_years"], mp.life_years[:3])
+    factors = np.array([0.5, 0.8, 1.0, 1.5, 3.0])
+    got = mp.schedules_for(factors, np.zeros(5, dtype=int))
+    fed = got["feed_t"].sum(axis=1)
+    assert np.all(np.diff(fed) >= -1e-6), fed
+    assert np.all(np.diff(mp.shells.nested.factors[got["shell"]]) >= 0)
+    before = len(mp._cache)
+    mp.schedules_for(np.tile(factors, 40), np.zeros(200, dtype=int))
+    assert len(mp._cache) == before  # 200 samples, no new schedule

@@ -20,7 +20,8 @@ def test_figures_regenerate(tmp_path):
     for name in ("beneficiation_calibration.svg", "grade_recovery.svg", "hydromet_validation.svg",
                  "leach_tradeoff.svg", "caustic_validation.svg", "acid_loop.svg", "footprint_by_route.svg",
                  "alloy_validation.svg", "alloy_kwn_kawin.svg", "alloy_phase.svg",
-                 "alloy_pareto.svg", "economics_validation.svg", "resource_grade_tonnage.svg"):
+                 "alloy_pareto.svg", "economics_validation.svg", "resource_grade_tonnage.svg",
+                 "resource_babbitt_desurvey.svg"):
         text = (tmp_path / name).read_text()
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
         lines = name in LINES or name.startswith("alloy_")

@@ -102,15 +102,22 @@ def _numbers(df: pd.DataFrame, table: str, cols: tuple[str, ...], detection: dic
 
 
 def load_drillholes(collars: str | Path | pd.DataFrame, surveys: str | Path | pd.DataFrame,
-                    assays: str | Path | pd.DataFrame) -> DrillHoles:
-    """Read and check the three tables (CSV paths or DataFrames with the columns of the module docstring)."""
+                    assays: str | Path | pd.DataFrame, grades: Sequence[str] = (), require_sc: bool = True
+                    ) -> DrillHoles:
+    """Read and check the three tables (CSV paths or DataFrames with the columns of the module docstring).
+    ``grades`` names further assay columns to read as numbers (blank: not assayed); with ``require_sc`` false
+    the Sc column may be absent (another deposit's data, e.g. a public test set of Cu-Ni drill holes)."""
     col = _read(collars, "collars", _COLLAR)
     sur = _read(surveys, "surveys", _SURVEY)
     asy = _read(assays, "assays", _ASSAY)
     _numbers(col, "collars", _COLLAR[1:])
     _numbers(sur, "surveys", _SURVEY[1:])
     detection: dict[str, int] = {}
-    grade_cols = tuple(c for c in ("sc_ppm", "sc2o3_g_per_t", *_OPTIONAL) if c in asy.columns)
+    extra = tuple(str(g).strip().lower() for g in grades)
+    missing = [g for g in extra if g not in asy.columns]
+    if missing:
+        raise ScenarioError("assays", f"no grade column(s) {', '.join(missing)}")
+    grade_cols = tuple(dict.fromkeys(c for c in ("sc_ppm", "sc2o3_g_per_t", *_OPTIONAL, *extra) if c in asy.columns))
     _numbers(asy, "assays", _ASSAY[1:])
     _numbers(asy, "assays", grade_cols, detection)
     if col["hole_id"].duplicated().any():
@@ -120,14 +127,16 @@ def load_drillholes(collars: str | Path | pd.DataFrame, surveys: str | Path | pd
         if nan.isna().any().any():
             row = int(np.argmax(nan.isna().any(axis=1).to_numpy()))
             raise ScenarioError(table, f"row {row + 2} (hole {df['hole_id'].iloc[row]}): an empty cell")
-    if "sc_ppm" not in asy.columns:
-        if "sc2o3_g_per_t" not in asy.columns:
-            raise ScenarioError("assays", "needs a grade column: sc_ppm, or sc2o3_g_per_t (converted with "
-                                          f"Sc2O3/Sc = {SC2O3_PER_SC:.4f})")
+    if "sc_ppm" not in asy.columns and "sc2o3_g_per_t" in asy.columns:
         asy["sc_ppm"] = asy["sc2o3_g_per_t"] / SC2O3_PER_SC
-    if (asy["sc_ppm"] < 0).any():
-        row = int(np.argmax((asy["sc_ppm"] < 0).to_numpy()))
-        raise ScenarioError("assays.sc_ppm", f"row {row + 2} (hole {asy['hole_id'].iloc[row]}): a grade must be >= 0")
+    if "sc_ppm" not in asy.columns and require_sc:
+        raise ScenarioError("assays", "needs a grade column: sc_ppm, or sc2o3_g_per_t (converted with "
+                                      f"Sc2O3/Sc = {SC2O3_PER_SC:.4f})")
+    for g in ("sc_ppm", *extra):
+        if g in asy.columns and (asy[g] < 0).any():
+            row = int(np.argmax((asy[g] < 0).to_numpy()))
+            raise ScenarioError(f"assays.{g}", f"row {row + 2} (hole {asy['hole_id'].iloc[row]}): a grade must be "
+                                               ">= 0")
     known = set(col["hole_id"])
     for table, df in (("surveys", sur), ("assays", asy)):
         orphan = sorted(set(df["hole_id"]) - known)

@@ -27,11 +27,15 @@ cash flow by year (issue 17, item 5).
 4. **Cash flow by year.** The economics stage takes the years of each realisation (production and throughput
    per year, the plant's ramp-up applied to the first two; variable operating cost and the REO credit follow
    the throughput) and the realisation's mine life, capped at the economics' 60-year horizon.
+5. **A sample's own price.** The nested set is computed once; a Monte Carlo sample whose price x payability
+   is λ times the plan's mines the shell of the largest factor at or below λ x the plan's shell factor, at the
+   mill cut-off over the same ratio, scheduled once per distinct (shell, realisation) and never re-solved
+   (:meth:`MinePlan.schedules_for`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -94,6 +98,42 @@ class MinePlan:
     curve_sc_ppm: np.ndarray
     curve_recovery_frac: np.ndarray
     curve_balances_closed: np.ndarray
+    #: full-grid Sc2O3 grades of each row (R, n_blocks) and what a schedule at another price needs (elevations,
+    #: top, bench, base price and payability, settings, discount rate): see :meth:`schedules_for`
+    grades: np.ndarray | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[tuple[int, int], Schedule] = field(default_factory=dict, repr=False)
+
+    def schedules_for(self, nsr_factor: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Each scenario's schedule at its own block value (module docstring, step 5): ``nsr_factor`` (n,) is
+        its price x payability over the plan's, ``rows`` (n,) its plan row. The scenario mines the nested
+        shell of the largest factor at or below the plan's shell factor x ``nsr_factor`` (the smallest shell
+        below the first), with the mill cut-off scaled by the inverse of the picked factor's ratio (Lane's
+        cut-off is the cost over the value of a unit of grade). One schedule per distinct (shell, row),
+        computed once and kept. Returns feed (t), feed grade (Sc2O3 g/t), material moved (t), each (n, years),
+        the life (n,) and the picked shell (n,)."""
+        if self.grades is None or not self.context:
+            raise ScenarioError("mine plan", "was made without its grades; re-plan with plan_mine")
+        f = self.shells.nested.factors
+        base_f = float(f[self.base.shell])
+        shell = np.maximum(self.shells.nested.shell_for(base_f * np.asarray(nsr_factor, dtype=float)), 0)
+        rows = np.broadcast_to(np.asarray(rows, dtype=np.int64), shell.shape)
+        pairs, inverse = np.unique(np.column_stack([shell, rows]), axis=0, return_inverse=True)
+        c = self.context
+        plans = []
+        for sh, row in pairs:  # distinct (shell, realisation) pairs: at most shells x rows schedules, not n
+            key = (int(sh), int(row))
+            if key not in self._cache:
+                lam = float(f[sh]) / base_f
+                valued = _valued(self.shells, self.grades[row], c["z"], c["top"], c["bench"], self.sc_recovery_frac,
+                                 c["price"] * lam, c["pay"], c["settings"])
+                self._cache[key] = schedule_shell(valued, int(sh), c["z"], c["settings"], c["rate"],
+                                                  self.base.mill_cutoff_sc2o3_g_per_t / lam)
+            plans.append(self._cache[key])
+        feed, grade, moved = _pack(plans)
+        inv = np.asarray(inverse).reshape(-1)
+        return {"feed_t": feed[inv], "feed_sc2o3_g_per_t": grade[inv], "mined_t": moved[inv],
+                "life_years": (feed[inv] > 0).sum(axis=1), "shell": shell}
 
     def recovery(self, head_grade_sc_ppm: np.ndarray) -> np.ndarray:
         """The chain's recovery at head grades (Sc ppm), piecewise linear on the recovery curve."""
@@ -153,20 +193,28 @@ def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = No
     labels = ["kriged"] + [f"simulation {i}" for i in range(len(grades) - 1)]
     plans = [plan] + [schedule_shell(_valued(shells, g, z, top, grid.size_m[2], rec, price, pay, s), plan.shell, z,
                                      s, rate, plan.mill_cutoff_sc2o3_g_per_t) for g in grades[1:]]
-    years = max(len(q.table) for q in plans)
-    feed, fgrade, moved = (np.zeros((len(plans), years)) for _ in range(3))
-    for i, q in enumerate(plans):
-        k = len(q.table)
-        feed[i, :k] = q.table["feed_t"].to_numpy()
-        fgrade[i, :k] = q.table["feed_sc2o3_g_per_t"].fillna(0.0).to_numpy()
-        moved[i, :k] = q.table["mined_t"].to_numpy()
+    feed, fgrade, moved = _pack(plans)
     life = (feed > 0).sum(axis=1)
     fed = fgrade[feed > 0]
     lo, hi = (float(fed.min()), float(fed.max())) if fed.size else (head * SC2O3_PER_SC,) * 2
     curve = np.unique(np.linspace(lo, max(hi, lo * 1.0001), max(2, int(curve_points))) / SC2O3_PER_SC)
     curve_rec, closed = chain_recovery(scenario, curve)
+    context = {"z": z, "top": top, "bench": grid.size_m[2], "price": price, "pay": pay, "settings": s, "rate": rate}
     return MinePlan(base_valued, plan, pd.DataFrame(rows), converged, rec, head, labels, feed, fgrade, moved, life,
-                    curve, curve_rec, closed)
+                    curve, curve_rec, closed, np.asarray(grades), context)
+
+
+def _pack(plans: list[Schedule]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feed (t), feed grade (Sc2O3 g/t) and material moved (t) of schedules as (len(plans), years) arrays, zero
+    after each one's last year."""
+    years = max(len(q.table) for q in plans)
+    feed, grade, moved = (np.zeros((len(plans), years)) for _ in range(3))
+    for i, q in enumerate(plans):
+        k = len(q.table)
+        feed[i, :k] = q.table["feed_t"].to_numpy()
+        grade[i, :k] = q.table["feed_sc2o3_g_per_t"].fillna(0.0).to_numpy()
+        moved[i, :k] = q.table["mined_t"].to_numpy()
+    return feed, grade, moved
 
 
 def grade_realisations(est: Estimate, sim: Any) -> np.ndarray:
@@ -179,15 +227,19 @@ def grade_realisations(est: Estimate, sim: Any) -> np.ndarray:
 
 
 def plan_fractions(plan: MinePlan, nameplate_t_per_yr: Any, rec_head: Any, ramp_first: Any,
-                   rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                   rows: np.ndarray | None = None, schedules: dict[str, np.ndarray] | None = None
+                   ) -> dict[str, np.ndarray]:
     """Step 4's inputs for the economics stage: production and throughput per production year as fractions of
     nameplate (the ramp-up applied to the first two years) and the life, for the plan's realisations ``rows``
-    (default all). ``nameplate_t_per_yr`` (the plant's ore feed rate x operating hours), ``rec_head`` (the
-    nameplate's recovery at the plan's head grade) and ``ramp_first`` are one value or one per row;
-    throughput is capped at the nameplate."""
-    idx = np.arange(plan.feed_t.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
-    years = min(plan.feed_t.shape[1], MAX_LIFE_YEARS)
-    feed, g = plan.feed_t[idx, :years], plan.feed_sc2o3_g_per_t[idx, :years] / SC2O3_PER_SC
+    (default all) or the ``schedules`` of :meth:`MinePlan.schedules_for`. ``nameplate_t_per_yr`` (the plant's
+    ore feed rate x operating hours), ``rec_head`` (the nameplate's recovery at the plan's head grade) and
+    ``ramp_first`` are one value or one per row; throughput is capped at the nameplate."""
+    if schedules is None:
+        idx = np.arange(plan.feed_t.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+        schedules = {"feed_t": plan.feed_t[idx], "feed_sc2o3_g_per_t": plan.feed_sc2o3_g_per_t[idx],
+                     "life_years": plan.life_years[idx]}
+    years = min(schedules["feed_t"].shape[1], MAX_LIFE_YEARS)
+    feed, g = schedules["feed_t"][:, :years], schedules["feed_sc2o3_g_per_t"][:, :years] / SC2O3_PER_SC
     # the plant cannot run above its nameplate (a sampled run may shorten its operating hours below the mill
     # season the schedule assumed): throughput is capped at 1
     thr = np.minimum(feed / np.asarray(nameplate_t_per_yr, dtype=float).reshape(-1, 1), 1.0)
@@ -198,7 +250,7 @@ def plan_fractions(plan: MinePlan, nameplate_t_per_yr: Any, rec_head: Any, ramp_
         thr[:, k] *= f
         prod[:, k] *= f
     return {"production_frac": prod, "throughput_frac": thr,
-            "life_years": np.minimum(plan.life_years[idx], MAX_LIFE_YEARS)}
+            "life_years": np.minimum(np.maximum(schedules["life_years"], 1), MAX_LIFE_YEARS)}
 
 
 def plan_economics(scenario: Any, plan: MinePlan) -> tuple[Any, dict[str, np.ndarray]]:

@@ -6,7 +6,8 @@ Run alone (``scandia run --stage resource``) it reports the resource and the pla
 the beneficiation head grade and its years the economics' production, throughput and life. The realisations
 lie on the scenario axis: a deterministic run (n = 1) takes the kriged model's plan; a sampled run gives sample
 i the simulation 1 + (i mod realisations), or the kriged plan when there are none. The stage's inputs do not
-vary per sample, so a sampled run computes it once.
+vary per sample, so a sampled run computes it once; a sample whose Sc2O3 price or payability varies mines the
+nested shell its own value pays for (:meth:`~scandia.resource.plan.MinePlan.schedules_for`).
 """
 
 from __future__ import annotations
@@ -101,12 +102,23 @@ def run_resource(scenario: Any, progress: Any = None) -> ResourceResult:
     return ResourceResult(est, sim, plan, meta, metrics, status)
 
 
-def stage_summary(result: ResourceResult, idx: np.ndarray) -> dict[str, Any]:
-    """The stage's block of the run summary for the scenarios' plan rows ``idx``."""
+def stage_summary(result: ResourceResult, idx: np.ndarray, sample_plans: dict[str, np.ndarray] | None = None
+                  ) -> dict[str, Any]:
+    """The stage's block of the run summary for the scenarios' plan rows ``idx``; with ``sample_plans`` (the
+    schedules of each sample's own price, :meth:`~scandia.resource.plan.MinePlan.schedules_for`) the life, feed
+    and material moved are those, and the shell factor each sample mined is reported."""
     from ..core.results import metric_summary
 
     fp = result.plan.fixed_point
-    out: dict[str, Any] = {k: metric_summary(v) for k, v in result.take(idx).items()}
+    metrics = result.take(idx)
+    if sample_plans is not None:
+        fed = sample_plans["feed_t"].sum(axis=1)
+        metrics.update({"mine_life_years": sample_plans["life_years"].astype(float), "feed_mt": fed / 1e6,
+                        "feed_sc2o3_g_per_t": (sample_plans["feed_t"] * sample_plans["feed_sc2o3_g_per_t"]).sum(
+                            axis=1) / np.maximum(fed, 1e-300),
+                        "mined_mt": sample_plans["mined_t"].sum(axis=1) / 1e6,
+                        "shell_price_factor": result.plan.shells.nested.factors[sample_plans["shell"]]})
+    out: dict[str, Any] = {k: metric_summary(v) for k, v in metrics.items()}
     out["drill_holes"] = result.meta
     out["fixed_point"] = {"converged": result.plan.converged, "iterations": len(fp),
                           "last_change_frac": float(fp["change_frac"].iloc[-1]),
