@@ -321,3 +321,17 @@ def test_background_jobs_survive_a_lifespan_restart(tmp_path):
         r = c.post("/sweeps", json={"scenario": "crater-lake", "samples": 2, "chunk_size": 2})
         assert r.status_code == 202
         assert _wait(c, f"/sweeps/{r.json()['id']}", timeout=180)["state"] == "done"
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/runs", {"resource": {"feeds_chain": True}}),
+    ("/runs?stage=resource", {}),
+    ("/runs", {"resource": {"holes": "/etc"}}),
+    ("/sweeps", {"scenario": {"resource": {"feeds_chain": True}}, "samples": 4}),
+])
+def test_the_resource_stage_is_refused_by_the_service(client, path, body):
+    """A request cannot make the server read drill-hole folders or run a minute-long plan: 422 naming the
+    resource section, and nothing is computed."""
+    r = client.post(path, json=body)
+    assert r.status_code == 422, r.text
+    assert "resource" in r.text and "not offered by the service" in r.text

@@ -208,3 +208,11 @@ _SCENARIO_BODY = {
 }
 
 
+def refuse_resource_stage(scenario: Any, stage: str | None = None, prefix: str = "") -> None:
+    """The service does not run the resource stage: it would read drill-hole folders named by the request on
+    the server's disk, and one plan takes about a minute. A one-line error (422) says so."""
+    if stage == "resource" or scenario.resource.feeds_chain or scenario.resource.holes is not None:
+        raise ScenarioError(f"{prefix}resource", "the resource stage is not offered by the service (it reads "
+                                                 "drill-hole files on the server and a plan takes about a minute); "
+                                                 "run it with `scandia run` or `scandia resource`")
+

@@ -26,6 +26,7 @@ from .http import (
     _unprocessable,
     admit_job,
     busy,
+    refuse_resource_stage,
 )
 from .jobs import execute_run
 
@@ -137,6 +138,7 @@ def runs_router(svc: Service) -> APIRouter:
 
         if stage is not None and stage not in STAGES:  # refused before a job row is made
             raise ScenarioError("stage", f"unknown stage {stage!r}; available: {', '.join(STAGES)}")
+        refuse_resource_stage(scen, stage)
         n = scen.uncertainty.samples if samples is None else samples
         if n > max_samples:
             raise ScenarioError("samples", f"must be at most {max_samples:,} on this server")

@@ -15,6 +15,7 @@ from .http import (
     _error,
     _unprocessable,
     admit_job,
+    refuse_resource_stage,
     sweep_request_model,
 )
 
@@ -41,6 +42,7 @@ def sweeps_router(svc: Service) -> APIRouter:
                     scen = scenario_from_dict(s)
                 except ScenarioError as exc:
                     raise ScenarioError(f"scenario.{exc.field}", exc.message) from None
+            refuse_resource_stage(scen, prefix="scenario.")
             n, chunk = body.samples, body.chunk_size
             if n > max_samples:
                 raise ScenarioError("samples", f"must be at most {max_samples:,} on this server")
