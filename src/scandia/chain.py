@@ -154,7 +154,7 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
     results: dict[str, Any] = {}
     summaries: dict[str, Any] = {}
     # the resource stage runs alone, or first in a whole chain whose scenario asks for it (resource.feeds_chain)
-    plan_rows = None
+    plan_rows = sample_plans = None
     if stage == "resource" or (stage is None and "resource" not in skip and scenario.resource.feeds_chain):
         from .resource.stage import realisation_index, run_resource
         from .resource.stage import stage_summary as resource_summary
@@ -163,7 +163,6 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         results["resource"], _ = cached("resource", res_key, lambda: (run_resource(scenario, progress), None))
         rr = results["resource"]
         plan_rows = realisation_index(n, rr.plan.feed_t.shape[0] - 1)
-        sample_plans = None
         econ_arrays = part("economics.params.sc2o3_price_usd_per_kg", "economics.params.sc2o3_payability_frac")
         if stage is None and econ_arrays:  # each sample mines the shell its own price and payability pay for
             p0 = scenario.economics.params

@@ -5,9 +5,10 @@ Run alone (``scandia run --stage resource``) it reports the resource and the pla
 ``resource.feeds_chain``, it runs first: the plan's mean feed grade over the valued years (at most 60) becomes
 the beneficiation head grade and its years the economics' production, throughput and life. The realisations
 lie on the scenario axis: a deterministic run (n = 1) takes the kriged model's plan; a sampled run gives sample
-i the simulation 1 + (i mod realisations), or the kriged plan when there are none. The stage's inputs do not
-vary per sample, so a sampled run computes it once; a sample whose Sc2O3 price or payability varies mines the
-nested shell its own value pays for (:meth:`~scandia.resource.plan.MinePlan.schedules_for`).
+i the simulation 1 + (i mod realisations) (i counted within its chunk in a chunked run), or the kriged plan
+when there are none. The stage's inputs do not vary per sample, so a sampled run computes it once; a sample
+whose Sc2O3 price or payability varies mines the nested shell its own value pays for
+(:meth:`~scandia.resource.plan.MinePlan.schedules_for`).
 """
 
 from __future__ import annotations
