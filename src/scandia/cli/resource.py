@@ -36,28 +36,18 @@ def _folder(out: Path | None) -> None:
         raise ScenarioError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
 
 
-def _check_holes(folder: Path | None) -> dict[str, Path]:
-    """The three tables of a drill-hole folder, or a one-line error before any work."""
-    if folder is None:
-        return {}
-    if not folder.is_dir():
-        raise ScenarioError("--holes", f"{folder} is not a folder")
-    files = {k: folder / f"{k}.csv" for k in ("collars", "surveys", "assays")}
-    missing = [str(p.name) for p in files.values() if not p.is_file()]
-    if missing:
-        raise ScenarioError("--holes", f"{folder} lacks {', '.join(missing)}")
-    return files
+def _check_holes(folder: Path | None) -> None:
+    """A one-line error before any work when ``--holes`` is not a folder of the three tables."""
+    from ..resource.stage import hole_files
+
+    if folder is not None:
+        hole_files(folder, "--holes")
 
 
 def _holes(folder: Path | None, seed: int | None) -> tuple[Any, dict[str, Any]]:
-    from ..resource.drillholes import load_drillholes
-    from ..resource.synthetic import synthetic_deposit
+    from ..resource.stage import load_holes
 
-    if folder is None:
-        dep = synthetic_deposit(seed)
-        return dep.drillholes(), {"source": "synthetic", "seed": dep.seed, "surface_m": float(dep.origin[2])}
-    files = _check_holes(folder)
-    return load_drillholes(files["collars"], files["surveys"], files["assays"]), {"source": str(folder)}
+    return load_holes(folder, seed, "--holes")
 
 
 def _estimate(holes_dir: Path | None, seed: int | None, say: Any) -> tuple[Any, dict[str, Any]]:
@@ -282,8 +272,10 @@ def resource_schedule(
             econ, _ = plan_economics(scen, plan)
         npv = np.asarray(econ.metrics["npv_musd"], dtype=float)
         lives = plan.life_years
+        from ..resource.plan import schedule_metrics
+
         fed = plan.feed_t.sum(axis=1)
-        head = (plan.feed_t * plan.feed_sc2o3_g_per_t).sum(axis=1) / np.maximum(fed, 1e-300)
+        head = schedule_metrics(plan.feed_t, plan.feed_sc2o3_g_per_t, plan.mined_t)["feed_sc2o3_g_per_t"]
         fp = plan.fixed_point
         sims_only = slice(1, None) if len(npv) > 1 else slice(0, 1)
         extra = {"scenario": scen.name, "seed": scen.seed, "simulation_seed": sim_seed,

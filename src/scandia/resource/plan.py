@@ -47,7 +47,8 @@ from .estimate import Estimate
 from .mine import PitShells, block_economics, mine_settings, pit_shells
 from .schedule import Schedule, best_shell, schedule_shell
 
-__all__ = ["MinePlan", "chain_recovery", "grade_realisations", "plan_economics", "plan_fractions", "plan_mine"]
+__all__ = ["MinePlan", "chain_recovery", "grade_realisations", "plan_economics", "plan_fractions", "plan_mine",
+           "schedule_metrics"]
 
 #: the economics' longest life (data/economics/economics.yaml life_years max)
 MAX_LIFE_YEARS = 60
@@ -202,6 +203,16 @@ def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = No
     context = {"z": z, "top": top, "bench": grid.size_m[2], "price": price, "pay": pay, "settings": s, "rate": rate}
     return MinePlan(base_valued, plan, pd.DataFrame(rows), converged, rec, head, labels, feed, fgrade, moved, life,
                     curve, curve_rec, closed, np.asarray(grades), context)
+
+
+def schedule_metrics(feed_t: np.ndarray, feed_sc2o3_g_per_t: np.ndarray, mined_t: np.ndarray
+                     ) -> dict[str, np.ndarray]:
+    """Per row of (rows, years) schedules: years of feed, feed (Mt), its tonnage-weighted grade (Sc2O3 g/t) and
+    the material moved (Mt)."""
+    fed = feed_t.sum(axis=1)
+    return {"mine_life_years": (feed_t > 0).sum(axis=1).astype(float), "feed_mt": fed / 1e6,
+            "feed_sc2o3_g_per_t": (feed_t * feed_sc2o3_g_per_t).sum(axis=1) / np.maximum(fed, 1e-300),
+            "mined_mt": mined_t.sum(axis=1) / 1e6}
 
 
 def _pack(plans: list[Schedule]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -21,25 +21,34 @@ import numpy as np
 
 from ..core.errors import ScenarioError
 from ..core.status import Status
-from .plan import MinePlan, grade_realisations, plan_mine
+from .plan import MinePlan, grade_realisations, plan_mine, schedule_metrics
 
-__all__ = ["ResourceResult", "load_holes", "realisation_index", "run_resource", "stage_summary"]
+__all__ = ["ResourceResult", "hole_files", "load_holes", "realisation_index", "run_resource", "stage_summary"]
 
 
-def load_holes(section: Any) -> tuple[Any, dict[str, Any]]:
-    """The drill holes of a ``resource`` section (a folder, or the synthetic deposit) and what they are."""
+def hole_files(folder: str | Path, field: str = "resource.holes") -> dict[str, Path]:
+    """The three tables of a drill-hole folder, or a one-line error naming ``field`` before any work."""
+    d = Path(folder).expanduser()
+    if not d.is_dir():
+        raise ScenarioError(field, f"{d} is not a folder")
+    files = {k: d / f"{k}.csv" for k in ("collars", "surveys", "assays")}
+    missing = [p.name for p in files.values() if not p.is_file()]
+    if missing:
+        raise ScenarioError(field, f"{d} lacks {', '.join(missing)}")
+    return files
+
+
+def load_holes(folder: str | Path | None, synthetic_seed: int | None = None, field: str = "resource.holes"
+               ) -> tuple[Any, dict[str, Any]]:
+    """The drill holes of a folder (collars.csv, surveys.csv, assays.csv), or of the synthetic deposit when
+    ``folder`` is None, and what they are."""
     from .drillholes import load_drillholes
     from .synthetic import synthetic_deposit
 
-    if section.holes is None:
-        dep = synthetic_deposit(section.synthetic_seed)
+    if folder is None:
+        dep = synthetic_deposit(synthetic_seed)
         return dep.drillholes(), {"source": "synthetic", "seed": dep.seed, "surface_m": float(dep.origin[2])}
-    folder = Path(section.holes).expanduser()
-    files = {k: folder / f"{k}.csv" for k in ("collars", "surveys", "assays")}
-    missing = [p.name for p in files.values() if not p.is_file()]
-    if not folder.is_dir() or missing:
-        raise ScenarioError("resource.holes", f"{folder} needs collars.csv, surveys.csv and assays.csv"
-                            + (f" (lacks {', '.join(missing)})" if folder.is_dir() else " (not a folder)"))
+    files = hole_files(folder, field)
     return load_drillholes(files["collars"], files["surveys"], files["assays"]), {"source": str(folder)}
 
 
@@ -75,7 +84,7 @@ def run_resource(scenario: Any, progress: Any = None) -> ResourceResult:
     say = progress if callable(progress) else (lambda *_: None)
     sec = scenario.resource
     say("resource: drill holes and block kriging")
-    holes, meta = load_holes(sec)
+    holes, meta = load_holes(sec.holes, sec.synthetic_seed)
     est = estimate_resource(holes, surface_m=meta.get("surface_m"))
     sim = sims = None
     if sec.realisations > 0:
@@ -85,7 +94,6 @@ def run_resource(scenario: Any, progress: Any = None) -> ResourceResult:
     say("resource: pit shells, cut-off and recovery fixed point, schedules")
     plan = plan_mine(scenario, est, sims, top_m=meta.get("surface_m"))
     rows = plan.feed_t.shape[0]
-    fed = plan.feed_t.sum(axis=1)
     stmt = est.statement(0.0).set_index("class")
     mi_t = float(stmt.loc[["measured", "indicated"], "tonnes_mt"].sum())
     mi_metal = float(stmt.loc[["measured", "indicated"], "contained_sc2o3_t"].sum())
@@ -96,9 +104,7 @@ def run_resource(scenario: Any, progress: Any = None) -> ResourceResult:
              "nsr_cutoff_sc2o3_g_per_t": plan.shells.economics.cutoff_sc2o3_g_per_t(1.0),
              "fixed_point_iterations": float(len(plan.fixed_point))}
     metrics = {k: np.full(rows, v, dtype=float) for k, v in const.items()}
-    metrics.update({"mine_life_years": plan.life_years.astype(float), "feed_mt": fed / 1e6,
-                    "feed_sc2o3_g_per_t": (plan.feed_t * plan.feed_sc2o3_g_per_t).sum(axis=1) / np.maximum(fed, 1e-300),
-                    "mined_mt": plan.mined_t.sum(axis=1) / 1e6})
+    metrics.update(schedule_metrics(plan.feed_t, plan.feed_sc2o3_g_per_t, plan.mined_t))
     status = np.full(rows, Status.ok if plan.converged else Status.not_converged, dtype=np.int8)
     return ResourceResult(est, sim, plan, meta, metrics, status)
 
@@ -113,12 +119,9 @@ def stage_summary(result: ResourceResult, idx: np.ndarray, sample_plans: dict[st
     fp = result.plan.fixed_point
     metrics = result.take(idx)
     if sample_plans is not None:
-        fed = sample_plans["feed_t"].sum(axis=1)
-        metrics.update({"mine_life_years": sample_plans["life_years"].astype(float), "feed_mt": fed / 1e6,
-                        "feed_sc2o3_g_per_t": (sample_plans["feed_t"] * sample_plans["feed_sc2o3_g_per_t"]).sum(
-                            axis=1) / np.maximum(fed, 1e-300),
-                        "mined_mt": sample_plans["mined_t"].sum(axis=1) / 1e6,
-                        "shell_price_factor": result.plan.shells.nested.factors[sample_plans["shell"]]})
+        metrics.update(schedule_metrics(sample_plans["feed_t"], sample_plans["feed_sc2o3_g_per_t"],
+                                        sample_plans["mined_t"]))
+        metrics["shell_price_factor"] = result.plan.shells.nested.factors[sample_plans["shell"]]
     out: dict[str, Any] = {k: metric_summary(v) for k, v in metrics.items()}
     out["drill_holes"] = result.meta
     out["fixed_point"] = {"converged": result.plan.converged, "iterations": len(fp),
