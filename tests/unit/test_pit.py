@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from scandia.core import ScenarioError
-from scandia.resource.pit import nested_pits, precedence_offsets, precedences, ultimate_pit
+from scandia.resource.pit import nested_pits, precedence_offsets, precedences, required_by, ultimate_pit
 
 pytestmark = pytest.mark.unit
 
@@ -122,11 +122,33 @@ def test_nested_pits_are_nested_and_each_is_optimal():
     assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
     for i in range(factors.size - 1):
         assert not np.any(nest.pit(i) & ~nest.pit(i + 1))
-    for i, f in enumerate(factors):
-        assert nest.values[i] == ultimate_pit(np.rint(f * revenue - cost), ptr, to).value
+    for i, f in enumerate(factors):  # the bisection's solves between two pits give the whole model's pit
+        whole = ultimate_pit(np.rint(f * revenue - cost), ptr, to)
+        assert nest.values[i] == whole.value and np.array_equal(nest.pit(i), whole.in_pit)
     assert nest.shell_for(np.array([0.3, 0.4, 1.1, 9.0])).tolist() == [-1, 0, 2, 4]
     with pytest.raises(ScenarioError, match="decrease"):
         nested_pits(lambda f: np.rint(-f * revenue), ptr, to, factors)
+
+
+def test_required_by_is_the_smallest_closure_holding_the_seeds():
+    """The upward cones of seed blocks: a closure (no precedence leaves it), holding the seeds, and no larger than
+    the union of each seed's own cone found by a plain per-seed search."""
+    shape = (12, 12, 6)
+    ptr, to = precedences(shape, precedence_offsets((10, 10, 10), 45.0, 2))
+    seed = np.zeros(int(np.prod(shape)), dtype=bool)
+    seed[[np.ravel_multi_index((6, 6, 5), shape), np.ravel_multi_index((1, 2, 3), shape)]] = True
+    got = required_by(seed, ptr, to)
+    src = np.repeat(np.arange(seed.size), np.diff(ptr))
+    assert not np.any(got[src] & ~got[to]) and np.all(got[seed])
+    want = seed.copy()
+    stack = list(np.flatnonzero(seed))
+    while stack:
+        u = stack.pop()
+        for w in to[ptr[u]:ptr[u + 1]]:
+            if not want[w]:
+                want[w] = True
+                stack.append(w)
+    assert np.array_equal(got, want)
 
 
 def test_precedence_patterns_and_bad_input():
