@@ -47,15 +47,33 @@ def test_chain_balances_close_at_every_grade_class(plan):
 def test_every_realisation_is_scheduled_within_the_mill(plan):
     """Each realisation's feed never exceeds the mill's season (2,350 t/d x 182.5 d); its life is its years of
     feed; the kriged row is the plan's own schedule; realisations differ from the kriged model (their grades
-    do) but mine the same pit, so the material moved in total is the same."""
+    do), and each mines its own pit: the material moved in total is the tonnage of that pit."""
     _, mp, s = plan
     mill = float(s["mill_capacity_t_per_day"]["value"]) * float(s["operating_days_per_year"]["value"])
     assert np.all(mp.feed_t <= mill + 1e-6)
     assert np.array_equal(mp.life_years, (mp.feed_t > 0).sum(axis=1))
     np.testing.assert_allclose(mp.feed_t[0, : len(mp.base.table)], mp.base.table["feed_t"], rtol=1e-12)
-    moved = mp.mined_t.sum(axis=1)
-    np.testing.assert_allclose(moved, moved[0], rtol=1e-9)
+    tonnes = mp.shells.economics.tonnes
+    pit_t = [tonnes[mp.shells_of(r).nested.pit(mp.base.shell)].sum() for r in range(mp.feed_t.shape[0])]
+    np.testing.assert_allclose(mp.mined_t.sum(axis=1), pit_t, rtol=1e-9)
     assert not np.allclose(mp.feed_sc2o3_g_per_t[1], mp.feed_sc2o3_g_per_t[0])
+
+
+def test_each_simulation_mines_the_optimal_pit_of_its_own_grades(plan):
+    """A simulation's nested pits are solved on its own block values: at every price factor its pit is worth
+    at least the kriged model's pit valued on the simulation's grades (both are closed under the same slope
+    precedences, and the max-flow pit is the maximum closure), and the pits of the simulations differ, so
+    the spread of pit extents is sampled, not only the grades inside one pit."""
+    _, mp, _ = plan
+    assert len(mp.row_shells) == mp.feed_t.shape[0] and mp.shells_of(0) is mp.row_shells[0]
+    kriged = mp.row_shells[0].nested
+    for own in mp.row_shells[1:]:
+        for i, f in enumerate(own.nested.factors):
+            v = own.economics.values(f)
+            assert int(v[own.nested.pit(i)].sum()) == int(own.nested.values[i])
+            assert own.nested.values[i] >= int(v[kriged.pit(i)].sum())
+    sizes = {int(r.nested.pit(mp.base.shell).sum()) for r in mp.row_shells}
+    assert len(sizes) > 1, sizes
 
 
 def test_plan_economics_accounts_for_every_tonne_of_oxide(plan):

@@ -247,6 +247,8 @@ def resource_schedule(
     realisations: Annotated[int, typer.Option(min=0, max=200, help="conditional simulations run through the plan")
                             ] = 20,
     sim_seed: Annotated[int, typer.Option(help="seed of the conditional simulations")] = 0,
+    own_pits: Annotated[bool, typer.Option("--own-pits/--kriged-pits",
+                                           help="each simulation's own nested pits, or the kriged model's")] = True,
     format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or JSON")] = OutputFormat.table,
 ) -> None:
     """Drill holes to NPV: estimate, simulate, iterate cut-off and recovery with the chain to a fixed point,
@@ -266,8 +268,9 @@ def resource_schedule(
                 say(f"{realisations} conditional simulations")
                 sim = simulate_resource(est, realisations, seed=sim_seed)
                 sims = grade_realisations(est, sim)
-            say("nested pit shells, then cut-off and recovery to a fixed point with the chain")
-            plan = plan_mine(scen, est, sims, top_m=meta.get("surface_m"))
+            say("nested pit shells, then cut-off and recovery to a fixed point with the chain, then each "
+                f"simulation's {'own pits' if own_pits else 'schedule in the kriged pits'}")
+            plan = plan_mine(scen, est, sims, top_m=meta.get("surface_m"), per_realisation_pits=own_pits)
             say("cash flow by year for every realisation")
             econ, _ = plan_economics(scen, plan)
         npv = np.asarray(econ.metrics["npv_musd"], dtype=float)
@@ -279,7 +282,7 @@ def resource_schedule(
         fp = plan.fixed_point
         sims_only = slice(1, None) if len(npv) > 1 else slice(0, 1)
         extra = {"scenario": scen.name, "seed": scen.seed, "simulation_seed": sim_seed,
-                 "realisations": int(realisations),
+                 "realisations": int(realisations), "realisation_pits": "own" if own_pits else "kriged",
                  "fixed_point": {"converged": plan.converged, "iterations": len(fp),
                                  "sc_recovery_frac": plan.sc_recovery_frac,
                                  "last_change_frac": float(fp["change_frac"].iloc[-1]),
@@ -293,6 +296,7 @@ def resource_schedule(
                  "realisations_summary": {"life_years": _quantiles(lives[sims_only]),
                                           "feed_mt": _quantiles(fed[sims_only] / 1e6),
                                           "feed_sc2o3_g_per_t": _quantiles(head[sims_only]),
+                                          "mined_mt": _quantiles(plan.mined_t.sum(axis=1)[sims_only] / 1e6),
                                           "npv_musd": _quantiles(npv[sims_only])},
                  "recovery_curve": {"head_grade_sc_ppm": plan.curve_sc_ppm.tolist(),
                                     "sc_recovery_frac": plan.curve_recovery_frac.tolist(),

@@ -667,7 +667,12 @@ def _resource_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: di
     ps = tables.get("resource_pit_shells")
     if ps is not None and not ps.empty:
         x = [f"{f:g}" for f in ps["price_factor"]]
-        fig = go.Figure([go.Bar(x=x, y=ps["ore_mt"], name="ore, Mt"), go.Bar(x=x, y=ps["waste_mt"], name="waste, Mt")])
+        err = None
+        if "ore_mt_p90" in ps:  # the simulations' own pits: P10-P90 of the ore at each factor
+            err = {"type": "data", "symmetric": False, "array": (ps["ore_mt_p90"] - ps["ore_mt"]).clip(lower=0),
+                   "arrayminus": (ps["ore_mt"] - ps["ore_mt_p10"]).clip(lower=0)}
+        fig = go.Figure([go.Bar(x=x, y=ps["ore_mt"], name="ore, Mt" + (" (bars: simulations P10-P90)" if err else ""),
+                                error_y=err), go.Bar(x=x, y=ps["waste_mt"], name="waste, Mt")])
         planned = ps[ps["planned"].astype(bool)]
         if not planned.empty:
             fig.add_annotation(x=f"{float(planned['price_factor'].iloc[0]):g}", y=float(

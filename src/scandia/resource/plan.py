@@ -12,11 +12,14 @@ cash flow by year (issue 17, item 5).
    which is a function of the cut-off). The shells are solved once at the first recovery: a recovery r values
    every block as the first one r0 does at the price factor r / r0, so shell i at factor f_i is the optimal
    pit at factor f_i r0 / r, and the nested set serves every iteration without another max-flow.
-2. **Realisations.** Each conditional simulation (and the kriged model, first) is run through the converged
-   plan: the same shell and mill cut-off, its own block grades, so which blocks are ore, the feed grade of each
-   year and the mine life differ per realisation (the risk of a given design, Dimitrakopoulos, Farrelly &
-   Godoy, Trans. IMM A 111 (2002) 82). Pits are not re-solved per realisation (a solve of the default 253,000
-   blocks takes about 24 s).
+2. **Realisations.** Each conditional simulation gets its own nested pits, solved once over the same price
+   factors at the same block economics (its own grades; :func:`realisation_shells`, a few seconds per
+   realisation on the default 253,000 blocks, realisations solved side by side on threads), and mines the
+   shell of the plan's price factor at the plan's mill cut-off. So which blocks are ore, the pit's extent, the
+   feed grade of each year and the mine life differ per realisation: the spread of optimal pits over equally
+   probable orebodies (Whittle's risk analysis of simulated models; Dimitrakopoulos, Farrelly & Godoy, Trans.
+   IMM A 111 (2002) 82). ``per_realisation_pits=False`` keeps the kriged model's pit for every realisation
+   instead (the risk of one given design, the same paper's other test).
 3. **Chain per period.** The chain runs at a few head grades spanning the plan's year grades (the recovery
    curve; piecewise-linear between them) and at the plan's mean feed grade over the valued years (the plant's
    nameplate). A year's ore
@@ -27,14 +30,15 @@ cash flow by year (issue 17, item 5).
 4. **Cash flow by year.** The economics stage takes the years of each realisation (production and throughput
    per year, the plant's ramp-up applied to the first two; variable operating cost and the REO credit follow
    the throughput) and the realisation's mine life, capped at the economics' 60-year horizon.
-5. **A sample's own price.** The nested set is computed once; a Monte Carlo sample whose price x payability
-   is λ times the plan's mines the shell of the largest factor at or below λ x the plan's shell factor, at the
-   mill cut-off over the same ratio, scheduled once per distinct (shell, realisation) and never re-solved
-   (:meth:`MinePlan.schedules_for`).
+5. **A sample's own price.** The nested sets are computed once; a Monte Carlo sample whose price x payability
+   is λ times the plan's mines, in its realisation's nested set, the shell of the largest factor at or below
+   λ x the plan's shell factor, at the mill cut-off over the same ratio, scheduled once per distinct (shell,
+   realisation) and never re-solved (:meth:`MinePlan.schedules_for`).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,7 +52,7 @@ from .mine import PitShells, block_economics, mine_settings, pit_shells
 from .schedule import Schedule, best_shell, schedule_shell
 
 __all__ = ["MinePlan", "chain_recovery", "grade_realisations", "plan_economics", "plan_fractions", "plan_mine",
-           "schedule_metrics"]
+           "realisation_shells", "schedule_metrics"]
 
 #: the economics' longest life (data/economics/economics.yaml life_years max)
 MAX_LIFE_YEARS = 60
@@ -83,7 +87,8 @@ class MinePlan:
     ``fixed_point`` has one row per iteration (recovery used, shell, mill cut-off, mean feed grade over the
     valued years, the chain's recovery there); arrays (R, years) hold each realisation's feed (t), feed grade
     (Sc2O3 g/t) and material moved (t), realisation 0 being the kriged model; ``life_years`` (R,) the years of
-    feed."""
+    feed; ``row_shells`` the nested pits of each row (the kriged model's ``shells`` first; empty: every row
+    mines those)."""
 
     shells: PitShells
     base: Schedule
@@ -103,6 +108,7 @@ class MinePlan:
     #: top, bench, base price and payability, settings, discount rate): see :meth:`schedules_for`
     grades: np.ndarray | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    row_shells: list[PitShells] = field(default_factory=list)
     _cache: dict[tuple[int, int], Schedule] = field(default_factory=dict, repr=False)
 
     def schedules_for(self, nsr_factor: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -126,8 +132,8 @@ class MinePlan:
             key = (int(sh), int(row))
             if key not in self._cache:
                 lam = float(f[sh]) / base_f
-                valued = _valued(self.shells, self.grades[row], c["z"], c["top"], c["bench"], self.sc_recovery_frac,
-                                 c["price"] * lam, c["pay"], c["settings"])
+                valued = _valued(self.shells_of(int(row)), self.grades[row], c["z"], c["top"], c["bench"],
+                                 self.sc_recovery_frac, c["price"] * lam, c["pay"], c["settings"])
                 self._cache[key] = schedule_shell(valued, int(sh), c["z"], c["settings"], c["rate"],
                                                   self.base.mill_cutoff_sc2o3_g_per_t / lam)
             plans.append(self._cache[key])
@@ -135,6 +141,10 @@ class MinePlan:
         inv = np.asarray(inverse).reshape(-1)
         return {"feed_t": feed[inv], "feed_sc2o3_g_per_t": grade[inv], "mined_t": moved[inv],
                 "life_years": (feed[inv] > 0).sum(axis=1), "shell": shell}
+
+    def shells_of(self, row: int) -> PitShells:
+        """The nested pits row ``row`` mines (its own, or the kriged model's)."""
+        return self.row_shells[row] if self.row_shells else self.shells
 
     def recovery(self, head_grade_sc_ppm: np.ndarray) -> np.ndarray:
         """The chain's recovery at head grades (Sc ppm), piecewise linear on the recovery curve."""
@@ -153,12 +163,29 @@ def _valued(shells: PitShells, grade: np.ndarray, z: np.ndarray, top: float, ben
     return replace(shells, economics=econ)
 
 
+def realisation_shells(grid: Any, grades: np.ndarray, tonnes: np.ndarray, sc_recovery_frac: float,
+                       sc2o3_price_usd_per_kg: float, payability_frac: float, top_m: float,
+                       settings: dict | None = None, workers: int | None = None) -> list[PitShells]:
+    """Nested pits (:func:`scandia.resource.mine.pit_shells`) of each row of ``grades`` (R, n_blocks; Sc2O3 g/t)
+    at the same tonnes, economics and price factors, solved side by side on ``workers`` threads (default: the
+    compiled kernels' thread count; the max-flow kernel releases the GIL)."""
+    from ..core.jit import threads
+
+    g = np.asarray(grades, dtype=float)
+    if g.ndim != 2 or g.shape[1] != tonnes.size:
+        raise ScenarioError("realisations", f"need grades of shape (R, {tonnes.size})")
+    k = max(1, min(int(workers or threads()), g.shape[0] or 1))
+    with ThreadPoolExecutor(max_workers=k) as pool:
+        return list(pool.map(lambda row: pit_shells(grid, row, tonnes, sc_recovery_frac, sc2o3_price_usd_per_kg,
+                                                    payability_frac, top_m, settings), g))
+
+
 def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = None, top_m: float | None = None,
               settings: dict | None = None, tol: float = 1e-4, max_iter: int = 10, cutoff_steps: int = 4,
-              curve_points: int = 5) -> MinePlan:
+              curve_points: int = 5, per_realisation_pits: bool = True) -> MinePlan:
     """Steps 1-3 of the module docstring for a scenario (its base-case price, payability and discount rate) and
     an estimate; ``realisations`` (R, n_blocks) are full-grid Sc2O3 grades (g/t) of simulated models (e.g.
-    from :func:`grade_realisations`)."""
+    from :func:`grade_realisations`), each with its own nested pits unless ``per_realisation_pits`` is False."""
     from ..chain import run
 
     if not 1 <= max_iter <= 50 or not tol > 0:
@@ -192,8 +219,13 @@ def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = No
     base_valued = _valued(shells, grade, z, top, grid.size_m[2], rec, price, pay, s)
     grades = [grade] + ([] if realisations is None else list(np.asarray(realisations, dtype=float)))
     labels = ["kriged"] + [f"simulation {i}" for i in range(len(grades) - 1)]
-    plans = [plan] + [schedule_shell(_valued(shells, g, z, top, grid.size_m[2], rec, price, pay, s), plan.shell, z,
-                                     s, rate, plan.mill_cutoff_sc2o3_g_per_t) for g in grades[1:]]
+    row_shells = [shells]
+    if per_realisation_pits and len(grades) > 1:  # solved at the first recovery, as the kriged model's were
+        row_shells += realisation_shells(grid, np.asarray(grades[1:]), shells.economics.tonnes, rec0, price, pay,
+                                         top, s)
+    own = row_shells if len(row_shells) > 1 else [shells] * len(grades)
+    plans = [plan] + [schedule_shell(_valued(own[r], g, z, top, grid.size_m[2], rec, price, pay, s), plan.shell, z, s,
+                                     rate, plan.mill_cutoff_sc2o3_g_per_t) for r, g in enumerate(grades[1:], start=1)]
     feed, fgrade, moved = _pack(plans)
     life = (feed > 0).sum(axis=1)
     fed = fgrade[feed > 0]
@@ -202,7 +234,7 @@ def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = No
     curve_rec, closed = chain_recovery(scenario, curve)
     context = {"z": z, "top": top, "bench": grid.size_m[2], "price": price, "pay": pay, "settings": s, "rate": rate}
     return MinePlan(base_valued, plan, pd.DataFrame(rows), converged, rec, head, labels, feed, fgrade, moved, life,
-                    curve, curve_rec, closed, np.asarray(grades), context)
+                    curve, curve_rec, closed, np.asarray(grades), context, row_shells if len(row_shells) > 1 else [])
 
 
 def schedule_metrics(feed_t: np.ndarray, feed_sc2o3_g_per_t: np.ndarray, mined_t: np.ndarray

@@ -39,11 +39,17 @@ def grade_tonnage_table(resource: Any) -> pd.DataFrame | None:
 
 def pit_shells_table(resource: Any) -> pd.DataFrame | None:
     """The nested shells: price factor, ore and waste (Mt), ore grade, strip ratio, NSR cut-off, undiscounted
-    value (US$M, at the plan's recovery where the shells were solved), and which shell the plan mines."""
+    value (US$M, at the plan's recovery where the shells were solved), and which shell the plan mines; with
+    each simulation's own pits, the P10 and P90 over them of the ore and the value at each factor."""
     if resource is None:
         return None
-    t = resource.plan.shells.table.copy()
-    t["planned"] = np.arange(len(t)) == resource.plan.base.shell
+    plan = resource.plan
+    t = plan.shells.table.copy()
+    t["planned"] = np.arange(len(t)) == plan.base.shell
+    if plan.row_shells:  # each simulation's own nested pits at the same factors
+        for col in ("ore_mt", "value_musd"):
+            v = np.stack([r.table[col].to_numpy() for r in plan.row_shells[1:]])
+            t[f"{col}_p10"], t[f"{col}_p90"] = np.percentile(v, 10, axis=0), np.percentile(v, 90, axis=0)
     return t
 
 

@@ -91,8 +91,8 @@ def run_resource(scenario: Any, progress: Any = None) -> ResourceResult:
         say(f"resource: {sec.realisations} conditional simulations")
         sim = simulate_resource(est, sec.realisations, seed=sec.simulation_seed)
         sims = grade_realisations(est, sim)
-    say("resource: pit shells, cut-off and recovery fixed point, schedules")
-    plan = plan_mine(scenario, est, sims, top_m=meta.get("surface_m"))
+    say("resource: nested pits (each simulation its own), cut-off and recovery fixed point, schedules")
+    plan = plan_mine(scenario, est, sims, top_m=meta.get("surface_m"), per_realisation_pits=sec.realisation_pits)
     rows = plan.feed_t.shape[0]
     stmt = est.statement(0.0).set_index("class")
     mi_t = float(stmt.loc[["measured", "indicated"], "tonnes_mt"].sum())

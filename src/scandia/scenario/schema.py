@@ -322,6 +322,8 @@ class ResourceSection(BaseModel):
     realisations: int = Field(0, ge=0, le=200, description="conditional simulations run through the plan; a "
                               "sampled run gives sample i realisation 1 + (i mod realisations)")
     simulation_seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of the conditional simulations")
+    realisation_pits: bool = Field(True, description="solve each simulation's own nested pits (the spread of "
+                                   "optimal pits); false: every simulation mines the kriged model's pits")
 
 
 class UncertaintySection(BaseModel):
