@@ -24,7 +24,7 @@ from ..core.datafiles import load_data
 from ..core.datafiles import value_of as _v
 from ..core.errors import ScenarioError
 
-__all__ = ["BlockEconomics", "PitShells", "block_economics", "mine_settings", "pit_shells"]
+__all__ = ["BlockEconomics", "PitShells", "block_economics", "mine_settings", "pit_shells", "slope_arcs"]
 
 
 
@@ -98,14 +98,24 @@ class PitShells:
         return self.nested.pit(i) if i >= 0 else np.zeros_like(self.nested.shell, dtype=bool)
 
 
+def slope_arcs(grid: Any, settings: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The slope precedences (CSR ``ptr``, ``to``) of the block grid at the settings' slope angle and benches."""
+    from .pit import precedence_offsets, precedences
+
+    s = settings if settings is not None else mine_settings()
+    offs = precedence_offsets(grid.size_m, float(_v(s["slope_deg"])), int(_v(s["precedence_benches"])))
+    return precedences(grid.shape, offs)
+
+
 def pit_shells(grid: Any, grade_sc2o3_g_per_t: np.ndarray, tonnes: np.ndarray, sc_recovery_frac: float,
                sc2o3_price_usd_per_kg: float, payability_frac: float = 1.0, top_m: float | None = None,
-               settings: dict | None = None) -> PitShells:
+               settings: dict | None = None, arcs: tuple[np.ndarray, np.ndarray] | None = None) -> PitShells:
     """Nested pits over the block grid (a :class:`~scandia.resource.estimate.BlockGrid`) at the price factors of
-    ``data/resource/mine.yaml``, with the block values of the module docstring."""
+    ``data/resource/mine.yaml``, with the block values of the module docstring; ``arcs`` are the grid's slope
+    precedences (:func:`slope_arcs`) when already built (e.g. shared by the realisations of one grid)."""
     import pandas as pd
 
-    from .pit import nested_pits, precedence_offsets, precedences
+    from .pit import nested_pits
 
     s = settings if settings is not None else mine_settings()
     centres = grid.centres()
@@ -113,8 +123,7 @@ def pit_shells(grid: Any, grade_sc2o3_g_per_t: np.ndarray, tonnes: np.ndarray, s
     econ = block_economics(grade_sc2o3_g_per_t, tonnes, centres[:, 2], top, grid.size_m[2], sc_recovery_frac,
                            sc2o3_price_usd_per_kg, payability_frac, s)
     slope = float(_v(s["slope_deg"]))
-    offs = precedence_offsets(grid.size_m, slope, int(_v(s["precedence_benches"])))
-    ptr, to = precedences(grid.shape, offs)
+    ptr, to = arcs if arcs is not None else slope_arcs(grid, s)
     nest = nested_pits(econ.values, ptr, to, np.asarray(_v(s["price_factors"]), dtype=float))
     rows = []
     for i, f in enumerate(nest.factors):

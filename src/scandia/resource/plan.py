@@ -48,7 +48,7 @@ import pandas as pd
 from ..core.errors import ScenarioError
 from .drillholes import SC2O3_PER_SC
 from .estimate import Estimate
-from .mine import PitShells, block_economics, mine_settings, pit_shells
+from .mine import PitShells, block_economics, mine_settings, pit_shells, slope_arcs
 from .schedule import Schedule, best_shell, schedule_shell
 
 __all__ = ["MinePlan", "chain_recovery", "grade_realisations", "plan_economics", "plan_fractions", "plan_mine",
@@ -165,19 +165,22 @@ def _valued(shells: PitShells, grade: np.ndarray, z: np.ndarray, top: float, ben
 
 def realisation_shells(grid: Any, grades: np.ndarray, tonnes: np.ndarray, sc_recovery_frac: float,
                        sc2o3_price_usd_per_kg: float, payability_frac: float, top_m: float,
-                       settings: dict | None = None, workers: int | None = None) -> list[PitShells]:
+                       settings: dict | None = None, workers: int | None = None,
+                       arcs: tuple[np.ndarray, np.ndarray] | None = None) -> list[PitShells]:
     """Nested pits (:func:`scandia.resource.mine.pit_shells`) of each row of ``grades`` (R, n_blocks; Sc2O3 g/t)
     at the same tonnes, economics and price factors, solved side by side on ``workers`` threads (default: the
-    compiled kernels' thread count; the max-flow kernel releases the GIL)."""
+    compiled kernels' thread count; the max-flow kernel releases the GIL), on the grid's slope precedences
+    ``arcs`` (built here once when not given)."""
     from ..core.jit import threads
 
     g = np.asarray(grades, dtype=float)
     if g.ndim != 2 or g.shape[1] != tonnes.size:
         raise ScenarioError("realisations", f"need grades of shape (R, {tonnes.size})")
     k = max(1, min(int(workers or threads()), g.shape[0] or 1))
+    arcs = arcs if arcs is not None else slope_arcs(grid, settings)  # one grid: built once for every row
     with ThreadPoolExecutor(max_workers=k) as pool:
         return list(pool.map(lambda row: pit_shells(grid, row, tonnes, sc_recovery_frac, sc2o3_price_usd_per_kg,
-                                                    payability_frac, top_m, settings), g))
+                                                    payability_frac, top_m, settings, arcs), g))
 
 
 def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = None, top_m: float | None = None,
@@ -201,7 +204,8 @@ def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = No
     top = float(z.max() + grid.size_m[2] / 2) if top_m is None else float(top_m)
     base_run = run(scenario, n=1, skip=("resource", "alloy", "economics"))
     rec0 = _first(base_run.stages["hydromet"].metrics["overall_sc_recovery_frac"])
-    shells = pit_shells(grid, grade, d["tonnes"].to_numpy(), rec0, price, pay, top, s)
+    arcs = slope_arcs(grid, s)  # the kriged model and every realisation share the grid's precedences
+    shells = pit_shells(grid, grade, d["tonnes"].to_numpy(), rec0, price, pay, top, s, arcs)
     rec, rows, converged = rec0, [], False
     for it in range(max_iter):
         valued = _valued(shells, grade, z, top, grid.size_m[2], rec, price, pay, s)
@@ -222,7 +226,7 @@ def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = No
     row_shells = [shells]
     if per_realisation_pits and len(grades) > 1:  # solved at the first recovery, as the kriged model's were
         row_shells += realisation_shells(grid, np.asarray(grades[1:]), shells.economics.tonnes, rec0, price, pay,
-                                         top, s)
+                                         top, s, arcs=arcs)
     own = row_shells if len(row_shells) > 1 else [shells] * len(grades)
     plans = [plan] + [schedule_shell(_valued(own[r], g, z, top, grid.size_m[2], rec, price, pay, s), plan.shell, z, s,
                                      rate, plan.mill_cutoff_sc2o3_g_per_t) for r, g in enumerate(grades[1:], start=1)]
