@@ -24,7 +24,7 @@ from .scenario.schema import Scenario
 __all__ = ["CHUNK_SAMPLES", "STAGES", "OutputsRun", "RunResult", "StageCache", "StageOutputs", "run", "run_chunked"]
 
 #: stages in chain order
-STAGES: tuple[str, ...] = ("resource", "beneficiation", "hydromet", "alloy", "economics")
+STAGES: tuple[str, ...] = ("resource", "beneficiation", "hydromet", "alloy", "market", "economics")
 
 
 @dataclass
@@ -259,9 +259,36 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
             rec = np.broadcast_to(np.asarray(hyd.metrics["overall_sc_recovery_frac"], dtype=float), (n,))
             plan = plan_fractions(results["resource"].plan, nameplate, rec,
                                   a["economics.params.ramp_up_first_year_frac"], plan_rows, sample_plans)
-        results["economics"] = run_economics(scenario, n, hydromet=hyd, alloy=results.get("alloy"),
-                                             arrays=part("economics.", "plant."), plan=plan)
+        econ_arrays = part("economics.", "plant.")
+        econ = run_economics(scenario, n, hydromet=hyd, alloy=results.get("alloy"), arrays=econ_arrays, plan=plan)
+        if "market" in wanted:
+            # the market takes the price-taker pass's production by year and cash cost; the economics is then
+            # valued again at the market's price path and sales (price_source says which pass is the headline)
+            from .market.report import stage_summary as market_summary
+            from .market.stage import run_market
+
+            c_years = int(scenario.economics.params.construction_years)
+            mk = run_market(scenario, n, part("market.", "economics."),
+                            production_kg_by_year=econ.cashflow.lines["production_kg"], first_production_index=c_years,
+                            cash_cost_usd_per_kg=econ.metrics["cash_cost_usd_per_kg_sc2o3"],
+                            alloy=results.get("alloy"))
+            results["market"] = mk
+            summaries["market"] = summary_of(market_summary, mk, scenario)
+            econ_m = run_economics(scenario, n, hydromet=hyd, alloy=results.get("alloy"), arrays=econ_arrays,
+                                   plan=plan, market=mk.sales)
+            taker, endogenous = econ.metrics["npv_musd"], econ_m.metrics["npv_musd"]
+            if scenario.economics.price_source == "market":
+                econ = econ_m
+            econ.metrics["npv_price_taker_musd"] = taker
+            econ.metrics["npv_market_musd"] = endogenous
+        results["economics"] = econ
         summaries["economics"] = summary_of(econ_summary, results["economics"], scenario)
+    elif "market" in wanted:  # alone, or a chain without the economics stage: the stated project volume
+        from .market.report import stage_summary as market_summary
+        from .market.stage import run_market
+
+        results["market"] = run_market(scenario, n, part("market.", "economics."))
+        summaries["market"] = summary_of(market_summary, results["market"], scenario)
     status = combine(*(r.status[plan_rows] if k == "resource" else r.status for k, r in results.items()
                        if hasattr(r, "status")))
     summary = run_summary(version=__version__, scenario=scenario.name, seed=scenario.seed, n=n, status=status,

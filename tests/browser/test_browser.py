@@ -163,7 +163,7 @@ def test_report_renders_every_figure_offline(browser, sampled_run_dir, tmp_path)
     page.wait_for_load_state("load")
     names = page.eval_on_selector_all("div.plot", "els => els.map(e => e.dataset.figure)")
     rendered = page.eval_on_selector_all("div.plot", "els => els.filter(e => e.querySelector('svg.main-svg')).length")
-    assert len(names) == 14 and rendered == len(names), names  # every figure of a sampled run (Fe, Th not)
+    assert len(names) == 18 and rendered == len(names), names  # every figure of a sampled run (Fe, Th not)
     page.screenshot(path=str(_shots(tmp_path) / "report.png"))
     # the Sankey switches basis: click "Scandium"
     page.locator("#sankey g.updatemenu-button").nth(1).click()

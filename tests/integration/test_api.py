@@ -94,7 +94,7 @@ def test_stage_datasets_are_labelled_and_balance(sampled, single):
     assert hyd["status"].attrs["codes"].startswith("0=")
     assert np.all((hyd["overall_sc_recovery_frac"] >= 0) & (hyd["overall_sc_recovery_frac"] <= 1))
     with pytest.raises(ScenarioError, match="no stage"):
-        single.stage_dataset("market")
+        single.stage_dataset("refinery")
     assert single.table("hydromet_streams").attrs["title"] == "Hydrometallurgy stream table"
 
 

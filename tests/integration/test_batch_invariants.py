@@ -104,6 +104,9 @@ def _variants():
         (base.with_values({"beneficiation.routes": ["lims_whims", "dms", "xrt", "hls", "lims_whims_scalp"]}),
          "beneficiation"),
         (load_scenario("crater-lake-concentrate"), "hydromet"),
+        (base, "market"),  # alone: the stated project capacity, cash cost and alloy cost per MPa
+        (base.with_values({"market.offtake_tpa": 20.0}), "market"),
+        (base.with_values({"market.china_export_licensing": True}), "market"),
         (base.with_values({"economics.inputs": {"concentrate_tpa": 2e5, "sc2o3_production_tpa": 60.0,
                                                 "reo_production_tpa": 600.0,
                                                 "reagent_cost_usd_per_kg_sc2o3": 500.0}}), "economics"),

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.integration
 #: aqueous concentration changes < 1 % over the stages), so their McCabe-Thiele diagrams are a sentence instead
 FIGURES = {"sankey", "grade_recovery", "leach_tradeoff", "mccabe_thiele", "phase_diagram", "precipitation",
            "strength_vs_sc", "strength_terms", "cashflow", "cost_curve", "histogram", "tornado", "sobol",
-           "route_comparison"}
+           "route_comparison", "market_price", "market_supply", "market_demand", "market_cost_curve"}
 SECTIONS = {"summary", "basis", "costs", "headline", "balance",
-            "sankey", "streams", "process", "alloy", "economics", "routes", "assumptions",
+            "sankey", "streams", "process", "alloy", "market", "economics", "routes", "assumptions",
             "metadata"}
 
 

@@ -13,7 +13,7 @@ import typer
 
 from .. import __version__
 from ..core.errors import ScandiaError
-from . import alloy, commands, resource, runs  # noqa: F401  (register their commands on the app)
+from . import alloy, commands, market, resource, runs  # noqa: F401  (register their commands on the app)
 from .app import app
 from .output import err_console, out_console
 

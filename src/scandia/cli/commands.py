@@ -23,6 +23,7 @@ from .output import (
     _print_beneficiation,
     _print_economics,
     _print_hydromet,
+    _print_market,
     _print_resource,
     _print_uncertainty,
     _spinner,
@@ -138,7 +139,7 @@ def sweep(
 def run(
     scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file (default crater-lake)")] = None,
     stage: Annotated[str | None, typer.Option(
-        help="run one stage alone (resource | beneficiation | hydromet | alloy | economics)")] = None,
+        help="run one stage alone (resource | beneficiation | hydromet | alloy | market | economics)")] = None,
     out: Annotated[Path | None, typer.Option(help="folder for results (created if missing)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or the JSON summary")] = (
         OutputFormat.table),
@@ -232,6 +233,8 @@ def run(
             _print_hydromet(summary)
         if "alloy" in summary["stages"]:
             _print_alloy(summary)
+        if "market" in summary["stages"]:
+            _print_market(summary)
         if "economics" in summary["stages"]:
             _print_economics(summary)
         if "uncertainty" in summary:
@@ -449,13 +452,15 @@ def diagram(
 
 @app.command()
 def calibrate(
-    write: Annotated[bool, typer.Option(help="write the fitted values (concentration, leach, Al-Sc)")] = False,
+    write: Annotated[bool, typer.Option(
+        help="write the fitted values (concentration, leach, Al-Sc, market)")] = False,
     to: Annotated[Path | None, typer.Option(help="folder to write them to (default: the package's data folder, "
                                                  "i.e. the source tree of a checkout); use it with "
                                                  "SCANDIA_FITTED_DIR=FOLDER")] = None,
 ) -> None:
-    """Refit the concentration model (seed recoveries), the leach kinetics (Phase III) and the Al-Sc description,
-    and show the fits; ``--write`` stores them, and every later run applies them when it builds the scenario."""
+    """Refit the concentration model (seed recoveries), the leach kinetics (Phase III), the Al-Sc description and
+    the market's price formation (USGS prices), and show the fits; ``--write`` stores them, and every later run
+    applies them when it builds the scenario."""
     import os
 
     from ..core.datafiles import package_data_dir, reload_data
@@ -530,6 +535,16 @@ def calibrate(
                       f"{t_e - 273.15:.1f} C at {100 * x_l:.3f} at.% Sc, (Al) {100 * x_s:.3f} at.%")
     if write:
         out_console.print(f"wrote {write_thermo(fitted, root / 'alloy' / 'thermo_fitted.yaml')}")
+        reload_data()
+    from ..market.calibrate import fit_history
+    from ..market.calibrate import write_fitted as write_market
+
+    market = fit_history()
+    out_console.print(f"market: by-product offer factor {market.byproduct_offer_factor:.4f}, price adjustment "
+                      f"{market.price_adjust_frac:.4f} a year, RMSE {100 * market.rmse_log:.1f} % (log) on "
+                      f"{market.years[0]}-{market.years[-1]} (held-back check: `scandia market calibrate`)")
+    if write:
+        out_console.print(f"wrote {write_market(market, root / 'market' / 'fitted.yaml')}")
         reload_data()
         if to is not None:
             out_console.print(f"runs use these values with SCANDIA_FITTED_DIR={root}")

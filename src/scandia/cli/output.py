@@ -165,6 +165,21 @@ def _print_economics(summary: dict[str, Any]) -> None:
     out_console.print(table)
 
 
+def _print_market(summary: dict[str, Any]) -> None:
+    from ..market.report import HEADLINE
+
+    stage = summary["stages"]["market"]
+    table = Table(title=f"Market: {stage['basis']}; project from {stage['project_first_year']}, economics "
+                        f"price source {stage['price_source']}", title_justify="left")
+    table.add_column("metric")
+    table.add_column("unit")
+    table.add_column("value", justify="right")
+    for key in (*HEADLINE, "realised_price_life_mean_usd_per_kg", "price_2030_usd_per_kg", "price_2040_usd_per_kg"):
+        if key in stage["metrics"]:
+            table.add_row(key, _unit(key), _fmt(stage["metrics"][key], key))
+    out_console.print(table)
+
+
 RESOURCE_HEADLINE = ("resource_mi_mt", "resource_mi_sc2o3_g_per_t", "resource_inferred_mt", "nsr_cutoff_sc2o3_g_per_t",
                      "mill_cutoff_sc2o3_g_per_t", "plan_sc_recovery_frac", "feed_mt", "feed_sc2o3_g_per_t",
                      "mined_mt", "mine_life_years")

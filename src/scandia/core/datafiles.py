@@ -19,7 +19,7 @@ import yaml
 __all__ = ["FITTED_FILES", "fitted_dir", "load_data", "package_data_dir", "reload_data", "value_of"]
 
 #: the data files that calibration writes
-FITTED_FILES = ("beneficiation/fitted.yaml", "hydromet/fitted.yaml", "alloy/thermo_fitted.yaml")
+FITTED_FILES = ("beneficiation/fitted.yaml", "hydromet/fitted.yaml", "alloy/thermo_fitted.yaml", "market/fitted.yaml")
 
 
 def package_data_dir() -> Path:

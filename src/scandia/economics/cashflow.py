@@ -57,6 +57,12 @@ class ProjectInputs:
     #: ore throughput per production year as a fraction of the plant's nameplate, (n, years): the variable
     #: operating cost and the co-product revenue follow it (default: they follow the production profile)
     throughput_profile: np.ndarray | None = None
+    #: share of each production year's output that is sold, (n, years from first production): the plant makes
+    #: what it sells (production, throughput and variable cost follow it); later years sell everything
+    sales_frac: np.ndarray | None = None
+    #: revenue per kg Sc2O3 by production year, (n, years from first production), replacing
+    #: ``price_usd_per_kg`` x ``payability_frac`` (a market price path); later years keep the last value
+    price_path_usd_per_kg: np.ndarray | None = None
     #: further capital by production year (index from the first production year), e.g. a stage-2 expansion
     expansion_capex_usd: tuple[tuple[int, float], ...] = ()
     #: income-tax depreciation: "cca" (declining balance, half-year rule) or "straight" over ``tax_life_years``
@@ -151,6 +157,18 @@ def production_ramp(p: ProjectInputs, n: int, years: np.ndarray, profile: Any = 
     return np.where(operating, ramp, 0.0)
 
 
+def _by_production_year(v: np.ndarray, n: int, y: int, c: int, fill: float | None) -> np.ndarray:
+    """An (n, production years) array placed on the (n, y) year axis from year ``c``; years beyond it take
+    ``fill`` (None: the last value), construction years 0."""
+    v = np.broadcast_to(np.asarray(v, dtype=float), (n, np.shape(v)[-1]))
+    out = np.zeros((n, y))
+    k = min(v.shape[1], y - c)
+    out[:, c:c + k] = v[:, :k]
+    if c + k < y:
+        out[:, c + k:] = v[:, k - 1:k] if fill is None else fill
+    return out
+
+
 def _size(p: ProjectInputs) -> int:
     """Number of scenarios: the longest array among the inputs."""
     return max(np.shape(getattr(p, f.name))[0] if np.ndim(getattr(p, f.name)) == 2 else np.size(getattr(p, f.name))
@@ -173,8 +191,13 @@ def evaluate(p: ProjectInputs, n: int | None = None, full: bool = True) -> CashF
     horizon = years <= end  # a scenario's own year axis; later years of a longer-lived batch stay zero
     ramp = production_ramp(p, n, years)
     thr = ramp if p.throughput_profile is None else production_ramp(p, n, years, p.throughput_profile)
+    if p.sales_frac is not None:
+        sold = _by_production_year(p.sales_frac, n, years.size, c, 1.0)
+        ramp, thr = ramp * sold, thr * sold
     prod = col(p.production_kg_per_yr) * ramp
-    revenue = prod * col(p.price_usd_per_kg) * col(p.payability_frac) + col(p.coproduct_revenue_usd_per_yr) * thr
+    per_kg = (col(p.price_usd_per_kg) * col(p.payability_frac) if p.price_path_usd_per_kg is None
+              else _by_production_year(p.price_path_usd_per_kg, n, years.size, c, None))
+    revenue = prod * per_kg + col(p.coproduct_revenue_usd_per_yr) * thr
     opex = (col(p.production_kg_per_yr) * thr * col(p.opex_variable_usd_per_kg)
             + col(p.opex_fixed_usd_per_yr) * operating)
     royalty = col(p.royalty_frac) * revenue
@@ -243,6 +266,7 @@ def breakeven_price(p: ProjectInputs, n: int | None = None, hi: float = 100000.0
     n = n or _size(p)
     a = np.zeros(n)
     b = np.full(n, hi)
+    p = replace(p, price_path_usd_per_kg=None)  # a fixed price: the one that makes the NPV zero
     fa = evaluate(replace(p, price_usd_per_kg=a), n, full=False).npv_usd
     fb = evaluate(replace(p, price_usd_per_kg=b), n, full=False).npv_usd
     a, b, c = illinois(lambda c: evaluate(replace(p, price_usd_per_kg=c), n, full=False).npv_usd, a, b, fa, fb,

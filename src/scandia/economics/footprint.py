@@ -3,7 +3,7 @@
 Footprint = Σ reagent use (the hydromet stage's kg per kg Sc2O3) × emission factor + electricity (concentrator
 per t ore, hydromet per t concentrate) × grid factor + mining diesel; factors and their status in
 ``data/economics/emissions.yaml``. Master alloy: the Sc2O3 it contains times the oxide footprint plus the
-master-alloy step (:mod:`scandia.alloy.master_alloy`). Cost curve: rival supply from ``data/economics/market.yaml``
+master-alloy step (:mod:`scandia.alloy.master_alloy`). Cost curve: rival supply from ``data/market/supply.yaml``
 with the project added at its all-in cost, sorted by cost (a merit-order curve).
 """
 
@@ -53,14 +53,19 @@ def cost_curve(project_cost_usd_per_kg: float, project_tpa: float, name: str = "
     """Supply ordered by cash cost with cumulative capacity; the project's row is flagged.
 
     Like for like: every row is a cash operating cost per kg Sc2O3 (site operating cost and product transport,
-    net of by-product credits; no capital charge, royalty or tax), the rivals' from ``data/economics/market.yaml``
-    (``cost_basis`` says whether a figure is cited or an assumption) and the project's its own
-    ``cash_cost_usd_per_kg_sc2o3``.
+    net of by-product credits; no capital charge, royalty or tax), the rivals' from the market model's supply stack
+    (``data/market/supply.yaml``: the sources started by the project's first year, capacity weighted by its
+    go-ahead probability; ``cost_basis`` says whether a cost is cited or an assumption) and the project's its
+    own ``cash_cost_usd_per_kg_sc2o3``. The market stage's ``market_cost_curve`` is the same comparison with the
+    capacity actually available that year (committed and ramped) in each simulated market.
     """
-    data = load_data("economics/market.yaml")
-    rows = [{"producer": p["name"], "capacity_tpa": p["capacity_tpa"], "cost_usd_per_kg": p["cost_usd_per_kg"],
-             "cost_basis": "cited" if "cost_source" in p else "assumption", "is_project": False}
-            for p in data["producers"]]
+    from ..market.inputs import default_supply
+
+    first = int(load_data("market/market.yaml")["project_first_year"]["value"])
+    rows = [{"producer": r.label or r.name, "capacity_tpa": r.capacity_tpa * r.go_ahead_prob,
+             "cost_usd_per_kg": r.cash_cost_usd_per_kg,
+             "cost_basis": "cited" if any(w in (r.source or "") for w in ("cost", "opex", "C1")) else "assumption",
+             "is_project": False} for r in default_supply() if r.start_year <= first]
     rows.append({"producer": name, "capacity_tpa": project_tpa, "cost_usd_per_kg": project_cost_usd_per_kg,
                  "cost_basis": "model (cash cost net of REO credit)", "is_project": True})
     df = pd.DataFrame(rows).sort_values("cost_usd_per_kg", kind="stable").reset_index(drop=True)

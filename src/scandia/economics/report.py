@@ -21,7 +21,8 @@ __all__ = ["HEADLINE", "capex_table", "cashflow_table", "cost_curve_table", "mod
 
 HEADLINE = ("npv_musd", "irr_frac", "pretax_npv_musd", "pretax_irr_frac", "payback_years",
             "breakeven_sc2o3_usd_per_kg", "all_in_cost_usd_per_kg_sc2o3", "capex_musd", "opex_usd_per_kg_sc2o3",
-            "revenue_musd_per_yr", "co2e_kg_per_kg_sc2o3", "co2e_kg_per_kg_master_alloy")
+            "revenue_musd_per_yr", "co2e_kg_per_kg_sc2o3", "co2e_kg_per_kg_master_alloy", "npv_price_taker_musd",
+            "npv_market_musd")
 
 
 def stage_summary(result: EconomicsResult, scenario: Scenario) -> dict[str, Any]:

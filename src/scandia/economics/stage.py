@@ -73,6 +73,16 @@ def _quantities(scenario: Scenario, n: int, hydromet: Any, arrays: dict[str, np.
     return {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() for k, v in q.items()}
 
 
+def _mean_revenue(cf: CashFlow, n: int) -> np.ndarray:
+    """Mean yearly revenue over the production years (a market run's revenue changes year by year); NaN when
+    the per-year lines were kept for the first chunk only (more than CHUNK scenarios)."""
+    rev = cf.lines["revenue_usd"]
+    if rev.shape[0] != n:
+        return np.full(n, np.nan)
+    on = cf.lines["production_kg"] > 0
+    return np.where(on, rev, 0.0).sum(axis=1) / np.maximum(on.sum(axis=1), 1)
+
+
 CHUNK = 50_000
 
 
@@ -99,8 +109,8 @@ def _evaluate_chunked(p: ProjectInputs, n: int) -> tuple[CashFlow, np.ndarray]:
 
 
 def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: Any = None,
-                  arrays: dict[str, np.ndarray] | None = None, plan: dict[str, np.ndarray] | None = None
-                  ) -> EconomicsResult:
+                  arrays: dict[str, np.ndarray] | None = None, plan: dict[str, np.ndarray] | None = None,
+                  market: Any = None) -> EconomicsResult:
     """Cash flow of the project for ``n`` scenarios (``arrays`` overrides scenario fields by dotted path).
 
     ``plan`` gives a mine plan's years instead of the nameplate years and ramp-up: ``production_frac`` and
@@ -137,6 +147,14 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         # revenue per kg Sc2O3 produced, over the two Sc products (REO is added in the cash flow)
         price = (1.0 - share) * e["sc2o3_price_usd_per_kg"] * e["sc2o3_payability_frac"] + share * per_kg_oxide_as_ma
         payability = np.ones(n)
+    if market is not None:  # revenue per kg Sc2O3 produced, by production year, at the market's oxide price
+        path = np.asarray(market.price_usd_per_kg, dtype=float)
+        c2 = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (n,))[:, None]  # noqa: E731
+        market_per_kg = path * c2(e["sc2o3_payability_frac"])
+        if product != "sc2o3":
+            ma_path = c2(contained) * path + c2(e["master_alloy_premium_usd_per_kg"])
+            market_per_kg = ((1.0 - c2(share)) * market_per_kg
+                             + c2(share) * ma_path * c2(e["master_alloy_payability_frac"]) / c2(per_kg_ma))
     var_total = sum(variable.values())
     fixed_total = sum(fixed.values())
     safe_kg = np.where(sc_kg > 0, sc_kg, np.nan)
@@ -176,6 +194,9 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         ramp_up=(first, 0.5 * (1.0 + first)), life_years=life,
         production_profile=None if plan is None else np.asarray(plan["production_frac"], dtype=float),
         throughput_profile=None if plan is None else np.asarray(plan["throughput_frac"], dtype=float))
+    if market is not None:
+        p = replace(p, price_path_usd_per_kg=market_per_kg,
+                    sales_frac=np.broadcast_to(np.asarray(market.sold_frac, dtype=float), market_per_kg.shape))
     cf, be = _evaluate_chunked(p, n)
     metrics = {
         "npv_musd": cf.npv_usd / 1e6, "pretax_npv_musd": cf.pretax_npv_usd / 1e6, "irr_frac": cf.irr_frac,
@@ -184,7 +205,8 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         "capex_musd": capex_total / 1e6, "opex_usd_per_kg_sc2o3": (var_total + fixed_total) / safe_kg,
         # C1-style cash cost: operating cost less the REO by-product credit, per kg Sc2O3 (the cost curve's basis)
         "cash_cost_usd_per_kg_sc2o3": (var_total + fixed_total - p.coproduct_revenue_usd_per_yr) / safe_kg,
-        "revenue_musd_per_yr": (sc_kg * price * payability + p.coproduct_revenue_usd_per_yr) / 1e6,
+        "revenue_musd_per_yr": (sc_kg * price * payability + p.coproduct_revenue_usd_per_yr) / 1e6
+        if market is None else _mean_revenue(cf, n) / 1e6,
         "sc2o3_production_tpa": sc_kg / 1e3,
     }
     if hydromet is not None:

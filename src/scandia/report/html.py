@@ -798,6 +798,41 @@ def _economics_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: d
                     "economics")
 
 
+def _market_figures(rep: _Report, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
+    """The market: price fan with and without the project, supply stack, demand by application, the cost
+    curve in the project's first year, and the two NPVs side by side."""
+    from ..market.figures import market_figures
+
+    m = summary.get("stages", {}).get("market")
+    figs = market_figures(tables)
+    if m is None or not figs:
+        return
+    met = m.get("metrics", {})
+    e = summary.get("stages", {}).get("economics", {}).get("metrics", {})
+
+    def val(d: dict[str, Any], k: str) -> float | None:
+        v = d.get(k)
+        return _num(v.get("p50") if isinstance(v, dict) else v)
+
+    parts = [f"Prices are US$/kg Sc2O3 on the USGS MCS 2026 basis, fitted to 2021-2025 (black points); the project "
+             f"sells from {m['project_first_year']}."]
+    pe, share = val(met, "price_effect_frac"), val(met, "project_market_share_frac")
+    sold = val(met, "project_sold_frac")
+    if pe is not None and share is not None and sold is not None:
+        parts.append(f"Over its life the project moves the price by {100 * pe:+.0f} %, takes {100 * share:.0f} % of "
+                     f"world supply and sells {100 * sold:.0f} % of what it can make.")
+    taker, mkt = val(e, "npv_price_taker_musd"), val(e, "npv_market_musd")
+    if taker is not None and mkt is not None:
+        parts.append(f"NPV at the fixed price {_money(taker)}; at the market's price and sales {_money(mkt)} "
+                     f"(the headline uses economics.price_source = {m.get('price_source', 'fixed')}).")
+    if not m.get("alloy_adoption", True):
+        parts.append("Alloy adoption is switched off.")
+    note = f"<p class='note'>{html.escape(' '.join(parts))}</p>"
+    blocks = [rep.figure(f, name) for name, f in figs.items()]
+    rep.section("Market: supply, demand and price", note + "<div class='grid2'>" + "".join(blocks) + "</div>",
+                "market")
+
+
 def _assumptions(rep: _Report, assumptions: pd.DataFrame | None) -> None:
     if assumptions is None:
         from .excel import assumptions_table
@@ -854,6 +889,7 @@ def _all_sections(rep: _Report, summary: dict[str, Any], tables: dict[str, pd.Da
     _resource_figures(rep, tables, summary)
     _process_figures(rep, tables, summary)
     _alloy_figures(rep, tables, summary)
+    _market_figures(rep, tables, summary)
     _economics_figures(rep, tables, summary)
     _economics_tables(rep, tables, summary)
     _routes(rep, tables)

@@ -30,6 +30,7 @@ from pydantic import (
 from ..beneficiation.routes import CONCENTRATION_ROUTES
 from ..core.datafiles import load_data
 from ..hydromet.routes import LEACH_ROUTES
+from ..market.inputs import Application, SupplySource, default_demand, default_supply
 from .distributions import Distribution
 from .params import PARAMS, Param, declare
 
@@ -300,8 +301,37 @@ class EconomicsSection(_Section):
                                 "none (all to Sc2O3), by mass, or by revenue (ISO 14044 4.3.4; economic "
                                 "allocation is the rare-earth LCA convention, Koltun & Tharumarajah 2014, ISRN "
                                 "Metallurgy 907536)")
+    price_source: Literal["fixed", "market"] = Field(
+        "fixed", description="fixed: the Sc2O3 price below for every year (a price-taker); market: the market "
+                             "stage's price path and sales (the project's own volume moves the price)")
     params: EconomicsParams = Field(default_factory=EconomicsParams)  # type: ignore[valid-type]
     inputs: EconomicsInputs | None = Field(None, description="production figures for a stand-alone run")
+
+
+_MarketParams = _section("_MarketParams", "market.", load_data("market/market.yaml"), _fitted("market"))
+
+
+class MarketSection(_MarketParams):  # type: ignore[valid-type, misc]
+    """The scandium market (scandia.market): supply stack, demand by application, price formation; the
+    project's volume from the chain (or ``project_capacity_tpa`` run alone)."""
+
+    supply: list[SupplySource] = Field(default_factory=default_supply, max_length=200,
+                                       description="rival sources (default: data/market/supply.yaml)")
+    demand: dict[str, Application] = Field(default_factory=default_demand, max_length=50,
+                                           description="applications (default: data/market/demand.yaml)")
+    china_export_licensing: bool = Field(
+        False, description="from licensing_year on, only china_availability_frac of Chinese supply reaches the "
+                           "market (the price history is fitted without it)")
+    alloy_adoption: bool = Field(True, description="latent Al-Sc alloy demand follows adoption (Bass diffusion "
+                                                   "driven by the alloy's cost per MPa and supply reliability)")
+
+    @model_validator(mode="after")
+    def _stack(self) -> MarketSection:
+        from ..market.inputs import check_stack
+
+        check_stack(self.supply, self.demand, int(load_data("market/prices.yaml")["fit"]["years"][0]),
+                    int(self.horizon_year))
+        return self
 
 
 class ResourceSection(BaseModel):
@@ -514,6 +544,7 @@ def _build() -> None:
         beneficiation=(BeneficiationSection, Field(default_factory=BeneficiationSection)),
         hydromet=(HydrometSection, Field(default_factory=HydrometSection)),
         alloy=(AlloySection, Field(default_factory=AlloySection)),
+        market=(MarketSection, Field(default_factory=MarketSection)),
         economics=(EconomicsSection, Field(default_factory=EconomicsSection)),
         uncertainty=(UncertaintySection, Field(default_factory=UncertaintySection)),
     )
