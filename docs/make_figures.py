@@ -247,6 +247,36 @@ def resource_babbitt_figure() -> str:
                      (0.0, 1.2))
 
 
+def market_validation_figure() -> str:
+    """USGS MCS 2026 prices, the model's one-step-ahead forecasts (fitted on all years), the held-back 2025
+    forecast (fitted without it) and the persistence forecasts (tests/validation/test_market_validation.py)."""
+    from scandia.market.calibrate import fit_history, history, holdout_check
+
+    years, prices, _ = history()
+    fit = fit_history()
+    hold = holdout_check()
+    lines = {"USGS MCS 2026, US$/kg": (list(years), list(prices)),
+             "model, one step ahead": (list(fit.years), list(fit.forecast_usd_per_kg)),
+             "persistence (last year)": (list(years[1:]), list(prices[:-1])),
+             "model fitted without 2025": ([2024.0, 2025.0], [float(prices[-2]), hold["model_usd_per_kg"]])}
+    return line_chart(lines, "Sc2O3 price: fit and held-back 2025 (USGS MCS 2026 basis)", "year", "US$/kg Sc2O3",
+                      (2021.0, 2025.0), (500.0, 1000.0))
+
+
+def market_price_path_figure() -> str:
+    """The default market with a 90 t/a project from 2031 (run alone) and without it, and the history."""
+    from scandia.market.stage import run_market
+
+    r = run_market(load_scenario(), 1)
+    y = [float(v) for v in r.path.years if v <= 2070]
+    k = len(y)
+    lines = {"with the project (90 t/a from 2031)": (y, list(r.path.price_usd_per_kg[0, :k])),
+             "without it": (y, list(r.baseline.price_usd_per_kg[0, :k]))}
+    top = 500.0 * math.ceil(max(max(v) for _, v in lines.values()) / 500.0)
+    return line_chart(lines, "Sc2O3 price path, default market (US$/kg, USGS basis)", "year", "US$/kg Sc2O3",
+                      (2021.0, 2070.0), (0.0, top))
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "beneficiation_calibration.svg").write_text(calibration_figure(), encoding="utf-8")
@@ -263,6 +293,8 @@ def main(out: Path) -> None:
     (out / "economics_validation.svg").write_text(economics_validation_figure(), encoding="utf-8")
     (out / "resource_grade_tonnage.svg").write_text(resource_grade_tonnage_figure(), encoding="utf-8")
     (out / "resource_babbitt_desurvey.svg").write_text(resource_babbitt_figure(), encoding="utf-8")
+    (out / "market_validation.svg").write_text(market_validation_figure(), encoding="utf-8")
+    (out / "market_price_path.svg").write_text(market_price_path_figure(), encoding="utf-8")
 
 
 if __name__ == "__main__":

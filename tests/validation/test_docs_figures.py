@@ -10,7 +10,8 @@ import pytest
 pytestmark = pytest.mark.validation
 
 
-LINES = ("grade_recovery.svg", "leach_tradeoff.svg", "caustic_validation.svg", "resource_grade_tonnage.svg")
+LINES = ("grade_recovery.svg", "leach_tradeoff.svg", "caustic_validation.svg", "resource_grade_tonnage.svg",
+         "market_validation.svg", "market_price_path.svg")
 
 
 def test_figures_regenerate(tmp_path):
@@ -21,7 +22,7 @@ def test_figures_regenerate(tmp_path):
                  "leach_tradeoff.svg", "caustic_validation.svg", "acid_loop.svg", "footprint_by_route.svg",
                  "alloy_validation.svg", "alloy_kwn_kawin.svg", "alloy_phase.svg",
                  "alloy_pareto.svg", "economics_validation.svg", "resource_grade_tonnage.svg",
-                 "resource_babbitt_desurvey.svg"):
+                 "resource_babbitt_desurvey.svg", "market_validation.svg", "market_price_path.svg"):
         text = (tmp_path / name).read_text()
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
         lines = name in LINES or name.startswith("alloy_")

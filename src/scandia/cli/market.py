@@ -147,3 +147,46 @@ def market_calibrate(
             _fail(f"--to: cannot write to {root}: {exc.strerror or exc}")
         reload_data()
         out_console.print(f"wrote {path}")
+
+
+@market_app.command("fixed-point")
+def market_fixed_point(
+    scenario: Annotated[str | None, typer.Argument(help="a scenario whose mine plan feeds the chain "
+                                                        "(default examples/crater-lake-mine.yaml's settings)")] = None,
+    tol: Annotated[float, typer.Option(help="relative change of price that ends the iteration")] = 0.01,
+    max_iter: Annotated[int, typer.Option(help="most iterations")] = 12,
+    out: Annotated[Path | None, typer.Option(help="CSV of the iterations")] = None,
+) -> None:
+    """Iterate the plan's Sc2O3 price (NSR cut-off, pit, schedule) to the price the market pays for its output."""
+    from ..market.fixedpoint import price_fixed_point
+    from ..scenario import load_scenario
+    from .output import _spinner
+
+    try:
+        scen = load_scenario(scenario)
+        if scenario is None:
+            scen = scen.with_values({"resource.feeds_chain": True})
+        with _spinner() as say:
+            fp = price_fixed_point(scen, tol=tol, max_iter=max_iter,
+                                   progress=lambda p: say(f"chain with the mine planned at {p:.0f} US$/kg"))
+        if out is not None:
+            try:
+                fp.iterations.to_csv(out, index=False)
+            except OSError as exc:
+                raise ScenarioError("--out", f"cannot write {out}: {exc.strerror or exc}") from None
+    except ScandiaError as exc:
+        _fail(str(exc))
+    t = Table(title="Plan price against the market's realised price (discounted, by tonnes sold)",
+              title_justify="left")
+    for c in ("it", "plan US$/kg", "realised US$/kg", "change", "NSR cut-off g/t", "mill cut-off g/t",
+              "life a", "sold", "NPV market US$M"):
+        t.add_column(c, justify="right")
+    for _, r in fp.iterations.iterrows():
+        t.add_row(str(int(r["iteration"])), f"{r['plan_price_usd_per_kg']:.0f}",
+                  f"{r['realised_price_usd_per_kg']:.0f}",
+                  f"{100 * r['change_frac']:+.1f} %", f"{r['nsr_cutoff_sc2o3_g_per_t']:.0f}",
+                  f"{r['mill_cutoff_sc2o3_g_per_t']:.0f}", f"{r['mine_life_years']:.0f}",
+                  f"{100 * r['project_sold_frac']:.0f} %", f"{r['npv_market_musd']:.0f}")
+    out_console.print(t)
+    word = "converged" if fp.converged else f"not converged in {max_iter} iterations"
+    out_console.print(f"{word}: plan price {fp.price_usd_per_kg:.0f} US$/kg (tolerance {100 * tol:g} %)")

@@ -19,8 +19,11 @@ The model (equations; docs/market.md derives them):
 - **The project** (Crater Lake from the chain) sells its contracted offtake and offers the rest on the market
   down to its own cash cost (an entrant seeking volume does not hold a list premium), at most
   ``max_share_frac`` of the year's demand (customers qualify a new source slowly).
-- **Demand.** Application a: ``D_a,t(P) = D_0 s_a (1 + g_a)^(t − t_0) (P / P_0)^ε_a`` (constant elasticity
-  about the base year's demand ``D_0`` at the base-year price ``P_0``), plus the latent Al-Sc alloy demand
+- **Demand.** Application a: ``D_a,t(P) = D_0 s_a exp(ln(1 + g_a) T (1 − e^(−(t − t_0)/T))) (P / P_0)^(f ε_a)``
+  (constant elasticity about the base year's demand ``D_0`` at the base-year price ``P_0``; growth ``g_a``
+  fading over ``T`` = ``growth_fade_years`` as uses mature, so cumulative growth is bounded by
+  ``(1 + g_a)^T``; no elasticity is published, so their spread is carried by one factor ``f``,
+  ``elasticity_factor``), plus the latent Al-Sc alloy demand
   ``L A_t``, whose adoption ``A_t`` follows Bass diffusion (Bass 1969, Management Science 15:215;
   coefficients from Sultan, Farley & Lehmann 1990, J. Marketing Research 27:70) towards a ceiling set by
   the alloy's cost per MPa against the value of strength and by supply reliability (1 − Herfindahl index of
@@ -40,10 +43,14 @@ from typing import Any
 
 import numpy as np
 
+from ..core.numerics import illinois
+
 __all__ = ["Demand", "MarketParams", "MarketPath", "ProjectSupply", "SupplyStack", "simulate"]
 
 #: clearing-price search range [US$/kg Sc2O3]; a price at either end is reported as clipped
 PRICE_RANGE = (10.0, 100_000.0)
+#: tolerance of the clearing price in log price (1e-9 relative)
+XTOL_LN = 1e-9
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -96,6 +103,7 @@ class MarketParams:
     expectation_years: np.ndarray
     stock_cover_years: np.ndarray
     growth_fade_years: np.ndarray
+    elasticity_factor: np.ndarray
     stock_restore_years: np.ndarray
     initial_stock_years: np.ndarray
     china_availability_frac: np.ndarray  #: share of Chinese supply reaching the market (export licensing)
@@ -200,12 +208,12 @@ class _Year:
     ln_offer: np.ndarray
     w: np.ndarray
     ln_p0: np.ndarray
-    elasticity: np.ndarray
+    elasticity: np.ndarray  #: (n, m)
     project: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None  #: offtake, spot capacity, share, ln cost
 
     def flows(self, ln_p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Rivals' sales (n, k), the project's (n,), demand by application (n, m) and in total (n,)."""
-        d_app = self.base_t * np.exp(self.elasticity[None, :] * (ln_p - self.ln_p0)[:, None])
+        d_app = self.base_t * np.exp(self.elasticity * (ln_p - self.ln_p0)[:, None])
         d = d_app.sum(axis=1) + self.latent
         s_src = self.cap * _sigmoid((ln_p[:, None] - self.ln_offer) / self.w)
         if self.project is None:
@@ -227,7 +235,7 @@ class _Year:
 def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndarray,
              project: ProjectSupply | None = None, alloy_cost_usd_per_mpa_per_kg: np.ndarray | None = None,
              alloy_price_usd_per_kg: np.ndarray | None = None, observed_price_usd_per_kg: np.ndarray | None = None,
-             initial_price_usd_per_kg: np.ndarray | None = None, iters: int = 36) -> MarketPath:
+             initial_price_usd_per_kg: np.ndarray | None = None, iters: int = 80) -> MarketPath:
     """The market over ``years`` (whole calendar years, ascending) for every scenario.
 
     ``observed_price_usd_per_kg`` (years,), NaN where there is no observation: those years take the observed
@@ -278,6 +286,7 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
     adopt = np.zeros(n)
     growth = np.log1p(demand.growth_frac_per_yr)[None, :]
     fade = col(p.growth_fade_years)
+    elasticity = demand.price_elasticity[None, :] * col(p.elasticity_factor)[:, None]
     shares = col(p.base_demand_tpa)[:, None] * demand.share_frac[None, :]
     stock = None
     clipped = np.zeros(n, dtype=bool)
@@ -295,7 +304,7 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
             spot_cap = prod[:, t] - off
 
         yr = _Year(base_t=base_t, latent=latent, cap=cap, ln_offer=ln_offer, w=w, ln_p0=ln_p0,
-                   elasticity=demand.price_elasticity, project=None if project is None else (
+                   elasticity=elasticity, project=None if project is None else (
                        off, spot_cap, share_cap, ln_proj))
         if stock is None:
             stock = col(p.initial_stock_years) * yr.flows(ln_prev)[3]
@@ -303,14 +312,14 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
         lo = np.full(n, np.log(PRICE_RANGE[0]))
         hi = np.full(n, np.log(PRICE_RANGE[1]))
         e_lo, e_hi = excess(lo), excess(hi)
-        for _ in range(iters):  # bisection: the excess supply rises with price (offers up, demand down)
-            mid = 0.5 * (lo + hi)
-            pos = excess(mid) > 0
-            hi = np.where(pos, mid, hi)
-            lo = np.where(pos, lo, mid)
-        ln_star = np.where(e_lo > 0, np.log(PRICE_RANGE[0]), np.where(e_hi < 0, np.log(PRICE_RANGE[1]),
-                                                                      0.5 * (lo + hi)))
-        clipped |= (e_lo > 0) | (e_hi < 0)
+        bad = (e_lo > 0) | (e_hi < 0)  # no root in range: clipped (a zero-width bracket, so not iterated)
+        # the excess supply rises with price (offers up, demand down): one root, found by Illinois false
+        # position in log price with a per-scenario stop (core.numerics)
+        a, b, c = illinois(excess, np.where(bad, hi, lo), hi, np.where(bad, e_hi, e_lo), e_hi, xtol=XTOL_LN,
+                           iters=iters)
+        root = np.where(b - a < XTOL_LN, 0.5 * (a + b), c)
+        ln_star = np.where(e_lo > 0, np.log(PRICE_RANGE[0]), np.where(e_hi < 0, np.log(PRICE_RANGE[1]), root))
+        clipped |= bad
         ln_p = np.log(col(obs[t])) if np.isfinite(obs[t]) else (1.0 - alpha) * ln_prev + alpha * ln_star
         s_src, sold, d_app, d = yr.flows(ln_p)
         supply = s_src.sum(axis=1) + sold

@@ -93,6 +93,7 @@ def market_inputs(scenario: Any, n: int, arrays: dict[str, np.ndarray] | None = 
         price_adjust_frac=a["price_adjust_frac"], offer_width=a["offer_width"], entry_width=a["entry_width"],
         go_ahead_factor=a["go_ahead_factor"], lead_years=int(m.lead_years), expectation_years=a["expectation_years"],
         stock_cover_years=a["stock_cover_years"], growth_fade_years=a["growth_fade_years"],
+        elasticity_factor=a["elasticity_factor"],
         stock_restore_years=a["stock_restore_years"],
         initial_stock_years=a["initial_stock_years"],
         china_availability_frac=a["china_availability_frac"] if m.china_export_licensing else np.ones(n),
@@ -179,6 +180,10 @@ def run_market(scenario: Any, n: int = 1, arrays: dict[str, np.ndarray] | None =
     sold_total = sold.sum(axis=1)
     metrics["realised_price_life_mean_usd_per_kg"] = np.divide(
         (realised * sold).sum(axis=1), sold_total, out=np.full(n, np.nan), where=sold_total > 0)
+    disc = (1.0 + get("economics.params.discount_rate_frac")[:, None]) ** -np.arange(sold.shape[1])[None, :]
+    sold_disc = (sold * disc).sum(axis=1)
+    metrics["realised_price_discounted_usd_per_kg"] = np.divide(
+        (realised * sold * disc).sum(axis=1), sold_disc, out=np.full(n, np.nan), where=sold_disc > 0)
     status = np.where(path.clipped | base.clipped, Status.clipped, Status.ok).astype(np.int8)
     return MarketResult(path=path, baseline=base, metrics=metrics, status=status, project_first_year=first,
                         sales=sales, production_tpa=prod, cash_cost_usd_per_kg=cash)

@@ -73,7 +73,7 @@ def chain_recovery(scenario: Any, head_grade_sc_ppm: np.ndarray) -> tuple[np.nda
     rec, closed = np.empty(grades.size), np.empty(grades.size, dtype=bool)
     for i, g in enumerate(grades):
         scen = scenario.with_values({"beneficiation.head_grade_sc_ppm": float(g)})
-        r = run(scen, n=1, skip=("resource", "alloy", "economics"))
+        r = run(scen, n=1, skip=("resource", "alloy", "market", "economics"))
         rec[i] = _first(r.stages["hydromet"].metrics["overall_sc_recovery_frac"])
         table = balance_health_table(scen, r.stages["beneficiation"], r.stages["hydromet"])
         closed[i] = bool(table is None or table["closes"].all())
@@ -202,7 +202,7 @@ def plan_mine(scenario: Any, est: Estimate, realisations: np.ndarray | None = No
     grade = d["sc2o3_g_per_t"].to_numpy()
     z = grid.centres()[:, 2]
     top = float(z.max() + grid.size_m[2] / 2) if top_m is None else float(top_m)
-    base_run = run(scenario, n=1, skip=("resource", "alloy", "economics"))
+    base_run = run(scenario, n=1, skip=("resource", "alloy", "market", "economics"))
     rec0 = _first(base_run.stages["hydromet"].metrics["overall_sc_recovery_frac"])
     arcs = slope_arcs(grid, s)  # the kriged model and every realisation share the grid's precedences
     shells = pit_shells(grid, grade, d["tonnes"].to_numpy(), rec0, price, pay, top, s, arcs)
@@ -308,7 +308,7 @@ def plan_economics(scenario: Any, plan: MinePlan) -> tuple[Any, dict[str, np.nda
     from ..economics.stage import run_economics
 
     scen = scenario.with_values({"beneficiation.head_grade_sc_ppm": float(np.clip(plan.head_grade_sc_ppm, 10, 5000))})
-    base = run(scen, n=1, skip=("resource", "economics"))
+    base = run(scen, n=1, skip=("resource", "market", "economics"))
     p = scen.plant
     nameplate_t = _first(p.ore_feed_rate_tph) * _first(p.operating_hours_per_year_h_per_yr)
     rec_design = _first(base.stages["hydromet"].metrics["overall_sc_recovery_frac"])  # the nameplate's own
