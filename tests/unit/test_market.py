@@ -78,16 +78,16 @@ def test_a_batch_equals_its_single_runs(base, spread):
 
 def test_larger_project_lowers_the_price_with_adoption_off(base):
     """With the alloy-adoption feedback off, a larger project lowers the price in every year of its life and
-    the life-mean price strictly until its sales limit binds (half of demand). Tolerance 0.1 % per year: a lower
-    price delays rivals' commitments (entry deterrence), which lifts some later years by up to 0.04 % in the
-    default market (measured: 0.38 US$/kg at 50 t/a in 2041)."""
+    the life-mean price strictly until its sales limit binds (half of demand). Tolerance 0.2 % per year: a lower
+    price delays rivals' commitments (entry deterrence), which lifts some later years by up to 0.09 % in the
+    default market (measured on this grid)."""
     s = base.with_values({"market.alloy_adoption": False})
     caps = np.linspace(0.0, 150.0, 16)
     r = run_market(s, caps.size, {"market.project_capacity_tpa": caps})
     first = int(s.market.project_first_year) - int(r.path.years[0])
     life = slice(first, first + int(s.economics.params.life_years))
     price = r.path.price_usd_per_kg[:, life]
-    assert np.all(np.diff(price, axis=0) <= 1e-3 * price[1:])
+    assert np.all(np.diff(price, axis=0) <= 2e-3 * price[1:])
     mean = price.mean(axis=1)
     assert np.all(np.diff(mean) <= 1e-9 * mean[1:])
     assert mean[-1] < 0.8 * mean[0]  # 150 t/a into a market of about 70 t/a: at least 20 % lower
@@ -194,3 +194,31 @@ def test_fixed_point_solver_converges_on_a_contraction():
         solve_fixed_point(lambda p: p, 1.0, damping=1.5)
     with pytest.raises(ScenarioError, match="sold nothing"):
         solve_fixed_point(lambda p: float("nan"), 1.0)
+
+
+def test_conditioning_on_history_refits_the_offer_factor_per_scenario(base):
+    """market.condition_on_history: at the default inputs the per-scenario refit gives the committed fit (0.1 %,
+    golden section to 1e-8 in log m); a lower base demand needs a higher offer factor to replay the same prices
+    (monotone); inputs no factor reconciles with the history (60 t/a of demand at 2024's price with 47 t/a of
+    supply) are kept and flagged out of range, the others replay 2022-2025 within 3 % (log RMSE)."""
+    from scandia.core.status import Status
+
+    s = base.with_values({"market.condition_on_history": True})
+    demand = np.array([20.0, 30.0, 45.0, 60.0])
+    r = run_market(s, demand.size, {"market.base_demand_tpa": demand})
+    m = r.metrics["byproduct_offer_factor_conditioned"]
+    assert m[2] == pytest.approx(base.market.byproduct_offer_factor, rel=1e-3)
+    assert np.all(np.diff(m) < 0)
+    rmse = r.metrics["history_rmse_log_frac"]
+    assert np.all(rmse[:3] < 0.03) and rmse[3] > 0.08
+    assert r.status[3] == Status.out_of_range and np.all(r.status[:3] < Status.out_of_range)
+
+
+def test_dataset_is_labelled(spread):
+    """The stage's Dataset: metrics over scenario with declared units, paths over scenario x calendar year."""
+    _, r = spread
+    ds = r.dataset
+    assert ds["price_usd_per_kg"].dims == ("scenario", "year") and ds.sizes["scenario"] == 6
+    assert ds["supply_by_source_tpa"].dims == ("scenario", "source", "year")
+    assert ds["price_effect_frac"].attrs["units"] == "dimensionless"
+    assert int(ds["year"][0]) == 2021 and ds.attrs["project_first_year"] == 2031

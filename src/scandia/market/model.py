@@ -24,10 +24,10 @@ The model (equations; docs/market.md derives them):
   fading over ``T`` = ``growth_fade_years`` as uses mature, so cumulative growth is bounded by
   ``(1 + g_a)^T``; no elasticity is published, so their spread is carried by one factor ``f``,
   ``elasticity_factor``), plus the latent Al-Sc alloy demand
-  ``L A_t``, whose adoption ``A_t`` follows Bass diffusion (Bass 1969, Management Science 15:215;
-  coefficients from Sultan, Farley & Lehmann 1990, J. Marketing Research 27:70) towards a ceiling set by
-  the alloy's cost per MPa against the value of strength and by supply reliability (1 − Herfindahl index of
-  supply by country).
+  ``L A_t (P / P_0)^(f ε_alloy)`` (ε_alloy the share-weighted elasticity of the alloy uses), whose adoption
+  ``A_t`` follows Bass diffusion (Bass 1969, Management Science 15:215; coefficients from Sultan, Farley &
+  Lehmann 1990, J. Marketing Research 27:70) towards a ceiling set by the alloy's cost per MPa against the
+  value of strength and by supply reliability (1 − Herfindahl index of supply by country).
 - **Price.** The clearing price ``P*_t`` solves ``S_t(P) = D_t(P) + (c D_t(P) − I_(t−1)) / τ`` (flows plus the
   stock traders want, cover ``c`` years, restored over ``τ`` years); the quoted price adjusts part-way
   (partial adjustment, Nerlove 1958; the stock-driven price of WORLD6, Sverdrup & Olafsdottir 2019, Mineral
@@ -202,19 +202,18 @@ def _herfindahl(supply: np.ndarray, region_index: np.ndarray, n_regions: int) ->
 class _Year:
     """One year's market at a trial price: the offers, the project's sales and the demand (all (n, ...))."""
 
-    base_t: np.ndarray
-    latent: np.ndarray
+    base_t: np.ndarray  #: (n, m + 1) demand at the base price: the applications, then the latent alloy demand
     cap: np.ndarray
     ln_offer: np.ndarray
     w: np.ndarray
     ln_p0: np.ndarray
-    elasticity: np.ndarray  #: (n, m)
+    elasticity: np.ndarray  #: (n, m + 1)
     project: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None  #: offtake, spot capacity, share, ln cost
 
     def flows(self, ln_p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Rivals' sales (n, k), the project's (n,), demand by application (n, m) and in total (n,)."""
+        """Rivals' sales (n, k), the project's (n,), demand by application (n, m + 1) and in total (n,)."""
         d_app = self.base_t * np.exp(self.elasticity * (ln_p - self.ln_p0)[:, None])
-        d = d_app.sum(axis=1) + self.latent
+        d = d_app.sum(axis=1)
         s_src = self.cap * _sigmoid((ln_p[:, None] - self.ln_offer) / self.w)
         if self.project is None:
             return s_src, np.zeros_like(d), d_app, d
@@ -286,7 +285,12 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
     adopt = np.zeros(n)
     growth = np.log1p(demand.growth_frac_per_yr)[None, :]
     fade = col(p.growth_fade_years)
-    elasticity = demand.price_elasticity[None, :] * col(p.elasticity_factor)[:, None]
+    # the latent alloy demand answers the price as the alloy uses do (their share-weighted elasticity): an
+    # adopter of Sc alloys trims Sc content or falls back to the base alloy when scandium turns dear
+    w_alloy = demand.share_frac * demand.alloy
+    e_alloy = float((demand.price_elasticity * w_alloy).sum() / w_alloy.sum()) if w_alloy.sum() > 0 else float(
+        (demand.price_elasticity * demand.share_frac).sum())
+    elasticity = np.append(demand.price_elasticity, e_alloy)[None, :] * col(p.elasticity_factor)[:, None]
     shares = col(p.base_demand_tpa)[:, None] * demand.share_frac[None, :]
     stock = None
     clipped = np.zeros(n, dtype=bool)
@@ -303,7 +307,8 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
             off = np.minimum(offtake_cap, prod[:, t])
             spot_cap = prod[:, t] - off
 
-        yr = _Year(base_t=base_t, latent=latent, cap=cap, ln_offer=ln_offer, w=w, ln_p0=ln_p0,
+        yr = _Year(base_t=np.concatenate([base_t, latent[:, None]], axis=1), cap=cap, ln_offer=ln_offer, w=w,
+                   ln_p0=ln_p0,
                    elasticity=elasticity, project=None if project is None else (
                        off, spot_cap, share_cap, ln_proj))
         if stock is None:
@@ -328,8 +333,7 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
         stock = stock + dstock
         sup[:, :, t] = s_src
         avail_rec[:, :, t] = cap
-        dem[:, :m, t] = d_app
-        dem[:, m, t] = latent
+        dem[:, :, t] = d_app
         rel_t = _herfindahl(np.concatenate([s_src, sold[:, None]], axis=1), reg_idx, len(regions))
         for name, v in (("price", np.exp(ln_p)), ("clear", np.exp(ln_star)), ("sold", sold), ("demand", d),
                         ("served", served), ("unmet", d - served), ("stock", stock), ("dstock", dstock),

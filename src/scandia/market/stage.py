@@ -50,12 +50,14 @@ class MarketResult:
 
     @property
     def dataset(self) -> Any:
-        """Price, demand, supply by source and stock by year as an ``xarray.Dataset`` (scenario, year, source,
-        application)."""
+        """The metrics and status over ``scenario`` (:mod:`scandia.core.labelled`), with price, demand, supply by
+        source and stock over calendar ``year``, ``source`` and ``application``, as an ``xarray.Dataset``."""
         import xarray as xr
 
+        from ..core.labelled import stage_dataset
+
         p, b = self.path, self.baseline
-        ds = xr.Dataset(
+        series = xr.Dataset(
             {"price_usd_per_kg": (("scenario", "year"), p.price_usd_per_kg, {"units": "USD/kg Sc2O3"}),
              "price_without_project_usd_per_kg": (("scenario", "year"), b.price_usd_per_kg, {"units": "USD/kg"}),
              "demand_tpa": (("scenario", "year"), p.demand_tpa, {"units": "t/a Sc2O3"}),
@@ -65,10 +67,11 @@ class MarketResult:
              "adoption_frac": (("scenario", "year"), p.adoption_frac, {"units": "1"}),
              "supply_by_source_tpa": (("scenario", "source", "year"), p.supply_by_source_tpa, {"units": "t/a"}),
              "demand_by_application_tpa": (("scenario", "application", "year"), p.demand_by_application_tpa,
-                                           {"units": "t/a"}),
-             "status": (("scenario",), self.status)},
+                                           {"units": "t/a"})},
             coords={"year": p.years, "source": list(p.names), "application": list(p.applications)})
+        ds = stage_dataset("market", self).merge(series)
         ds.attrs["stage"] = "market"
+        ds.attrs["project_first_year"] = self.project_first_year
         return ds
 
 
@@ -128,6 +131,14 @@ def run_market(scenario: Any, n: int = 1, arrays: dict[str, np.ndarray] | None =
     arrays = arrays or {}
     m = scenario.market
     stack, demand, params = market_inputs(scenario, n, arrays)
+    history_rmse = None
+    if m.condition_on_history:  # each scenario's offer factor refit to the history given its other inputs
+        from dataclasses import replace
+
+        from .calibrate import condition_offer_factor
+
+        factor, history_rmse = condition_offer_factor(stack, demand, params)
+        params = replace(params, byproduct_offer_factor=factor)
     y_hist, p_hist, _ = history()
     first = int(m.project_first_year)
     horizon = int(m.horizon_year)
@@ -185,6 +196,14 @@ def run_market(scenario: Any, n: int = 1, arrays: dict[str, np.ndarray] | None =
     metrics["realised_price_discounted_usd_per_kg"] = np.divide(
         (realised * sold * disc).sum(axis=1), sold_disc, out=np.full(n, np.nan), where=sold_disc > 0)
     status = np.where(path.clipped | base.clipped, Status.clipped, Status.ok).astype(np.int8)
+    if history_rmse is not None:
+        from .calibrate import CONDITION_RMSE_MAX
+
+        metrics["byproduct_offer_factor_conditioned"] = params.byproduct_offer_factor
+        metrics["history_rmse_log_frac"] = history_rmse
+        # inputs no offer factor reconciles with the observed prices: kept, flagged out of range
+        status = np.maximum(status, np.where(history_rmse > CONDITION_RMSE_MAX, Status.out_of_range, Status.ok)
+                            ).astype(np.int8)
     return MarketResult(path=path, baseline=base, metrics=metrics, status=status, project_first_year=first,
                         sales=sales, production_tpa=prod, cash_cost_usd_per_kg=cash)
 

@@ -324,6 +324,10 @@ class MarketSection(_MarketParams):  # type: ignore[valid-type, misc]
                            "market (the price history is fitted without it)")
     alloy_adoption: bool = Field(True, description="latent Al-Sc alloy demand follows adoption (Bass diffusion "
                                                    "driven by the alloy's cost per MPa and supply reliability)")
+    condition_on_history: bool = Field(
+        False, description="refit byproduct_offer_factor per scenario to the price history given the scenario's "
+                           "other market inputs (sampled base demand, growth, elasticities ...), so every sampled "
+                           "market replays the observed prices; off: the field's value (the default fit)")
 
     @model_validator(mode="after")
     def _stack(self) -> MarketSection:
