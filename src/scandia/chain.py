@@ -116,6 +116,17 @@ def _arrays_key(n: int, arrays: dict[str, np.ndarray]) -> str:
     return f"|n={n}|arrays={h.hexdigest()}"
 
 
+def _oxide_offer_cost(econ: Any) -> np.ndarray:
+    """The project's C1 cash cost per kg Sc2O3 as an oxide seller offers it on the market: without the cost of
+    converting oxide to master alloy (a master-alloy product is priced from the oxide price plus its premium)."""
+    m = econ.metrics
+    conversion = econ.opex_usd_per_yr.get("master_alloy_conversion")
+    if conversion is None:
+        return m["cash_cost_usd_per_kg_sc2o3"]
+    kg = np.asarray(econ.quantities["sc2o3_kg_per_yr"], dtype=float)
+    return m["cash_cost_usd_per_kg_sc2o3"] - np.divide(conversion, kg, out=np.zeros_like(kg), where=kg > 0)
+
+
 def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any = None,
         arrays: dict[str, np.ndarray] | None = None, cache: StageCache | None = None,
         skip: tuple[str, ...] = (), summarise: bool = True) -> RunResult:
@@ -270,7 +281,7 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
             c_years = int(scenario.economics.params.construction_years)
             mk = run_market(scenario, n, part("market.", "economics."),
                             production_kg_by_year=econ.cashflow.lines["production_kg"], first_production_index=c_years,
-                            cash_cost_usd_per_kg=econ.metrics["cash_cost_usd_per_kg_sc2o3"],
+                            cash_cost_usd_per_kg=_oxide_offer_cost(econ),
                             alloy=results.get("alloy"))
             results["market"] = mk
             summaries["market"] = summary_of(market_summary, mk, scenario)

@@ -119,6 +119,9 @@ def test_price_taker_sales_path_reproduces_the_fixed_price_npv(base):
     half = run_economics(s, 1, market=SalesPath(sold_frac=np.full((1, years), 0.5),
                                                 price_usd_per_kg=np.full((1, years), price)))
     assert half.metrics["npv_musd"][0] < fixed.metrics["npv_musd"][0]
+    # the break-even is the fixed price at which every tonne sold pays: the price-taker's, whatever the path
+    assert half.metrics["breakeven_sc2o3_usd_per_kg"][0] == pytest.approx(
+        fixed.metrics["breakeven_sc2o3_usd_per_kg"][0], abs=0.02)
 
 
 def test_chain_reports_both_npvs_and_the_headline_follows_price_source(base):
@@ -222,3 +225,17 @@ def test_dataset_is_labelled(spread):
     assert ds["supply_by_source_tpa"].dims == ("scenario", "source", "year")
     assert ds["price_effect_frac"].attrs["units"] == "dimensionless"
     assert int(ds["year"][0]) == 2021 and ds.attrs["project_first_year"] == 2031
+
+
+def test_a_source_starting_after_the_history_supplies_nothing_before_it(base):
+    """A stack of one by-product source first producing in 2030 over a 2-year ramp: nothing available before
+    2030, half its capacity in 2030, all of it from 2031 (the commitment window never reaches back past the
+    calendar's start)."""
+    s = base.with_values({"market.supply": [{"name": "x", "region": "china", "kind": "byproduct",
+                                             "capacity_tpa": 40.0, "start_year": 2030, "ramp_years": 2,
+                                             "cash_cost_usd_per_kg": 500.0, "assumption": "test"}]})
+    r = run_market(s, 1)
+    avail = r.path.extra["available_tpa"][0, 0]
+    y = r.path.years
+    assert np.all(avail[y < 2030] == 0.0) and avail[y == 2030][0] == pytest.approx(20.0)
+    assert np.all(avail[y >= 2031] == pytest.approx(40.0))

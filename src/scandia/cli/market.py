@@ -12,22 +12,11 @@ from rich.table import Table
 
 from ..core.errors import ScandiaError, ScenarioError
 from .app import app
-from .output import OutputFormat, _fail, out_console
+from .output import OutputFormat, _fail, out_console, out_folder
 
 market_app = typer.Typer(add_completion=False, no_args_is_help=False, invoke_without_command=True,
                          help="market model: supply stack, demand by application, price path; its calibration")
 app.add_typer(market_app, name="market")
-
-
-def _folder(out: Path | None) -> None:
-    if out is None:
-        return
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", f"{out} exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
 
 
 @market_app.callback()
@@ -60,7 +49,7 @@ def market_show(
     from ..scenario import load_scenario
 
     try:
-        _folder(out)
+        out_folder(out)
         scen = load_scenario(scenario)
         res = run(scen, stage=None if chain else "market", skip=("resource",) if chain else ())
         mk = res.stages["market"]

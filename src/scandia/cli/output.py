@@ -148,18 +148,38 @@ def _print_alloy(summary: dict[str, Any]) -> None:
             out_console.print(f"design: no grid point reaches {d['target_yield_mpa']:g} MPa (infeasible)")
 
 
+def _metric_table(title: str, metrics: dict[str, Any], keys: tuple[str, ...]) -> Table:
+    """A metric | unit | value table of the ``keys`` present in a stage's summary metrics."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    table.add_column("unit")
+    table.add_column("value", justify="right")
+    for key in keys:
+        if key in metrics:
+            table.add_row(key, _unit(key), _fmt(metrics[key], key))
+    return table
+
+
+def out_folder(out: Any, field: str = "--out") -> None:
+    """Create the results folder before any work (a one-line ScenarioError if it cannot be)."""
+    from ..core.errors import ScenarioError
+
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(field, f"{out} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(field, f"cannot create {out}: {exc.strerror or exc}") from None
+
+
 def _print_economics(summary: dict[str, Any]) -> None:
     from ..economics.report import HEADLINE
 
     stage = summary["stages"]["economics"]
-    table = Table(title=f"Economics: product {stage['product']}, {stage['basis']}, "
-                        f"discount {100 * stage['discount_rate_frac']:.0f} %", title_justify="left")
-    table.add_column("metric")
-    table.add_column("unit")
-    table.add_column("value", justify="right")
-    for key in HEADLINE:
-        if key in stage["metrics"]:
-            table.add_row(key, _unit(key), _fmt(stage["metrics"][key], key))
+    table = _metric_table(f"Economics: product {stage['product']}, {stage['basis']}, "
+                          f"discount {100 * stage['discount_rate_frac']:.0f} %", stage["metrics"], HEADLINE)
     pos = stage["cost_curve_position"]
     table.add_row("cost-curve rank (by cash cost)", "", f"{pos['rank']} of {pos['of']}")
     out_console.print(table)
@@ -169,15 +189,10 @@ def _print_market(summary: dict[str, Any]) -> None:
     from ..market.report import HEADLINE
 
     stage = summary["stages"]["market"]
-    table = Table(title=f"Market: {stage['basis']}; project from {stage['project_first_year']}, economics "
-                        f"price source {stage['price_source']}", title_justify="left")
-    table.add_column("metric")
-    table.add_column("unit")
-    table.add_column("value", justify="right")
-    for key in (*HEADLINE, "realised_price_life_mean_usd_per_kg", "price_2030_usd_per_kg", "price_2040_usd_per_kg"):
-        if key in stage["metrics"]:
-            table.add_row(key, _unit(key), _fmt(stage["metrics"][key], key))
-    out_console.print(table)
+    out_console.print(_metric_table(
+        f"Market: {stage['basis']}; project from {stage['project_first_year']}, economics price source "
+        f"{stage['price_source']}", stage["metrics"],
+        (*HEADLINE, "realised_price_life_mean_usd_per_kg", "price_2030_usd_per_kg", "price_2040_usd_per_kg")))
 
 
 RESOURCE_HEADLINE = ("resource_mi_mt", "resource_mi_sc2o3_g_per_t", "resource_inferred_mt", "nsr_cutoff_sc2o3_g_per_t",

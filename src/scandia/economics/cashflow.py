@@ -266,7 +266,8 @@ def breakeven_price(p: ProjectInputs, n: int | None = None, hi: float = 100000.0
     n = n or _size(p)
     a = np.zeros(n)
     b = np.full(n, hi)
-    p = replace(p, price_path_usd_per_kg=None)  # a fixed price: the one that makes the NPV zero
+    # a fixed price, every tonne sold: the price-taker's break-even (a market run's volumes exist only at its prices)
+    p = replace(p, price_path_usd_per_kg=None, sales_frac=None)
     fa = evaluate(replace(p, price_usd_per_kg=a), n, full=False).npv_usd
     fb = evaluate(replace(p, price_usd_per_kg=b), n, full=False).npv_usd
     a, b, c = illinois(lambda c: evaluate(replace(p, price_usd_per_kg=c), n, full=False).npv_usd, a, b, fa, fb,

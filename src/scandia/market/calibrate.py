@@ -84,7 +84,7 @@ def fit_history(scenario: Any = None, include_holdout: bool = True) -> MarketFit
 
     best = None
     for m0 in (0.5, 1.0, 2.0):  # a few starts: the level enters through logistic offers
-        r = least_squares(residuals, x0=np.array([np.log(m0), 0.5]), bounds=([np.log(0.2), 0.01], [np.log(20.0), 1.0]),
+        r = least_squares(residuals, x0=np.array([np.log(m0), 0.5]), bounds=([np.log(0.05), 0.01], [np.log(20.0), 1.0]),
                           xtol=1e-10, ftol=1e-12)
         if best is None or r.cost < best.cost:
             best = r
@@ -140,7 +140,7 @@ CONDITION_RMSE_MAX = 0.08
 def condition_offer_factor(stack: Any, demand: Any, params: Any, iters: int = 40) -> tuple[np.ndarray, np.ndarray]:
     """Per scenario, the by-product offer factor that best replays the price history given that scenario's
     other inputs (base demand, growth, elasticities, widths, stocks), with its own adjustment speed: a
-    golden-section search in log m on [0.05, 20], vectorized over the scenario axis.
+    golden-section search in log m on [0.05, 20] (the field's declared range), vectorized over the scenario axis.
 
     The history identifies the price level, so a sampled base demand moves the offer factor with it (20 t/a of
     demand fits m = 1.41, 45 t/a m = 0.42 at the defaults): conditioning keeps every sampled market consistent
@@ -162,7 +162,7 @@ def condition_offer_factor(stack: Any, demand: Any, params: Any, iters: int = 40
         return ((pred - ln_obs[None, 1:]) ** 2).mean(axis=1)
 
     n = alpha.size
-    a, b = np.full(n, np.log(0.05)), np.full(n, np.log(20.0))
+    a, b = np.full(n, np.log(0.05)), np.full(n, np.log(20.0))  # the field's declared bounds
     g = (np.sqrt(5.0) - 1.0) / 2.0
     c, d = b - g * (b - a), a + g * (b - a)
     fc, fd = cost(c), cost(d)

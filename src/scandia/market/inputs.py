@@ -37,7 +37,8 @@ class SupplySource(BaseModel):
         ..., description="byproduct: committed at its start year; primary: commits when the price pays")
     capacity_tpa: float = Field(..., ge=0.0, le=1.0e5, description="capacity, t/a Sc2O3")
     start_year: int = Field(..., description="first production year")
-    ramp_years: int = Field(1, ge=0, le=30, description="years from first production to full capacity")
+    ramp_years: int = Field(1, ge=0, le=30,
+                            description="years of the linear ramp: full capacity from start_year + ramp_years - 1")
     go_ahead_prob: float = Field(1.0, ge=0.0, le=1.0, description="probability the source goes ahead")
     cash_cost_usd_per_kg: float = Field(..., gt=0.0, le=1.0e5, description="cash cost, US$/kg Sc2O3")
     capex_musd: float | None = Field(None, ge=0.0, le=1.0e5, description="initial capital, US$ M (incentive price)")

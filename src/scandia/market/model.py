@@ -121,8 +121,8 @@ class MarketParams:
 
 @dataclass
 class ProjectSupply:
-    """The project's volume on the market's years: production (n, years), cash cost, offtake and sales limit
-    (n,), and its alloys' cost per MPa at the price ``alloy_price_usd_per_kg`` (n,), which the adoption reads."""
+    """The project's volume on the market's years: production (n, years), and its cash cost, offtake and sales
+    limit (n,) each."""
 
     production_tpa: np.ndarray
     cash_cost_usd_per_kg: np.ndarray
@@ -165,7 +165,10 @@ def _commit_history(stack: SupplyStack, p: MarketParams, years: np.ndarray) -> t
     (sources decided in the past are committed at their go-ahead probability); returns it and the padding."""
     n = p.size()
     decision = stack.start_year - p.lead_years
-    pad = int(max(1, years[0] - (decision.min() - stack.ramp_years.max() - 1)))
+    # columns before the first simulated year: back to the earliest decision window, and at least the lead plus
+    # the longest ramp, so the availability window of year 0 never starts before column 0
+    ramp_max = int(np.maximum(stack.ramp_years, 1).max())
+    pad = int(max(1 + p.lead_years + ramp_max, years[0] - (decision.min() - ramp_max - 1)))
     hist = np.zeros((n, stack.size, pad + years.size))
     go = np.clip(stack.go_ahead_prob[None, :] * np.where(stack.byproduct, 1.0, p.go_ahead_factor[:, None]), 0, 1)
     cal = np.arange(years[0] - pad, years[-1] + 1)
@@ -241,7 +244,8 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
     price (history replayed: supply, demand and stocks follow it) and the others the model's. The first year's
     price is its observation, else ``initial_price_usd_per_kg``, else the base-year price. ``alloy_cost_...``
     (n,) is the Sc alloy's cost premium per MPa per kg at the Sc2O3 price ``alloy_price_usd_per_kg``; it scales
-    with the market price (the premium is the Sc it contains). Without it, latent adoption stays at zero.
+    with the market price (an approximation: the whole premium is taken as the Sc it contains). Without it,
+    latent adoption stays at zero.
     """
     n = p.size()
     years = np.asarray(years, dtype=int)
@@ -272,6 +276,8 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
         share_cap = col(project.max_share_frac)
     cost_mpa = None if alloy_cost_usd_per_mpa_per_kg is None else col(alloy_cost_usd_per_mpa_per_kg)
     adopt_on = bool(p.adoption) and cost_mpa is not None
+    seen = years[np.isfinite(obs)]
+    last_observed = max(int(p.base_year), int(seen.max()) if seen.size else int(p.base_year))
 
     out = {name: np.zeros((n, ny)) for name in ("price", "clear", "sold", "off", "demand", "served", "unmet",
                                                 "stock", "dstock", "adopt", "rel")}
@@ -348,7 +354,7 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
             want = go * _sigmoid((ln_expect[:, None] - ln_incentive) / col(p.entry_width)[:, None])
             c = pad + t
             hist[:, :, c] = np.where(can[None, :], np.maximum(hist[:, :, c - 1], want), hist[:, :, c])
-        if adopt_on and year >= p.base_year:  # base-year demand holds today's adoption; new adoption after it
+        if adopt_on and year >= last_observed:  # the history's demand holds today's adoption; new adoption after
             # adoption ceiling: the alloy pays where the value of strength covers its cost per MPa (which scales
             # with the Sc2O3 price), times the reliability of supply; Bass diffusion towards it
             ref = col(alloy_price_usd_per_kg) if alloy_price_usd_per_kg is not None else np.exp(ln_p0)

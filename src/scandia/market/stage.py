@@ -154,9 +154,16 @@ def run_market(scenario: Any, n: int = 1, arrays: dict[str, np.ndarray] | None =
         cash = get("market.project_cash_cost_usd_per_kg")
     else:
         p = np.asarray(production_kg_by_year, dtype=float)[:, first_production_index:] / 1e3
-        if first + p.shape[1] - 1 > horizon:
-            raise ScenarioError("market.horizon_year", f"the project produces until {first + p.shape[1] - 1}; "
-                                f"the horizon must reach it (at most 2200)")
+        if p.shape[0] not in (1, n):
+            raise ScenarioError("samples", f"the market stage needs every scenario's production by year ({n:,} "
+                                "scenarios): run more than 50,000 in chunks (scandia.chain.run_chunked, as the CLI "
+                                "does)")
+        on = np.flatnonzero((p > 0).any(axis=0))
+        last = first + (int(on[-1]) if on.size else 0)
+        if last > horizon:
+            raise ScenarioError("market.horizon_year", f"the project produces until {last}; the horizon must reach "
+                                "it (at most 2200)")
+        p = p[:, :max(int(on[-1]) + 1 if on.size else 1, 1)]
         prod = np.zeros((n, years.size))
         j = first - years[0]
         prod[:, j:j + p.shape[1]] = np.broadcast_to(p, (n, p.shape[1]))
