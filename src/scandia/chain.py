@@ -255,6 +255,9 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
             return r, summary_of(alloy_summary, r, scenario)
 
         results["alloy"], summaries["alloy"] = cached("alloy", alloy_key, _alloy)
+    if "market" in wanted:
+        from .market.report import stage_summary as market_summary
+        from .market.stage import run_market
     if "economics" in wanted:
         from .economics.report import stage_summary as econ_summary
         from .economics.stage import run_economics
@@ -275,9 +278,6 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         if "market" in wanted:
             # the market takes the price-taker pass's production by year and cash cost; the economics is then
             # valued again at the market's price path and sales (price_source says which pass is the headline)
-            from .market.report import stage_summary as market_summary
-            from .market.stage import run_market
-
             c_years = int(scenario.economics.params.construction_years)
             mk = run_market(scenario, n, part("market.", "economics."),
                             production_kg_by_year=econ.cashflow.lines["production_kg"], first_production_index=c_years,
@@ -295,9 +295,6 @@ def run(scenario: Scenario, stage: str | None = None, n: int = 1, progress: Any 
         results["economics"] = econ
         summaries["economics"] = summary_of(econ_summary, results["economics"], scenario)
     elif "market" in wanted:  # alone, or a chain without the economics stage: the stated project volume
-        from .market.report import stage_summary as market_summary
-        from .market.stage import run_market
-
         results["market"] = run_market(scenario, n, part("market.", "economics."))
         summaries["market"] = summary_of(market_summary, results["market"], scenario)
     status = combine(*(r.status[plan_rows] if k == "resource" else r.status for k, r in results.items()

@@ -52,7 +52,6 @@ def market_show(
         out_folder(out)
         scen = load_scenario(scenario)
         res = run(scen, stage=None if chain else "market", skip=("resource",) if chain else ())
-        mk = res.stages["market"]
         tables = {n: TABLES[n].build(scen, res.stages) for n in ("market_price_path", "market_supply",
                                                                  "market_demand", "market_cost_curve")}
         if out is not None:
@@ -99,7 +98,6 @@ def market_show(
                   f"{r['demand_tpa']:.1f}", f"{r['supply_tpa']:.1f}", f"{r['project_sold_tpa']:.1f}",
                   f"{r['stock_t']:.1f}")
     out_console.print(t)
-    _ = mk
     if out is not None:
         out_console.print(f"wrote 4 tables and market.html (charts, offline) to {out}/")
 

@@ -142,19 +142,22 @@ def run_economics(scenario: Scenario, n: int = 1, hydromet: Any = None, alloy: A
         # the master alloy is priced from the oxide price: its contained Sc2O3 at the oxide price plus a stated
         # conversion premium per kg (data/economics/economics.yaml, master_alloy_premium_usd_per_kg)
         contained = ma.sc_frac * SC2O3_PER_SC  # kg Sc2O3 equivalent per kg master alloy
-        ma_price = contained * e["sc2o3_price_usd_per_kg"] + e["master_alloy_premium_usd_per_kg"]
-        per_kg_oxide_as_ma = ma_price * e["master_alloy_payability_frac"] / per_kg_ma
-        # revenue per kg Sc2O3 produced, over the two Sc products (REO is added in the cash flow)
-        price = (1.0 - share) * e["sc2o3_price_usd_per_kg"] * e["sc2o3_payability_frac"] + share * per_kg_oxide_as_ma
-        payability = np.ones(n)
-    if market is not None:  # revenue per kg Sc2O3 produced, by production year, at the market's oxide price
-        path = np.asarray(market.price_usd_per_kg, dtype=float)
-        c2 = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (n,))[:, None]  # noqa: E731
-        market_per_kg = path * c2(e["sc2o3_payability_frac"])
+
+    def sc_revenue_per_kg(oxide: np.ndarray) -> np.ndarray:
+        """Revenue per kg Sc2O3 produced at an oxide price, (n,) or by production year (n, years), over the two
+        Sc products (REO is added in the cash flow); payability included."""
+        c = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (n,)).reshape((n,) + (1,) * (oxide.ndim - 1))  # noqa: E731
+        out = (1.0 - c(share)) * oxide * c(e["sc2o3_payability_frac"])
         if product != "sc2o3":
-            ma_path = c2(contained) * path + c2(e["master_alloy_premium_usd_per_kg"])
-            market_per_kg = ((1.0 - c2(share)) * market_per_kg
-                             + c2(share) * ma_path * c2(e["master_alloy_payability_frac"]) / c2(per_kg_ma))
+            ma_price = c(contained) * oxide + c(e["master_alloy_premium_usd_per_kg"])
+            out = out + c(share) * (ma_price * c(e["master_alloy_payability_frac"]) / c(per_kg_ma))
+        return out
+
+    if product != "sc2o3":
+        price = sc_revenue_per_kg(np.broadcast_to(np.asarray(price, dtype=float), (n,)))
+        payability = np.ones(n)
+    if market is not None:  # by production year, at the market's realised oxide price
+        market_per_kg = sc_revenue_per_kg(np.asarray(market.price_usd_per_kg, dtype=float))
     var_total = sum(variable.values())
     fixed_total = sum(fixed.values())
     safe_kg = np.where(sc_kg > 0, sc_kg, np.nan)

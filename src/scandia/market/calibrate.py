@@ -47,15 +47,13 @@ def history() -> tuple[np.ndarray, np.ndarray, int]:
             int(fit["holdout_year"]))
 
 
-def _clearing(scenario: Any, years: np.ndarray, prices: np.ndarray, markup: float, alpha: float,
-              base_price: float) -> np.ndarray:
+def _clearing(scenario: Any, years: np.ndarray, prices: np.ndarray, markup: float, alpha: float) -> np.ndarray:
     """Clearing prices of the history replayed at the observed prices (the market without the project)."""
     from .model import simulate
     from .stage import market_inputs
 
     stack, demand, params = market_inputs(scenario, 1, {"market.byproduct_offer_factor": np.array([markup]),
-                                                        "market.price_adjust_frac": np.array([alpha])},
-                                          base_price=base_price)
+                                                        "market.price_adjust_frac": np.array([alpha])})
     path = simulate(stack, demand, params, years, observed_price_usd_per_kg=prices)
     return path.clearing_price_usd_per_kg[0]
 
@@ -74,11 +72,10 @@ def fit_history(scenario: Any = None, include_holdout: bool = True) -> MarketFit
     if years.size < 3:
         raise ValueError("the market fit needs at least three years of prices")
     ln_obs = np.log(prices)
-    base_price = float(p_all[y_all == int(scenario.market.base_year)][0])
 
     def residuals(theta: np.ndarray) -> np.ndarray:
         markup, alpha = float(np.exp(theta[0])), float(theta[1])
-        clear = _clearing(scenario, years, prices, markup, alpha, base_price)
+        clear = _clearing(scenario, years, prices, markup, alpha)
         pred = (1.0 - alpha) * ln_obs[:-1] + alpha * np.log(clear[1:])
         return pred - ln_obs[1:]
 
@@ -110,8 +107,7 @@ def holdout_check(scenario: Any = None) -> dict[str, float]:
     from .model import simulate
     from .stage import market_inputs
 
-    stack, demand, params = market_inputs(scenario, 1, {f"market.{k}": np.array([v]) for k, v in fit.values().items()},
-                                          base_price=float(p_all[y_all == int(scenario.market.base_year)][0]))
+    stack, demand, params = market_inputs(scenario, 1, {f"market.{k}": np.array([v]) for k, v in fit.values().items()})
     path = simulate(stack, demand, params, years, observed_price_usd_per_kg=prices)
     model = float(path.price_usd_per_kg[0, i])
     persistence = float(p_all[i - 1])

@@ -160,17 +160,17 @@ class MarketPath:
         return self.supply_by_source_tpa.sum(axis=1) + self.project_sold_tpa
 
 
-def _commit_history(stack: SupplyStack, p: MarketParams, years: np.ndarray) -> tuple[np.ndarray, int]:
+def _commit_history(stack: SupplyStack, lead: int, go: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, int]:
     """Commitment by decision year, (n, k, pad + years), filled for decisions before the first simulated year
-    (sources decided in the past are committed at their go-ahead probability); returns it and the padding."""
-    n = p.size()
-    decision = stack.start_year - p.lead_years
+    (sources decided in the past are committed at their go-ahead probability ``go``, (n, k)); returns it and
+    the padding."""
+    n = go.shape[0]
+    decision = stack.start_year - lead
     # columns before the first simulated year: back to the earliest decision window, and at least the lead plus
     # the longest ramp, so the availability window of year 0 never starts before column 0
     ramp_max = int(np.maximum(stack.ramp_years, 1).max())
-    pad = int(max(1 + p.lead_years + ramp_max, years[0] - (decision.min() - ramp_max - 1)))
+    pad = int(max(1 + lead + ramp_max, years[0] - (decision.min() - ramp_max - 1)))
     hist = np.zeros((n, stack.size, pad + years.size))
-    go = np.clip(stack.go_ahead_prob[None, :] * np.where(stack.byproduct, 1.0, p.go_ahead_factor[:, None]), 0, 1)
     cal = np.arange(years[0] - pad, years[-1] + 1)
     # by-product sources, and every source decided before the simulation starts, commit at their decision year
     forced = stack.byproduct[:, None] | (decision[:, None] < years[0])
@@ -237,12 +237,12 @@ class _Year:
 def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndarray,
              project: ProjectSupply | None = None, alloy_cost_usd_per_mpa_per_kg: np.ndarray | None = None,
              alloy_price_usd_per_kg: np.ndarray | None = None, observed_price_usd_per_kg: np.ndarray | None = None,
-             initial_price_usd_per_kg: np.ndarray | None = None, iters: int = 80) -> MarketPath:
+             iters: int = 80) -> MarketPath:
     """The market over ``years`` (whole calendar years, ascending) for every scenario.
 
     ``observed_price_usd_per_kg`` (years,), NaN where there is no observation: those years take the observed
     price (history replayed: supply, demand and stocks follow it) and the others the model's. The first year's
-    price is its observation, else ``initial_price_usd_per_kg``, else the base-year price. ``alloy_cost_...``
+    price is its observation, else the base-year price. ``alloy_cost_...``
     (n,) is the Sc alloy's cost premium per MPa per kg at the Sc2O3 price ``alloy_price_usd_per_kg``; it scales
     with the market price (an approximation: the whole premium is taken as the Sc it contains). Without it,
     latent adoption stays at zero.
@@ -257,10 +257,12 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
     regions = sorted(set(stack.region) | {project.region if project else "canada"})
     reg_idx = np.array([regions.index(r) for r in (*stack.region, project.region if project else "canada")])
     china = np.array([r == "china" for r in stack.region])
-    hist, pad = _commit_history(stack, p, years)
-    free = ~stack.byproduct & (stack.start_year - p.lead_years >= years[0])
-    go = np.clip(stack.go_ahead_prob[None, :] * p.go_ahead_factor[:, None], 0.0, 1.0)
     decision = stack.start_year - p.lead_years
+    free = ~stack.byproduct & (decision >= years[0])
+    # go-ahead: a by-product row's own probability, a development project's scaled by go_ahead_factor
+    scale = np.where(stack.byproduct[None, :], 1.0, col(p.go_ahead_factor)[:, None])
+    go = np.clip(stack.go_ahead_prob[None, :] * scale, 0.0, 1.0)
+    hist, pad = _commit_history(stack, p.lead_years, go, years)
     factor = np.where(stack.byproduct[None, :], col(p.byproduct_offer_factor)[:, None], 1.0)
     ln_offer = np.log(np.maximum(factor * stack.cash_cost_usd_per_kg[None, :], 1e-9))
     ln_incentive = np.log(stack.incentive_price_usd_per_kg)[None, :]
@@ -284,9 +286,7 @@ def simulate(stack: SupplyStack, demand: Demand, p: MarketParams, years: np.ndar
     sup = np.zeros((n, k, ny))
     avail_rec = np.zeros((n, k, ny))
     dem = np.zeros((n, m + 1, ny))
-    first = obs[0] if np.isfinite(obs[0]) else None
-    ln_prev = np.log(col(first if first is not None else (
-        initial_price_usd_per_kg if initial_price_usd_per_kg is not None else p.base_price_usd_per_kg)))
+    ln_prev = np.log(col(obs[0] if np.isfinite(obs[0]) else p.base_price_usd_per_kg))
     ln_expect = ln_prev.copy()
     adopt = np.zeros(n)
     growth = np.log1p(demand.growth_frac_per_yr)[None, :]

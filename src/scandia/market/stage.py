@@ -75,20 +75,24 @@ class MarketResult:
         return ds
 
 
+def _values(scenario: Any, n: int, arrays: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
+    """Every declared field as (n,) by dotted path, ``arrays`` overriding the scenario's values."""
+    return {**scenario.arrays(n, views=True),
+            **{k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in (arrays or {}).items()}}
+
+
 def market_inputs(scenario: Any, n: int, arrays: dict[str, np.ndarray] | None = None,
-                  base_price: float | None = None) -> tuple[SupplyStack, Demand, MarketParams]:
-    """The model's inputs from the scenario's ``market`` section (``arrays`` overrides fields by dotted path)."""
+                  values: dict[str, np.ndarray] | None = None) -> tuple[SupplyStack, Demand, MarketParams]:
+    """The model's inputs from the scenario's ``market`` section (``arrays`` overrides fields by dotted path;
+    ``values``, when given, is :func:`_values` already built). The base-year price is the history's."""
     m = scenario.market
-    a = {k.removeprefix("market."): v for k, v in scenario.arrays(n, views=True).items() if k.startswith("market.")}
-    for k, v in (arrays or {}).items():
-        if k.startswith("market."):
-            a[k.removeprefix("market.")] = np.broadcast_to(np.asarray(v, dtype=float), (n,))
-    if base_price is None:
-        years, prices, _ = history()
-        at = np.flatnonzero(years == int(m.base_year))
-        if at.size == 0:
-            raise ScenarioError("market.base_year", f"must be a year of the price history ({years[0]}-{years[-1]})")
-        base_price = float(prices[at[0]])
+    values = values if values is not None else _values(scenario, n, arrays)
+    a = {k.removeprefix("market."): v for k, v in values.items() if k.startswith("market.")}
+    years, prices, _ = history()
+    at = np.flatnonzero(years == int(m.base_year))
+    if at.size == 0:
+        raise ScenarioError("market.base_year", f"must be a year of the price history ({years[0]}-{years[-1]})")
+    base_price = float(prices[at[0]])
     latent = a["aluminium_mt_per_yr"] * 1e6 * a["latent_penetration_frac"] * a["latent_sc_wt_frac"] * 1.5338
     params = MarketParams(
         base_year=int(m.base_year), base_demand_tpa=a["base_demand_tpa"],
@@ -106,11 +110,9 @@ def market_inputs(scenario: Any, n: int, arrays: dict[str, np.ndarray] | None = 
     return supply_of(m.supply), demand_of(m.demand), params
 
 
-def _standalone_production(scenario: Any, n: int, arrays: dict[str, np.ndarray], years: np.ndarray,
-                           first: int) -> np.ndarray:
-    """Run alone: the stated capacity from the first production year for the economics life, with its ramp-up."""
-    a = {**scenario.arrays(n, views=True), **{k: np.broadcast_to(np.asarray(v, dtype=float), (n,))
-                                              for k, v in arrays.items()}}
+def _standalone_production(a: dict[str, np.ndarray], years: np.ndarray, first: int) -> np.ndarray:
+    """Run alone: the stated capacity from the first production year for the economics life, with its ramp-up
+    (``a``: every field by dotted path, as :func:`_values`)."""
     cap = a["market.project_capacity_tpa"]
     life = a["economics.params.life_years"].astype(int)
     r1 = a["economics.params.ramp_up_first_year_frac"]
@@ -128,9 +130,10 @@ def run_market(scenario: Any, n: int = 1, arrays: dict[str, np.ndarray] | None =
     economics stage, whose ``first_production_index`` is ``market.project_first_year``; without it the stage
     runs alone (see the module docstring).
     """
-    arrays = arrays or {}
     m = scenario.market
-    stack, demand, params = market_inputs(scenario, n, arrays)
+    values = _values(scenario, n, arrays)
+    get = values.__getitem__
+    stack, demand, params = market_inputs(scenario, n, values=values)
     history_rmse = None
     if m.condition_on_history:  # each scenario's offer factor refit to the history given its other inputs
         from dataclasses import replace
@@ -147,10 +150,8 @@ def run_market(scenario: Any, n: int = 1, arrays: dict[str, np.ndarray] | None =
     observed[np.searchsorted(years, y_hist)] = p_hist
     if first <= int(y_hist[-1]):
         raise ScenarioError("market.project_first_year", f"must come after the price history (after {y_hist[-1]})")
-    a = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in arrays.items()}
-    get = lambda path: a.get(path, scenario.arrays(n, views=True)[path])  # noqa: E731
     if production_kg_by_year is None:
-        prod = _standalone_production(scenario, n, arrays, years, first)
+        prod = _standalone_production(values, years, first)
         cash = get("market.project_cash_cost_usd_per_kg")
     else:
         p = np.asarray(production_kg_by_year, dtype=float)[:, first_production_index:] / 1e3
