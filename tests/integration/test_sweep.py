@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from scandia.cli import app
 from scandia.scenario import load_scenario
-from scandia.uncertainty.sampling import sample
+from scandia.uncertainty.sampling import scenario_samples
 from scandia.uncertainty.sweep import run_chunk, sweep
 
 pytestmark = pytest.mark.integration
@@ -38,9 +38,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def serial():
     scen = load_scenario()
-    u = scen.uncertainty
-    s = sample(u.distributions, N, u.method, scen.seed, u.correlations)
-    return run_chunk(scen.model_dump_json(), s, 0)
+    return run_chunk(scen.model_dump_json(), scenario_samples(scen, N), 0)
 
 
 def test_killed_sweep_resumes_without_loss_and_equals_serial(tmp_path, client, serial):
@@ -186,8 +184,7 @@ def test_prepare_worker_tunes_and_warms_and_leaves_results_alone():
     from scandia.uncertainty.sweep import prepare_worker
 
     scen = load_scenario("crater-lake")
-    u = scen.uncertainty
-    arrays = sample(u.distributions, 6, u.method, scen.seed, u.correlations)
+    arrays = scenario_samples(scen, 6)
     cold = run_chunk(scen.model_dump_json(), arrays, 0)
     try:
         assert prepare_worker(scen.model_dump_json(), True) > 0.0

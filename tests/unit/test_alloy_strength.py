@@ -80,3 +80,43 @@ def test_bad_input_names_the_field(kwargs, field):
     args.update(kwargs)
     with pytest.raises(ScenarioError, match=field):
         predict("535", **args)
+
+
+def test_joint_fit_of_the_base_constants_narrows_and_correlates_them():
+    """Bayesian linear fit to 535 (138 +/- 4 MPa) and high-purity Al (20 +/- 5 MPa): every posterior sd is below
+    its prior sd (the data inform all three), the posterior mean puts 535 within 1 sd of its published yield,
+    and the Mg constant and the Hall-Petch slope trade off (negative correlation: both lift 535 over pure Al)."""
+    from scandia.alloy.strength import _basis, fit_base_constants
+
+    fit = fit_base_constants()
+    sd = np.sqrt(np.diag(fit["cov"]))
+    prior_sd = np.array([40.0 / 4, 55.0 / 4, 0.46 / 4])
+    assert np.all(sd < prior_sd)
+    y535 = float(_basis(7.0, 150e-6)[0] @ fit["mean"])
+    assert abs(y535 - 138.0) < 4.0
+    assert fit["corr"][1, 2] < -0.3
+    np.testing.assert_allclose(fit["cov"], fit["cov"].T, atol=0.0)
+    assert np.all(np.linalg.eigvalsh(fit["cov"]) > 0)
+
+
+def test_monte_carlo_samples_the_strength_constants_jointly():
+    """The alloy stage with the fit's draws: yield sd across 4,000 samples equals the propagated sd
+    sqrt(bᵀΣb) of the linear model (within 5 %, the sampling error of an sd at n = 4,000 is about 1 %), the
+    terms still sum to the yield, and the base alloy moves with the same constants."""
+    from scandia.alloy.strength import _basis, fit_base_constants
+    from scandia.chain import run
+    from scandia.scenario import load_scenario
+    from scandia.uncertainty.sampling import strength_draws
+
+    scen = load_scenario("crater-lake")
+    n = 4000
+    res = run(scen, stage="alloy", n=n, arrays=strength_draws(n, "random", 5))
+    a = res.stages["alloy"]
+    ys = a.metrics["yield_mpa"]
+    grain = float(np.median(a.metrics["grain_um"])) * 1e-6
+    b = _basis(7.0, grain)[0]
+    expected = float(np.sqrt(b @ fit_base_constants()["cov"] @ b))
+    assert np.std(ys) == pytest.approx(expected, rel=0.05)
+    np.testing.assert_allclose(sum(a.properties.contributions_mpa.values()), ys, rtol=1e-12)
+    assert np.std(a.metrics["base_yield_mpa"]) > 0.5 * expected
+    assert np.std(a.metrics["yield_gain_mpa"]) < 1e-9 * np.mean(a.metrics["yield_gain_mpa"]) + 1e-9

@@ -1,8 +1,10 @@
 """Inverse alloy design: the cheapest Sc/Zr content and aging schedule that meets a target yield strength.
 
-The search space (``data/alloy/design.yaml``) is a grid of Sc, Zr, aging temperature and time. One KWN run per
-(Sc, Zr, temperature) reports every time on the grid, so the whole space costs n_Sc·n_Zr·n_T scenarios in one
-vectorized call. Cost premium per kg of casting, relative to the base alloy:
+The search space (``data/alloy/design.yaml``) is a grid of Sc, Zr, casting process, aging temperature and time.
+One KWN run per (Sc, Zr, temperature) and casting region reports every time on the grid, so the space costs
+n_Sc·n_Zr·n_T·regions scenarios in one vectorized call per casting process. The process sets how much Sc the
+casting keeps in solution and how Zr is segregated (:mod:`scandia.alloy.casting`); its own cost is not priced.
+Cost premium per kg of casting, relative to the base alloy:
 
   Δc = s/(w_m η)·(c_master - p_base) + z/w_Zr·(p_AlZr - p_base) + heat treatment,
 
@@ -13,6 +15,7 @@ The Pareto front keeps the designs no other design beats on both cost and yield.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,9 +53,11 @@ def alloy_cost(base: str, sc_wt: np.ndarray, zr_wt: np.ndarray, hours: np.ndarra
 def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.ndarray | None = None,
                   temp_c: np.ndarray | None = None, hours: np.ndarray | None = None,
                   sc2o3_usd_per_kg: float = 3000.0, master_route: str = "aluminothermic_sc2o3",
-                  master_sc_wt_pct: float = 2.0, model: str = "kwn") -> pd.DataFrame:
-    """Yield, UTS and cost premium for every (Sc, Zr, T, time) on the grid; one row per design."""
-    g = {k: np.asarray(v["value"], dtype=float) for k, v in _params()["grid"].items()}
+                  master_sc_wt_pct: float = 2.0, model: str = "kwn", castings: Sequence[str] | None = None,
+                  cooling_rate_k_s: float | None = None) -> pd.DataFrame:
+    """Yield, UTS and cost premium for every (Sc, Zr, casting, T, time) on the grid; one row per design.
+    ``cooling_rate_k_s`` overrides every process's cooling rate (a user's measured casting)."""
+    g = {k: np.asarray(v["value"], dtype=float) for k, v in _params()["grid"].items() if k != "casting"}
     sc = g["sc_wt_pct"] if sc_wt is None else np.asarray(sc_wt, dtype=float)
     zr = g["zr_wt_pct"] if zr_wt is None else np.asarray(zr_wt, dtype=float)
     temps = g["temp_c"] if temp_c is None else np.asarray(temp_c, dtype=float)
@@ -60,8 +65,17 @@ def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.
     if np.any(hrs < 0):
         raise ScenarioError("design hours", "must be >= 0")
     s, z, t = (a.reshape(-1) for a in np.meshgrid(sc, zr, temps, indexing="ij"))
+    procs = list(_params()["grid"]["casting"]["value"] if castings is None else castings)
+    return pd.concat([_grid_for(base, s, z, t, hrs, sc2o3_usd_per_kg, master_route, master_sc_wt_pct, model, proc,
+                                cooling_rate_k_s) for proc in procs], ignore_index=True)
+
+
+def _grid_for(base: str, s: np.ndarray, z: np.ndarray, t: np.ndarray, hrs: np.ndarray, sc2o3_usd_per_kg: float,
+              master_route: str, master_sc_wt_pct: float, model: str, casting: str,
+              cooling_rate_k_s: float | None) -> pd.DataFrame:
     end = float(hrs.max())
-    props = predict(base, s, z, t[:, None], np.full((s.size, 1), end), times_h=hrs, model=model)
+    props = predict(base, s, z, t[:, None], np.full((s.size, 1), end), times_h=hrs, model=model, casting=casting,
+                    cooling_rate_k_s=cooling_rate_k_s)
     t_idx = np.array([int(np.argmin(np.abs(props.times_h - h))) for h in hrs])  # outputs are exactly hrs
     ys = props.yield_at_times_mpa[:, t_idx]  # (n, n_hours)
     n, k = ys.shape
@@ -75,7 +89,8 @@ def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.
     uts = base_alloy(base)["uts_mpa"] + StrengthModel().constants["uts_gain_per_yield_gain"] * (ys_r - base_ys)
     gain = ys_r - base_ys
     df = pd.DataFrame({
-        "sc_wt_pct": s_r, "zr_wt_pct": z_r, "temp_c": np.where(h_r > 0, t_r, np.nan), "hours": h_r,
+        "sc_wt_pct": s_r, "zr_wt_pct": z_r, "casting": casting, "temp_c": np.where(h_r > 0, t_r, np.nan),
+        "hours": h_r,
         "yield_mpa": ys_r, "uts_mpa": uts, "yield_gain_mpa": gain,
         "cost_premium_usd_per_kg": total,
         "cost_usd_per_mpa_per_kg": np.where(gain > 1e-6, total / np.maximum(gain, 1e-6), np.nan),
@@ -83,7 +98,7 @@ def evaluate_grid(base: str = "535", sc_wt: np.ndarray | None = None, zr_wt: np.
         **{f"cost_{k2}_usd_per_kg": v for k2, v in cost.items()},
     })
     # as-cast rows repeat for every temperature: keep one
-    return df.drop_duplicates(subset=["sc_wt_pct", "zr_wt_pct", "temp_c", "hours"]).reset_index(drop=True)
+    return df.drop_duplicates(subset=["sc_wt_pct", "zr_wt_pct", "casting", "temp_c", "hours"]).reset_index(drop=True)
 
 
 def pareto_front(df: pd.DataFrame) -> pd.DataFrame:

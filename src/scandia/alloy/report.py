@@ -15,7 +15,8 @@ from .stage import AlloyResult
 __all__ = ["HEADLINE", "aging_curve_table", "binary_phase_table", "equilibrium_table", "master_alloy_table",
            "scheil_table", "stage_summary", "strength_table", "strength_vs_sc_table"]
 
-HEADLINE = ("yield_mpa", "uts_mpa", "base_yield_mpa", "yield_gain_mpa", "precipitate_radius_nm", "grain_um",
+HEADLINE = ("yield_mpa", "as_cast_yield_mpa", "uts_mpa", "base_yield_mpa", "yield_gain_mpa", "sc_in_solution_frac",
+            "precipitate_radius_nm", "grain_um",
             "master_alloy_cost_usd_per_kg", "master_alloy_cost_usd_per_kg_sc", "master_alloy_co2e_kg_per_kg",
             "cost_premium_usd_per_kg", "cost_usd_per_mpa_per_kg")
 
@@ -33,6 +34,14 @@ def stage_summary(result: AlloyResult, scenario: Scenario) -> dict[str, Any]:
                                for k, v in result.properties.contributions_mpa.items()},
         "phase_diagram": {k: v for k, v in result.phase.items() if not isinstance(v, dict)},
     }
+    cast = result.properties.cast
+    if cast is not None:
+        out["casting"] = {
+            "process": a.casting, "cooling_rate_k_s": float(cast.cooling_rate_k_s[0]),
+            "sdas_um": float(cast.sdas_um[0]), "regions": int(cast.region_frac.size),
+            "partition_coefficient": {"sc": cast.partition[0], "zr": cast.partition[1]},
+            "homogenise": None if a.homogenise is None else {"temp_c": a.homogenise.temp_c,
+                                                             "duration_h": a.homogenise.duration_h}}
     if result.table is not None:
         out["table"] = result.table.as_dict()
     if result.design is not None:

@@ -17,6 +17,7 @@ from ..scenario.schema import Scenario
 from .design import DesignResult, alloy_cost, design
 from .master_alloy import MasterAlloyResult, master_alloy
 from .properties import AlloyProperties, base_alloy, base_yield_mpa, predict, to_mole_fractions
+from .strength import STRENGTH_DRAWS
 from .table import TABLE_MIN_SAMPLES, TableInfo, tabulated_predict
 from .thermo import database
 
@@ -59,7 +60,7 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     a = scenario.alloy
     arrays = arrays or {}
     known = {"alloy.sc_wt_pct", "alloy.zr_wt_pct", "alloy.sc2o3_price_usd_per_kg"} | {
-        f"alloy.master_alloy.{k}" for k in type(a.master_alloy).model_fields}
+        f"alloy.master_alloy.{k}" for k in type(a.master_alloy).model_fields} | set(STRENGTH_DRAWS)
     unknown = set(arrays) - known
     if unknown:
         raise ScenarioError(sorted(unknown)[0], "cannot vary per scenario (alloy fields that can: "
@@ -85,13 +86,18 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     sc = np.broadcast_to(arrays.get("alloy.sc_wt_pct", float(a.sc_wt_pct)), (m,)).astype(float)
     zr = np.broadcast_to(arrays.get("alloy.zr_wt_pct", float(a.zr_wt_pct)), (m,)).astype(float)
     table = None
+    cast_kw = {"casting": a.casting, "cooling_rate_k_s": a.cooling_rate_k_s,
+               "homogenise": None if a.homogenise is None else (a.homogenise.temp_c, a.homogenise.duration_h)}
     if varies and m >= TABLE_MIN_SAMPLES:  # the model tabulated over (Sc, Zr), its yield error bounded (1 %)
         props, table = tabulated_predict(a.base, sc, zr, temps[0], hours[0], model=a.precipitation_model,
-                                         times_h=_curve_times(hours.sum(axis=1).max()))
+                                         times_h=_curve_times(hours.sum(axis=1).max()), **cast_kw)
     else:
         props = predict(a.base, sc, zr, temps, hours, times_h=_curve_times(hours.sum(axis=1).max()),
-                        model=a.precipitation_model)
+                        model=a.precipitation_model, **cast_kw)
     base_ys = np.full(n, base_yield_mpa(a.base))
+    if all(k in arrays for k in STRENGTH_DRAWS):  # the fitted strength constants, sampled jointly
+        props, base_ys = _shift_strength(props, base_ys, a.base, n, np.column_stack(
+            [np.broadcast_to(np.asarray(arrays[k], dtype=float), (n,)) for k in STRENGTH_DRAWS]))
     cost = alloy_cost(a.base, sc, zr, hours.sum(axis=1), ma.cost_usd_per_kg,
                       np.asarray(ma_params["master_sc_wt_pct"], dtype=float))
     premium = sum(cost.values())
@@ -104,6 +110,13 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
         "sc2o3_kg_per_kg_master_alloy": ma.inputs_kg["sc2o3"],
         "sc2o3_price_usd_per_kg": price,
         "yield_mpa": props.yield_mpa,
+        "as_cast_yield_mpa": props.as_cast_yield_mpa,
+        "sc_in_solution_frac": props.sc_in_solution_frac,
+        "sdas_um": props.cast.sdas_um[0],
+        "beta_possible": props.beta["beta_possible"].astype(float),
+        "mg_solvus_c": props.beta["mg_solvus_c"],
+        "mg_in_solution_if_beta_wt_pct": props.beta["mg_in_solution_if_beta_wt_pct"],
+        "yield_if_beta_mpa": props.beta["yield_if_beta_mpa"],
         "uts_mpa": props.uts_mpa,
         "hardness_mpa": props.hardness_mpa,
         "base_yield_mpa": base_ys,
@@ -129,8 +142,38 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
     if a.design:
         result.design = design(a.base, float(a.target_yield_mpa), sc2o3_usd_per_kg=float(np.median(price)),
                                master_route=a.master_alloy_route, model=a.precipitation_model,
-                               master_sc_wt_pct=float(a.master_alloy.master_sc_wt_pct))
+                               master_sc_wt_pct=float(a.master_alloy.master_sc_wt_pct),
+                               cooling_rate_k_s=a.cooling_rate_k_s)
     return result
+
+
+def _shift_strength(props: AlloyProperties, base_ys: np.ndarray, base: str, n: int,
+                    z: np.ndarray) -> tuple[AlloyProperties, np.ndarray]:
+    """The properties with the fitted strength constants moved by their joint sample (z: (n, 3) standard
+    normals; :func:`scandia.alloy.strength.sampled_yield_shift`): each term that reads a constant moves, the
+    yield, UTS, hardness and as-cast yield with them, and the base alloy's yield by its own shift."""
+    from dataclasses import replace
+
+    from .strength import StrengthModel, _basis, fit_base_constants
+
+    rec = base_alloy(base)
+    delta = z @ np.linalg.cholesky(fit_base_constants()["cov"]).T  # (n, 3)
+    grain = np.broadcast_to(props.grain_um, (n,)) * 1e-6
+    basis = _basis(np.full(n, rec["mg_wt_pct"]), grain)
+    shifts = delta * basis  # intrinsic, solid solution, grain boundary
+    contrib = {k: np.broadcast_to(v, (n,)).astype(float) for k, v in props.contributions_mpa.items()}
+    for j, term in enumerate(("intrinsic", "solid_solution", "grain_boundary")):
+        contrib[term] = contrib[term] + shifts[:, j]
+    dy = shifts.sum(axis=1)
+    c = StrengthModel().constants
+    base_shift = np.einsum("nk,nk->n", delta, _basis(np.full(n, rec["mg_wt_pct"]), np.full(n, rec["grain_um"] * 1e-6)))
+    ys = np.broadcast_to(props.yield_mpa, (n,)) + dy
+    out = replace(props, contributions_mpa=contrib, yield_mpa=ys, hardness_mpa=c["hardness_per_yield"] * ys,
+                  uts_mpa=np.broadcast_to(props.uts_mpa, (n,)) + c["uts_gain_per_yield_gain"] * (dy - base_shift),
+                  as_cast_yield_mpa=np.broadcast_to(props.as_cast_yield_mpa, (n,)) + dy)
+    if out.beta is not None:
+        out.beta = {**out.beta, "yield_if_beta_mpa": np.broadcast_to(out.beta["yield_if_beta_mpa"], (n,)) + dy}
+    return out, base_ys + base_shift
 
 
 @lru_cache(maxsize=64)

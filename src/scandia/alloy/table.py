@@ -37,7 +37,7 @@ SAFETY = 0.5
 MAX_NODES = 1200
 
 _FIELDS = ("yield_mpa", "uts_mpa", "hardness_mpa", "grain_um", "primary_al3sc_frac", "sc_threshold_wt_pct",
-           "radius_nm", "number_density_m3", "volume_fraction")
+           "radius_nm", "number_density_m3", "volume_fraction", "as_cast_yield_mpa", "sc_in_solution_frac")
 
 
 @dataclass(frozen=True)
@@ -91,10 +91,11 @@ def _interp(grid: np.ndarray, si: np.ndarray, st: np.ndarray, zi: np.ndarray, zt
 
 def tabulated_predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, temps_c: np.ndarray,
                       hours: np.ndarray, *, model: Any = None, times_h: np.ndarray | None = None,
-                      rtol: float = 0.01, sc_nodes: int = 17, zr_nodes: int = 5
+                      rtol: float = 0.01, sc_nodes: int = 17, zr_nodes: int = 5, **casting: Any
                       ) -> tuple[AlloyProperties, TableInfo]:
     """Properties of every (Sc, Zr) sample (wt%, (n,)) after one aging schedule (``temps_c``, ``hours`` of one
     row, (steps,)), from a model table whose yield error is measured and bounded by ``rtol`` (module docstring).
+    ``casting`` passes the casting process and its options to :func:`~scandia.alloy.properties.predict`.
     """
     sc = np.asarray(sc_wt_pct, dtype=float)
     zr = np.broadcast_to(np.asarray(zr_wt_pct, dtype=float), sc.shape)
@@ -104,7 +105,7 @@ def tabulated_predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, t
     def run(s: np.ndarray, z: np.ndarray, times: np.ndarray | None = None) -> AlloyProperties:
         k = s.size
         return predict(base, s, z, np.repeat(temps, k, axis=0), np.repeat(hrs, k, axis=0), model=model,
-                       times_h=times)
+                       times_h=times, **casting)
 
     seen: dict[tuple[float, float], dict[str, float]] = {}
 
@@ -178,5 +179,10 @@ def tabulated_predict(base: str, sc_wt_pct: np.ndarray, zr_wt_pct: np.ndarray, t
     z1 = np.minimum(zi + 1, shape[1] - 1)
     status = np.maximum.reduce([stat[si, zi], stat[si, z1], stat[s1, zi], stat[s1, z1]]).astype(np.int8)
     props = AlloyProperties(contributions_mpa=contrib, precipitation=first.precipitation, status=status,
+                            cast=first.cast,
                             times_h=first.times_h, yield_at_times_mpa=first.yield_at_times_mpa, **out)
+    # the beta bound depends on the base alloy's Mg and the schedule only, so it is scenario 0's for every sample
+    n = sc.size
+    props.beta = {k: np.broadcast_to(v[:1], (n,)).copy() for k, v in first.beta.items()}
+    props.beta["yield_if_beta_mpa"] = props.yield_mpa - (first.yield_mpa[0] - first.beta["yield_if_beta_mpa"][0])
     return props, info

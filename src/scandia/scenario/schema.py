@@ -236,6 +236,7 @@ MasterAlloyParams = _section("MasterAlloyParams", "alloy.master_alloy.", _ma["co
 _AlloyParams = _section("_AlloyParams", "alloy.", load_data("alloy/alloy.yaml"))
 MASTER_ROUTES = tuple(_ma["routes"])
 BASE_ALLOYS = tuple(load_data("alloy/base_alloys.yaml"))
+CASTING_PROCESSES = (*load_data("alloy/casting.yaml")["processes"], "supersaturated")
 
 
 _AGING = {k: Param(f"alloy.aging.*.{k}", None, u, lo, hi, scope="run", note=d) for k, u, lo, hi, d in (
@@ -271,7 +272,19 @@ class AlloySection(_AlloyParams):  # type: ignore[valid-type, misc]
     sc2o3_price_basis: Literal["market", "chain"] = Field(
         "market", description="price Sc2O3 at the market price below, or at the chain's own reagent cost per kg "
         "(hydromet stage; capital and labour come with the economics stage)")
-    design: bool = Field(False, description="search Sc, Zr and aging for the cheapest design meeting the target")
+    design: bool = Field(False, description="search Sc, Zr, casting process and aging for the cheapest design "
+                         "meeting the target")
+    casting: Literal[CASTING_PROCESSES] = Field(  # type: ignore[valid-type]
+        "permanent_mould", description="casting process (data/alloy/casting.yaml: its cooling rate sets segregation, "
+        "eutectic Al3Sc and the cooling path); supersaturated: every solute in uniform solution (an upper bound)")
+    cooling_rate_k_s: float | None = Field(
+        None, gt=0.0, description="cooling rate through solidification; default: the casting process's",
+        json_schema_extra={"unit": "kelvin/second", "min": 0.01, "max": 10000.0})
+    sample_strength_constants: bool = Field(
+        True, description="in a Monte Carlo, sample the strength constants fitted together (intrinsic, Mg "
+        "solid solution, Hall-Petch) jointly with the fit's covariance")
+    homogenise: AgingStep | None = Field(
+        None, description="optional homogenisation after casting, before the aging steps (flattens segregation)")
 
     @field_validator("aging")
     @classmethod

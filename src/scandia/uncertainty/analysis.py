@@ -18,7 +18,7 @@ import pandas as pd
 from ..core.errors import ScenarioError
 from ..core.status import Status
 from ..scenario.schema import Scenario
-from .sampling import sample
+from .sampling import scenario_samples
 
 __all__ = ["MonteCarlo", "distribution_summary", "monte_carlo", "output_values", "sobol_analysis", "sobol_indices",
            "tornado"]
@@ -51,7 +51,7 @@ def monte_carlo(scenario: Scenario, n: int | None = None, progress: Any = None,
     n = int(n or u.samples)
     if not u.distributions:
         raise ScenarioError("uncertainty.distributions", "no field has a distribution; nothing to sample")
-    s = sample(u.distributions, n, u.method, scenario.seed, u.correlations)
+    s = scenario_samples(scenario, n)
     res = run_chunked(scenario, n, s, chunk_size or CHUNK_SAMPLES, progress=progress)
     return MonteCarlo(s, res, u.output, output_values(res, u.output))
 

@@ -14,7 +14,7 @@ from scipy.stats import qmc
 from ..core.errors import ScenarioError
 from ..scenario.distributions import Distribution
 
-__all__ = ["MAX_SAMPLES", "iman_conover", "sample"]
+__all__ = ["MAX_SAMPLES", "iman_conover", "sample", "scenario_samples", "strength_draws"]
 
 #: refuse sample counts whose arrays alone would not fit in memory (1e8 x 8 bytes per input)
 MAX_SAMPLES = 50_000_000
@@ -63,6 +63,26 @@ def _check_correlation(paths: list[str], correlations: list[tuple[str, str, floa
     if np.linalg.eigvalsh(c).min() < -1e-10:
         raise ScenarioError("uncertainty.correlations", "the correlation matrix is not positive semi-definite")
     return c
+
+
+def strength_draws(n: int, method: str = "lhs", seed: int = 0) -> dict[str, np.ndarray]:
+    """Standard normal draws (n,) for the alloy strength constants fitted together
+    (:func:`scandia.alloy.strength.fit_base_constants`); the alloy stage turns them into a joint sample through
+    the fit's covariance. Their own stream of the run's seed, so adding them leaves the other samples unchanged."""
+    from ..alloy.strength import STRENGTH_DRAWS
+
+    u = _uniforms(n, len(STRENGTH_DRAWS), method, seed + 104_729)
+    return {k: stats.norm.ppf(np.clip(u[:, j], 1e-12, 1 - 1e-12)) for j, k in enumerate(STRENGTH_DRAWS)}
+
+
+def scenario_samples(scenario: object, n: int) -> dict[str, np.ndarray]:
+    """The Monte Carlo's per-scenario arrays of a scenario: its declared distributions and, unless
+    ``alloy.sample_strength_constants`` is off, the fitted strength constants' draws."""
+    u = scenario.uncertainty  # type: ignore[attr-defined]
+    out = sample(u.distributions, n, u.method, scenario.seed, u.correlations)  # type: ignore[attr-defined]
+    if getattr(scenario.alloy, "sample_strength_constants", False) and n > 1:  # type: ignore[attr-defined]
+        out |= strength_draws(n, u.method, scenario.seed)  # type: ignore[attr-defined]
+    return out
 
 
 def sample(dists: dict[str, Distribution], n: int, method: str = "lhs", seed: int = 0,

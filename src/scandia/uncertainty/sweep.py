@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 
 from ..core.errors import ScenarioError
 from ..scenario.schema import Scenario
-from .sampling import sample
+from .sampling import sample, scenario_samples
 
 __all__ = ["SweepResult", "local_cluster", "run_chunk", "sweep"]
 
@@ -201,7 +201,7 @@ def sweep(scenario: Scenario, n: int, out: Path, chunk_size: int = 1000, schedul
                                                chunk_size=chunk_size, seed=scenario.seed, spec=spec))
         done = {r.chunk: (r.path, r.sha256)
                 for r in con.execute(select(CHUNKS).where(CHUNKS.c.sweep_id == sweep_id))}
-    samples = sample(u.distributions, n, u.method, scenario.seed, u.correlations)
+    samples = scenario_samples(scenario, n)
     n_chunks = (n + chunk_size - 1) // chunk_size
     # a chunk counts as done only when its file still has the sha256 recorded when it was written
     todo = [k for k in range(n_chunks) if not (k in done and _sha256(Path(done[k][0])) == done[k][1])]
