@@ -80,10 +80,21 @@ def _wt_to_x(wt: np.ndarray) -> np.ndarray:
 def mg_solvus_temp_c(mg_wt_pct: np.ndarray) -> np.ndarray:
     """Temperature [°C] below which an Al-Mg alloy of ``mg_wt_pct`` can form β (nan without Mg)."""
     mg = np.atleast_1d(np.asarray(mg_wt_pct, dtype=float))
-    x = _wt_to_x(np.maximum(mg, 1e-9))
+    uniq, inv = np.unique(mg, return_inverse=True)
+    return np.array([_solvus_temp_c(float(m)) for m in uniq])[inv.reshape(mg.shape)]  # a few base alloys
+
+
+@lru_cache(maxsize=256)
+def _solvus_temp_c(mg_wt: float) -> float:
+    """One alloy's β solvus temperature (Brent on the solvus, about 0.1 s; cached per Mg content)."""
+    if mg_wt <= 0.2:  # the fit is not meant for a trace of Mg
+        return float("nan")
+    ln_x = float(np.log(_wt_to_x(np.array([mg_wt]))[0]))
     dgf = beta_formation_j_mol()
-    t = _bisect(lambda tk: _solvus(tk, dgf) - x, 250.0, 723.15, mg.shape, True)
-    return np.where(mg > 0.2, t - 273.15, np.nan)  # the fit is not meant for a trace of Mg
+    lo, hi = 250.0, float(_p()["anchor_temp_k"])
+    if ln_x >= np.log(_solvus(np.array([hi]), dgf)[0]):  # beyond the eutectic solubility: always supersaturated
+        return hi - 273.15
+    return float(brentq(lambda tk: np.log(_solvus(np.array([tk]), dgf)[0]) - ln_x, lo, hi, xtol=1e-6)) - 273.15
 
 
 def beta_bound(mg_wt_pct: np.ndarray, temp_c: np.ndarray, hours: np.ndarray) -> dict[str, np.ndarray]:

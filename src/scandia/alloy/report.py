@@ -12,8 +12,8 @@ from ..core.status import Status
 from ..scenario.schema import Scenario
 from .stage import AlloyResult
 
-__all__ = ["HEADLINE", "aging_curve_table", "binary_phase_table", "equilibrium_table", "master_alloy_table",
-           "scheil_table", "stage_summary", "strength_table", "strength_vs_sc_table"]
+__all__ = ["HEADLINE", "aging_curve_table", "binary_phase_table", "casting_regions_table", "equilibrium_table",
+           "master_alloy_table", "scheil_table", "stage_summary", "strength_table", "strength_vs_sc_table"]
 
 HEADLINE = ("yield_mpa", "as_cast_yield_mpa", "uts_mpa", "base_yield_mpa", "yield_gain_mpa", "sc_in_solution_frac",
             "precipitate_radius_nm", "grain_um",
@@ -73,6 +73,21 @@ def aging_curve_table(result: AlloyResult) -> pd.DataFrame:
 def equilibrium_table(result: AlloyResult) -> pd.DataFrame:
     """(Al) solvus and equilibrium Al3Sc fraction of the scenario's alloy against temperature."""
     return pd.DataFrame(result.phase["equilibrium"])
+
+
+def casting_regions_table(result: AlloyResult) -> pd.DataFrame:
+    """Scenario 0's casting regions: fraction-solid interval, volume share, Sc and Zr in solution relative to
+    the alloy's, and the yield of each after the heat treatment."""
+    p = result.properties
+    cast = p.cast
+    r = cast.region_frac.size
+    edges = np.concatenate([[0.0], np.cumsum(cast.region_frac)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sc = cast.x_region[0, :, 0] / cast.x_total[0, 0] if cast.x_total[0, 0] > 0 else np.full(r, np.nan)
+        zr = cast.x_region[0, :, 1] / cast.x_total[0, 1] if cast.x_total[0, 1] > 0 else np.full(r, np.nan)
+    return pd.DataFrame({"region": np.arange(r), "fraction_solid_from": edges[:-1], "fraction_solid_to": edges[1:],
+                         "volume_frac": cast.region_frac, "sc_relative_to_alloy": sc, "zr_relative_to_alloy": zr,
+                         "region_yield_mpa": np.asarray(p.yield_regions_mpa)[0]})
 
 
 def scheil_table(result: AlloyResult) -> pd.DataFrame:
