@@ -71,10 +71,10 @@ def _x_to_wt(x: np.ndarray) -> np.ndarray:
 
 
 def _wt_to_x(wt: np.ndarray) -> np.ndarray:
-    from .properties import MOLAR_MASS
+    from .properties import to_mole_fractions
 
-    m = np.asarray(wt, dtype=float) / MOLAR_MASS["MG"]
-    return m / (m + (100.0 - np.asarray(wt, dtype=float)) / MOLAR_MASS["AL"])
+    wt = np.asarray(wt, dtype=float)
+    return to_mole_fractions(wt, np.zeros_like(wt), np.zeros_like(wt))["MG"]
 
 
 def mg_solvus_temp_c(mg_wt_pct: np.ndarray) -> np.ndarray:
@@ -109,7 +109,7 @@ def beta_bound(mg_wt_pct: np.ndarray, temp_c: np.ndarray, hours: np.ndarray) -> 
     n = max(mg.size, temp_c.shape[0])
     mg = np.broadcast_to(mg, (n,))
     temp_c, hours = np.broadcast_to(temp_c, (n, temp_c.shape[1])), np.broadcast_to(hours, (n, hours.shape[1]))
-    t_solvus = np.broadcast_to(mg_solvus_temp_c(np.unique(mg))[np.searchsorted(np.unique(mg), mg)], (n,))
+    t_solvus = mg_solvus_temp_c(mg)
     uniq, inv = np.unique(np.clip(temp_c, 20.0, 450.0), return_inverse=True)
     sol_wt = _x_to_wt(mg_solvus_x(uniq))[inv.reshape(temp_c.shape)]
     left = mg.copy()

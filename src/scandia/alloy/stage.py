@@ -150,8 +150,9 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
 def _shift_strength(props: AlloyProperties, base_ys: np.ndarray, base: str, n: int,
                     z: np.ndarray) -> tuple[AlloyProperties, np.ndarray]:
     """The properties with the fitted strength constants moved by their joint sample (z: (n, 3) standard
-    normals; :func:`scandia.alloy.strength.sampled_yield_shift`): each term that reads a constant moves, the
-    yield, UTS, hardness and as-cast yield with them, and the base alloy's yield by its own shift."""
+    normals, mapped through the Cholesky factor of :func:`scandia.alloy.strength.fit_base_constants`): each term
+    that reads a constant moves, the yield, UTS, hardness and as-cast yield with them, the β-bound yield by the same
+    shift less the moved k_Mg's share of the Mg it loses, and the base alloy's yield by its own shift."""
     from dataclasses import replace
 
     from .strength import StrengthModel, _basis, fit_base_constants
@@ -172,7 +173,10 @@ def _shift_strength(props: AlloyProperties, base_ys: np.ndarray, base: str, n: i
                   uts_mpa=np.broadcast_to(props.uts_mpa, (n,)) + c["uts_gain_per_yield_gain"] * (dy - base_shift),
                   as_cast_yield_mpa=np.broadcast_to(props.as_cast_yield_mpa, (n,)) + dy)
     if out.beta is not None:
-        out.beta = {**out.beta, "yield_if_beta_mpa": np.broadcast_to(out.beta["yield_if_beta_mpa"], (n,)) + dy}
+        mg_lost_term = (rec["mg_wt_pct"] ** (2 / 3)
+                        - np.maximum(np.broadcast_to(out.beta["mg_in_solution_if_beta_wt_pct"], (n,)), 0.0) ** (2 / 3))
+        out.beta = {**out.beta, "yield_if_beta_mpa": np.broadcast_to(out.beta["yield_if_beta_mpa"], (n,)) + dy
+                    - delta[:, 1] * mg_lost_term}
     return out, base_ys + base_shift
 
 
