@@ -20,10 +20,17 @@ Model (equation sources):
   (Zr) enters only as far as kinetics allow; Clouet et al. (2006) find Sc-rich nuclei that later take on Zr.
 - Growth, quasi-stationary diffusion field, dilute: atom flux Jᵢ = 4πrDᵢ(xᵢ - xᵢᴵ)/Ω, dr/dt = a_p³ΣJ/(4πr²),
   with the effective-diffusion-distance factor of Chen, Jeppsson & Ågren, Acta Mater. 56 (2008) 1890 (as kawin
-  uses). Particles are taken as uniform in composition with local equilibrium xᵢᴵ = yᵢKᵢe^{ℓ/r} at the
-  interface, so a particle takes up Zr while it exchanges Sc, and a Zr-enriched particle holds its Sc more
-  tightly: the coarsening retardation by Zr that Fuller & Seidman, Acta Mater. 53 (2005) 5415 measured.
-  The Zr-rich shell itself (Clouet et al. 2006) is not resolved.
+  uses), and local equilibrium xᵢᴵ = yᵢKᵢe^{ℓ/r} at the interface for the composition y of the layer being
+  added or removed (ideal M sublattice).
+- Layer composition (``interface="layer"``, the default): the layer's y is the one whose Sc and Zr fluxes stand
+  in its own ratio, J_Zr/(J_Sc + J_Zr) = y, the growth condition of multicomponent quasi-stationary growth and
+  coarsening (Morral & Purdy, Scripta Metall. Mater. 30 (1994) 905; Kuehmann & Voorhees, Metall. Mater.
+  Trans. A 27 (1996) 937). Each size class keeps its mean Zr content, the sum of the layers it took on: an
+  Al₃Sc core that grows at 400 °C, where Sc is used up and Zr still supersaturated, adds Zr-rich shells (the
+  core-shell particles Clouet et al., Nature Mater. 5 (2006) 482 and Knipling et al. (2011) observe), and its
+  exchange with the matrix is throttled by the slow Zr flux: the coarsening retardation Fuller & Seidman, Acta
+  Mater. 53 (2005) 5415 measured. ``interface="uniform"`` instead takes the interface at the particle's mean
+  composition (no layers: the model before shells were resolved).
 - Solute balance: matrix = total - precipitates, in atoms, exactly at every step.
 
 Every array is (n_scenarios, ...); temperatures and step lengths may differ per scenario (a schedule of
@@ -145,6 +152,8 @@ class PrecipitationModel:
 
     gamma_j_m2: Al/Al₃M interfacial energy; a_matrix_m, a_precip_m: lattice parameters of (Al) and Al₃M
     (four atoms per cell, one M per cell); solutes: tuple of :class:`Solute` (Sc first); grid: radius bins.
+    interface: ``layer`` (the composition of the layer added or removed from the flux balance) or ``uniform``
+    (the particle's mean); nucleation_sites: ``lattice`` (every lattice site) or ``solute`` (solute atoms).
     """
 
     solutes: tuple[Solute, ...]
@@ -160,6 +169,13 @@ class PrecipitationModel:
     first_step_s: float = 1e-3
     nucleation_sites: str = "lattice"
     effective_diffusion: bool = True
+    interface: str = "layer"
+
+    def __post_init__(self) -> None:
+        if self.interface not in ("layer", "uniform"):
+            raise ValueError(f"interface: {self.interface!r}; use 'layer' or 'uniform'")
+        if self.nucleation_sites not in ("lattice", "solute"):
+            raise ValueError(f"nucleation_sites: {self.nucleation_sites!r}; use 'lattice' or 'solute'")
 
     # ------------------------------------------------------------------ grid
     def grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -175,31 +191,6 @@ class PrecipitationModel:
         k = np.stack([s.solubility(temp_k) for s in self.solutes])
         ell = 2.0 * self.gamma_j_m2 * self.a_precip_m**3 / (K_B * temp_k)
         return d, k, ell
-
-    def _growth_flux(self, x: np.ndarray, d: np.ndarray, k: np.ndarray, g: np.ndarray,
-                     y_zr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Total M-atom flux factor S = ΣDᵢ(xᵢ - xᵢᴵ) and its Zr part [m²/s].
-
-        x, d, k: (s, 1, n) broadcast against the radius axis; g = exp(ℓ/r) (r, n); y_zr: Zr site fraction of
-        the particles (r, n). Particles are taken as uniform in composition with local equilibrium at the
-        interface for that composition, xᵢᴵ = yᵢKᵢg (ideal M sublattice), so Sc and Zr fluxes may have
-        opposite signs; the net flux sets dr/dt and the Zr flux the particle's Zr content.
-        """
-        x_p = self.a_matrix_m**3 / (4.0 * self.a_precip_m**3)  # M atoms per matrix-atom volume in Al3M
-        if len(self.solutes) == 1:
-            s_tot = d[0] * (x[0] - k[0] * g)
-            s_zr = np.zeros_like(s_tot)
-        else:
-            y = np.clip(y_zr, 0.0, 1.0)
-            s_sc = d[0] * (x[0] - (1.0 - y) * k[0] * g)
-            s_zr = d[1] * (x[1] - y * k[1] * g)
-            s_tot = s_sc + s_zr
-        if self.effective_diffusion:
-            d_eff = d[0] if len(self.solutes) == 1 else (1.0 - y) * d[0] + y * d[1]
-            eps = _eps_effective(s_tot / (d_eff * x_p))
-            s_tot = s_tot / eps
-            s_zr = s_zr / eps
-        return s_tot, s_zr
 
     def _nucleation(self, x: np.ndarray, d: np.ndarray, k: np.ndarray, temp_k: np.ndarray, t_s: np.ndarray,
                     sites: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

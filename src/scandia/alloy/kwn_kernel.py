@@ -26,7 +26,7 @@ R_GAS = 8.314462618  # J/(mol K)
 
 @pjit
 def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, consts, d0, q, k0, h, l0a, l0b,
-         eps_poly, ys, solute_sites, eff_diff, max_steps,
+         eps_poly, ys, solute_sites, eff_diff, shell, max_steps,
          out_r, out_n, out_f, out_x, out_y, out_p, psd, status, steps_out):  # pragma: no cover - compiled
     """consts: gamma, a_matrix, a_precip, rtol_supersat, rtol_number, first_step_s, n_floor, omega_max."""
     n, ns = x0.shape
@@ -112,6 +112,8 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
                     s_zr = 0.0
                     d_eff = dd[0]
                 else:
+                    if shell:
+                        y = _layer_composition(x[0], x[1], dd[0], dd[1], kk[0] * g, kk[1] * g, y)
                     y = min(max(y, 0.0), 1.0)
                     s_sc = dd[0] * (x[0] - (1.0 - y) * kk[0] * g)
                     s_zr = dd[1] * (x[1] - y * kk[1] * g)
@@ -269,6 +271,32 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
 
 
 @jit
+def _layer_composition(xs, xz, d_sc, d_zr, k_sc, k_zr, fallback):  # pragma: no cover - compiled
+    """Zr site fraction y of the layer a particle adds or loses: the one at which the Sc and Zr fluxes stand in the
+    layer's own ratio, (1 - y) D_Zr (x_Zr - y K_Zr) = y D_Sc (x_Sc - (1 - y) K_Sc), with K the Gibbs-Thomson
+    interface solubilities of the pure compounds (ideal M sublattice). The quadratic has exactly one root in
+    [0, 1] (its value is D_Zr x_Zr >= 0 at 0 and -D_Sc x_Sc <= 0 at 1); ``fallback`` (the particle's mean) when
+    the matrix holds neither solute."""
+    c0 = d_zr * xz
+    c1 = d_zr * (k_zr + xz) + d_sc * (xs - k_sc)
+    c2 = d_zr * k_zr - d_sc * k_sc
+    if c0 <= 0.0 and d_sc * xs <= 0.0:
+        return fallback
+    if c0 <= 0.0:
+        return 0.0
+    if d_sc * xs <= 0.0:
+        return 1.0
+    disc = max(c1 * c1 - 4.0 * c2 * c0, 0.0)
+    q = 0.5 * (c1 + math.copysign(math.sqrt(disc), c1))
+    if q == 0.0:
+        return fallback
+    y = c0 / q  # the root of smaller magnitude, free of cancellation
+    if not 0.0 <= y <= 1.0 and c2 != 0.0:
+        y = q / c2
+    return min(max(y, 0.0), 1.0)
+
+
+@jit
 def _state(num, zr, x0, j, m_atoms, c_sites, ns, x, p):  # pragma: no cover - compiled
     """Matrix mole fractions x (ns,) and precipitate atoms per site p (ns,) of a distribution (num, zr)."""
     p_tot = 0.0
@@ -335,7 +363,8 @@ def run_kwn(model, x0: np.ndarray, temps: np.ndarray, seg_end: np.ndarray, times
              own(m_atoms), consts, own([s.d0_m2_s for s in sol]), own([s.q_j_mol for s in sol]),
              own([s.k0 for s in sol]), own([s.h_j_mol for s in sol]), own([s.l0_a_j_mol for s in sol]),
              own([s.l0_b_j_mol_k for s in sol]), own(eps_poly), ys,
-             bool(model.nucleation_sites == "solute"), bool(model.effective_diffusion), int(model.max_steps),
+             bool(model.nucleation_sites == "solute"), bool(model.effective_diffusion),
+             bool(model.interface == "layer"), int(model.max_steps),
              out["mean_radius_nm"], out["number_density_m3"], out["volume_fraction"], out["matrix_x"],
              out["zr_site_frac"], out["precipitate_x"], out["psd_m3"], out["status"], out["steps"])
     return out
