@@ -20,17 +20,19 @@ Model (equation sources):
   (Zr) enters only as far as kinetics allow; Clouet et al. (2006) find Sc-rich nuclei that later take on Zr.
 - Growth, quasi-stationary diffusion field, dilute: atom flux Jᵢ = 4πrDᵢ(xᵢ - xᵢᴵ)/Ω, dr/dt = a_p³ΣJ/(4πr²),
   with the effective-diffusion-distance factor of Chen, Jeppsson & Ågren, Acta Mater. 56 (2008) 1890 (as kawin
-  uses), and local equilibrium xᵢᴵ = yᵢKᵢe^{ℓ/r} at the interface for the composition y of the layer being
-  added or removed (ideal M sublattice).
-- Layer composition (``interface="layer"``, the default): the layer's y is the one whose Sc and Zr fluxes stand
-  in its own ratio, J_Zr/(J_Sc + J_Zr) = y, the growth condition of multicomponent quasi-stationary growth and
-  coarsening (Morral & Purdy, Scripta Metall. Mater. 30 (1994) 905; Kuehmann & Voorhees, Metall. Mater.
-  Trans. A 27 (1996) 937). Each size class keeps its mean Zr content, the sum of the layers it took on: an
+  uses), and local equilibrium xᵢᴵ = yᵢKᵢe^{ℓ/r} at the interface for a composition y (ideal M sublattice).
+- Layer composition (``interface="layer"``, the default): a growing particle adds a layer whose y is the one at
+  which the Sc and Zr fluxes stand in its own ratio, J_Zr/(J_Sc + J_Zr) = y, the growth condition of
+  multicomponent quasi-stationary growth and coarsening (Morral & Purdy, Scripta Metall. Mater. 30 (1994) 905;
+  Kuehmann & Voorhees, Metall. Mater. Trans. A 27 (1996) 937). A particle that this layer would not let grow
+  exchanges solute at its mean composition instead (it dissolves, or loses Sc while it takes up Zr), so the extra
+  hold of a Zr-rich shell against dissolution is not credited: the layers' effect is a lower bound. Each size
+  class keeps its mean Zr content, the sum of the layers it took on: an
   Al₃Sc core that grows at 400 °C, where Sc is used up and Zr still supersaturated, adds Zr-rich shells (the
   core-shell particles Clouet et al., Nature Mater. 5 (2006) 482 and Knipling et al. (2011) observe), and its
   exchange with the matrix is throttled by the slow Zr flux: the coarsening retardation Fuller & Seidman, Acta
-  Mater. 53 (2005) 5415 measured. ``interface="uniform"`` instead takes the interface at the particle's mean
-  composition (no layers: the model before shells were resolved).
+  Mater. 53 (2005) 5415 measured. ``interface="uniform"`` takes the interface at the particle's mean
+  composition for growth too (no layers: the model before shells were resolved).
 - Solute balance: matrix = total - precipitates, in atoms, exactly at every step.
 
 Every array is (n_scenarios, ...); temperatures and step lengths may differ per scenario (a schedule of
@@ -152,8 +154,8 @@ class PrecipitationModel:
 
     gamma_j_m2: Al/Al₃M interfacial energy; a_matrix_m, a_precip_m: lattice parameters of (Al) and Al₃M
     (four atoms per cell, one M per cell); solutes: tuple of :class:`Solute` (Sc first); grid: radius bins.
-    interface: ``layer`` (the composition of the layer added or removed from the flux balance) or ``uniform``
-    (the particle's mean); nucleation_sites: ``lattice`` (every lattice site) or ``solute`` (solute atoms).
+    interface: ``layer`` (a growing particle adds layers of the flux composition; the module docstring) or
+    ``uniform`` (the particle's mean); nucleation_sites: ``lattice`` (every lattice site) or ``solute`` (solute atoms).
     """
 
     solutes: tuple[Solute, ...]

@@ -113,7 +113,11 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
                     d_eff = dd[0]
                 else:
                     if shell:
-                        y = _layer_composition(x[0], x[1], dd[0], dd[1], kk[0] * g, kk[1] * g, y)
+                        y_l = _layer_composition(x[0], x[1], dd[0], dd[1], kk[0] * g, kk[1] * g, y)
+                        if dd[0] * (x[0] - (1.0 - y_l) * kk[0] * g) + dd[1] * (x[1] - y_l * kk[1] * g) >= 0.0:
+                            y = y_l  # growing: the layer added has the flux composition
+                        else:  # no growth by that layer: exchange at the mean of the bin above the edge
+                            y = y_bin[e] if e < nb else y_bin[nb - 1]
                     y = min(max(y, 0.0), 1.0)
                     s_sc = dd[0] * (x[0] - (1.0 - y) * kk[0] * g)
                     s_zr = dd[1] * (x[1] - y * kk[1] * g)
@@ -272,11 +276,11 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
 
 @jit
 def _layer_composition(xs, xz, d_sc, d_zr, k_sc, k_zr, fallback):  # pragma: no cover - compiled
-    """Zr site fraction y of the layer a particle adds or loses: the one at which the Sc and Zr fluxes stand in the
+    """Zr site fraction y of the layer a particle adds: the one at which the Sc and Zr fluxes stand in the
     layer's own ratio, (1 - y) D_Zr (x_Zr - y K_Zr) = y D_Sc (x_Sc - (1 - y) K_Sc), with K the Gibbs-Thomson
     interface solubilities of the pure compounds (ideal M sublattice). The quadratic has exactly one root in
     [0, 1] (its value is D_Zr x_Zr >= 0 at 0 and -D_Sc x_Sc <= 0 at 1); ``fallback`` (the particle's mean) when
-    the matrix holds neither solute."""
+    the matrix holds neither solute. The caller uses it only where that layer lets the particle grow."""
     c0 = d_zr * xz
     c1 = d_zr * (k_zr + xz) + d_sc * (xs - k_sc)
     c2 = d_zr * k_zr - d_sc * k_sc
