@@ -72,6 +72,9 @@ def test_bad_alloy_input_exit_2_one_line(tmp_path, text, fragment):
     (["--sc2o3-price", "-4"], "--sc2o3-price"),
     (["--route", "magic"], "--route"),
     (["--base", "7075"], "alloy.base"),
+    (["--second-step", "hot"], "--second-step"),
+    (["--exposure", "400 C"], "--exposure"),
+    (["--exposure", "700 C, 8 h"], "design exposure temp_c"),
 ])
 def test_design_bad_input(args, fragment):
     res = runner.invoke(app, ["alloy", "design", *args])
@@ -106,3 +109,32 @@ def test_alone_with_chain_basis_says_market_was_used(tmp_path):
 def test_tdb_unwritable_path_exit_2(target):
     res = runner.invoke(app, target)
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_design_json_names_the_casting_process():
+    """Review finding: the best design's casting process (a string) crashed the CLI's JSON and table output."""
+    res = runner.invoke(app, ["alloy", "design", "--target-yield", "250 MPa", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    best = json.loads(res.stdout)["best"]
+    assert best["casting"] in ("sand", "permanent_mould", "hpdc") and best["yield_mpa"] >= 250.0
+
+
+def test_stage_design_summary_names_the_casting_process(tmp_path):
+    """Review finding: the stage's design block crashed on the casting process (a string) as the CLI did."""
+    res = runner.invoke(app, ["run", write_scenario(tmp_path, "alloy:\n  design: true\n"), "--stage", "alloy",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    best = json.loads(res.stdout)["stages"]["alloy"]["design"]["best"]
+    assert best["casting"] in ("sand", "permanent_mould", "hpdc") and best["yield_mpa"] >= 250.0
+    assert best["second_hours"] == 0.0 and best["exposure_hours"] == 0.0
+
+
+def test_design_steps_reach_the_design_from_the_scenario():
+    from scandia.alloy.stage import _pair
+    from scandia.scenario.schema import AlloySection
+
+    a = AlloySection.model_validate({"design": True, "design_second_step": {"temp_c": 400, "duration_h": 8},
+                                     "design_exposure": {"temp_c": "673.15 K", "duration_h": "1 d"}})
+    assert _pair(a.design_second_step) == (400.0, 8.0)
+    assert _pair(a.design_exposure) == pytest.approx((400.0, 24.0))
+    assert _pair(a.homogenise) is None

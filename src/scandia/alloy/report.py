@@ -47,8 +47,7 @@ def stage_summary(result: AlloyResult, scenario: Scenario) -> dict[str, Any]:
     if result.design is not None:
         d = result.design
         out["design"] = {"target_yield_mpa": d.target_yield_mpa, "feasible": d.feasible,
-                         "best": None if d.best is None else {k: (None if pd.isna(v) else float(v))
-                                                              for k, v in d.best.items()},
+                         "best": d.best_dict(),
                          "pareto_points": len(d.pareto)}
     return out
 

@@ -143,8 +143,14 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
         result.design = design(a.base, float(a.target_yield_mpa), sc2o3_usd_per_kg=float(np.median(price)),
                                master_route=a.master_alloy_route, model=a.precipitation_model,
                                master_sc_wt_pct=float(a.master_alloy.master_sc_wt_pct),
-                               cooling_rate_k_s=a.cooling_rate_k_s)
+                               cooling_rate_k_s=a.cooling_rate_k_s,
+                               second_step=_pair(a.design_second_step), exposure=_pair(a.design_exposure))
     return result
+
+
+def _pair(step) -> tuple[float, float] | None:
+    """An aging step of the scenario as (temp_c, hours), or None."""
+    return None if step is None else (float(step.temp_c), float(step.duration_h))
 
 
 def _shift_strength(props: AlloyProperties, base_ys: np.ndarray, base: str, n: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +34,10 @@ def alloy_design(
     target_yield: Annotated[str, typer.Option(help='target yield strength, e.g. "250 MPa"')] = "250 MPa",
     sc2o3_price: Annotated[str, typer.Option(help="Sc2O3 price, US$/kg")] = "3000",
     route: Annotated[str, typer.Option(help="master-alloy route")] = "aluminothermic_sc2o3",
+    second_step: Annotated[str | None, typer.Option(
+        help='a second aging step after each design\'s aging, priced, e.g. "400 C, 8 h"')] = None,
+    exposure: Annotated[str | None, typer.Option(
+        help='a thermal exposure the part must survive after aging, not priced, e.g. "400 C, 8 h"')] = None,
     out: Annotated[Path | None, typer.Option(help="folder for the design table and Pareto front")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="stdout: a table or JSON")] = OutputFormat.table,
 ) -> None:
@@ -53,6 +58,8 @@ def alloy_design(
             raise ScenarioError("--sc2o3-price", f"expected a number of US$/kg, got {sc2o3_price!r}") from None
         if not 100.0 <= price <= 20000.0:
             raise ScenarioError("--sc2o3-price", "must be between 100 and 20000 US$/kg")
+        second = None if second_step is None else _parse_step(second_step, "--second-step")
+        expo = None if exposure is None else _parse_step(exposure, "--exposure")
         if route not in MASTER_ROUTES:
             raise ScenarioError("--route", f"unknown route {route!r}; available: {', '.join(MASTER_ROUTES)}")
         if out is not None:
@@ -63,8 +70,9 @@ def alloy_design(
             except OSError as exc:
                 raise ScenarioError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
         with Progress(transient=True, console=err_console) as progress:
-            progress.add_task("evaluating the design grid (KWN + strength)", total=None)
-            res = design(base, target, sc2o3_usd_per_kg=price, master_route=route)
+            task = progress.add_task("evaluating the design grid (KWN + strength), by casting process", total=1.0)
+            res = design(base, target, sc2o3_usd_per_kg=price, master_route=route, second_step=second, exposure=expo,
+                         progress=lambda done: progress.update(task, completed=done))
         if out is not None:
             try:
                 res.table.to_csv(out / "alloy_design_grid.csv", index=False)
@@ -73,7 +81,7 @@ def alloy_design(
                 raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     except ScandiaError as exc:
         _fail(str(exc))
-    best = None if res.best is None else {k: (None if pd.isna(v) else float(v)) for k, v in res.best.items()}
+    best = res.best_dict()
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps({"base": base, "target_yield_mpa": target, "base_yield_mpa": res.base_yield_mpa,
                                      "feasible": res.feasible, "best": best,
@@ -81,22 +89,35 @@ def alloy_design(
         return
     table = Table(title=f"Cost-strength Pareto front, {base} (base yield {res.base_yield_mpa:.0f} MPa)",
                   title_justify="left")
-    for col in ("Sc wt%", "Zr wt%", "aging", "yield, MPa", "UTS, MPa", "premium US$/kg", "US$/MPa per t"):
+    for col in ("Sc wt%", "Zr wt%", "casting", "aging", "yield, MPa", "UTS, MPa", "premium US$/kg", "US$/MPa per t"):
         table.add_column(col, justify="right")
     for _, r in res.pareto.iterrows():
         per_mpa = r["cost_usd_per_mpa_per_kg"]
-        mark = best is not None and r["sc_wt_pct"] == best["sc_wt_pct"] and r["hours"] == best["hours"] and (
-            r["zr_wt_pct"] == best["zr_wt_pct"]) and r["yield_mpa"] == best["yield_mpa"]
-        table.add_row(f"{r['sc_wt_pct']:g}", f"{r['zr_wt_pct']:g}", _aging_text(r), f"{r['yield_mpa']:.0f}" + (
-            " *" if mark else ""), f"{r['uts_mpa']:.0f}", f"{r['cost_premium_usd_per_kg']:.2f}",
-            "-" if pd.isna(per_mpa) else f"{1000 * per_mpa:.1f}")
+        mark = best is not None and all(r[c] == best[c] for c in ("sc_wt_pct", "zr_wt_pct", "casting", "hours",
+                                                                   "yield_mpa"))
+        table.add_row(f"{r['sc_wt_pct']:g}", f"{r['zr_wt_pct']:g}", str(r["casting"]), _aging_text(r),
+                      f"{r['yield_mpa']:.0f}" + (" *" if mark else ""), f"{r['uts_mpa']:.0f}",
+                      f"{r['cost_premium_usd_per_kg']:.2f}",
+                      "-" if pd.isna(per_mpa) else f"{1000 * per_mpa:.1f}")
     out_console.print(table)
     if best is None:
         out_console.print(f"[yellow]infeasible[/]: no design on the grid reaches {target:g} MPa")
     else:
         out_console.print(f"cheapest design for {target:g} MPa (*): {best['sc_wt_pct']:g} wt% Sc, "
-                          f"{best['zr_wt_pct']:g} wt% Zr, {_aging_text(best)}: {best['yield_mpa']:.0f} MPa, "
+                          f"{best['zr_wt_pct']:g} wt% Zr, {best['casting']}, {_aging_text(best)}: "
+                          f"{best['yield_mpa']:.0f} MPa, "
                           f"US${best['cost_premium_usd_per_kg']:.2f} per kg casting")
+
+
+_STEP = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?)\s*(?:C|degC)?\s*[,/]\s*([0-9]+(?:\.[0-9]*)?)\s*(?:h)?\s*$")
+
+
+def _parse_step(text: str, option: str) -> tuple[float, float]:
+    """'400 C, 8 h' (or '400,8') to (temp_c, hours); anything else is a one-line error naming the option."""
+    m = _STEP.match(text[:64])
+    if m is None or len(text) > 64:
+        raise ScenarioError(option, f'expected "<temp> C, <hours> h", e.g. "400 C, 8 h"; got {text[:40]!r}')
+    return float(m.group(1)), float(m.group(2))
 
 
 @alloy_app.command("tdb")

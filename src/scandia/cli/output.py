@@ -240,4 +240,11 @@ def _print_uncertainty(summary: dict[str, Any]) -> None:
 
 def _aging_text(row: Any) -> str:
     hours = float(row["hours"])
-    return "as cast" if hours == 0 else f"{float(row['temp_c']):g} C/{hours:g} h"
+    text = "as cast" if hours == 0 else f"{float(row['temp_c']):g} C/{hours:g} h"
+    second = float(row.get("second_hours", 0.0) or 0.0)
+    if second > 0:
+        text += f" + {float(row['second_temp_c']):g} C/{second:g} h"
+    exposure = float(row.get("exposure_hours", 0.0) or 0.0)
+    if exposure > 0:
+        text += f", after {float(row['exposure_temp_c']):g} C/{exposure:g} h exposure"
+    return text

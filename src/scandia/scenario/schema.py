@@ -285,6 +285,12 @@ class AlloySection(_AlloyParams):  # type: ignore[valid-type, misc]
         "solid solution, Hall-Petch) jointly with the fit's covariance")
     homogenise: AgingStep | None = Field(
         None, description="optional homogenisation after casting, before the aging steps (flattens segregation)")
+    design_second_step: AgingStep | None = Field(
+        None, description="design: a second aging step after each design's aging, priced as one more furnace "
+        "cycle (e.g. 400 C / 8 h, where Zr joins the Al3Sc)")
+    design_exposure: AgingStep | None = Field(
+        None, description="design: a thermal exposure the part must survive after aging (service, HIP, hot "
+        "forming), not priced; the target applies to the yield after it")
 
     @field_validator("aging")
     @classmethod
