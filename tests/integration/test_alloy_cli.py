@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scandia.cli import app
+from scandia.core.errors import ScenarioError
 
 from .helpers import write_scenario
 
@@ -111,12 +112,15 @@ def test_tdb_unwritable_path_exit_2(target):
     assert res.exit_code == 2 and "Traceback" not in res.output
 
 
-def test_design_json_names_the_casting_process():
+def test_design_json_and_table_name_the_casting_process():
     """Review finding: the best design's casting process (a string) crashed the CLI's JSON and table output."""
     res = runner.invoke(app, ["alloy", "design", "--target-yield", "250 MPa", "--format", "json"])
     assert res.exit_code == 0, res.output
     best = json.loads(res.stdout)["best"]
     assert best["casting"] in ("sand", "permanent_mould", "hpdc") and best["yield_mpa"] >= 250.0
+    res = runner.invoke(app, ["alloy", "design", "--target-yield", "250 MPa"])
+    assert res.exit_code == 0, res.output
+    assert f"wt% Zr, {best['casting']}, " in res.stdout and "cheapest design for 250 MPa" in res.stdout
 
 
 def test_stage_design_summary_names_the_casting_process(tmp_path):
@@ -129,12 +133,27 @@ def test_stage_design_summary_names_the_casting_process(tmp_path):
     assert best["second_hours"] == 0.0 and best["exposure_hours"] == 0.0
 
 
-def test_design_steps_reach_the_design_from_the_scenario():
+def test_design_steps_reach_the_design_from_the_scenario(tmp_path, monkeypatch):
+    from scandia.alloy import stage
     from scandia.alloy.stage import _pair
     from scandia.scenario.schema import AlloySection
+
+    seen = {}
+
+    def fake_design(base, target, **kw):
+        seen.update(kw)
+        raise ScenarioError("design", "stopped by the test")
+
+    monkeypatch.setattr(stage, "design", fake_design)
+    text = "alloy:\n  design: true\n  design_second_step: {temp_c: 400, duration_h: 8}\n"
+    res = runner.invoke(app, ["run", write_scenario(tmp_path, text), "--stage", "alloy"])
+    assert res.exit_code == 2 and "stopped by the test" in res.stderr
+    assert seen["second_step"] == (400.0, 8.0) and seen["exposure"] is None
 
     a = AlloySection.model_validate({"design": True, "design_second_step": {"temp_c": 400, "duration_h": 8},
                                      "design_exposure": {"temp_c": "673.15 K", "duration_h": "1 d"}})
     assert _pair(a.design_second_step) == (400.0, 8.0)
     assert _pair(a.design_exposure) == pytest.approx((400.0, 24.0))
     assert _pair(a.homogenise) is None
+    assert _pair(AlloySection.model_validate({"design_exposure": {"temp_c": 400, "duration_h": 0}}).design_exposure) \
+        is None  # a zero-length step is no step

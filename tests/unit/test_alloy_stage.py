@@ -78,22 +78,35 @@ def test_pareto_front_is_non_dominated(small_design):
 
 
 SECOND = dict(sc_wt=[0.2, 0.3], zr_wt=[0.0, 0.15], temp_c=[275.0], hours=[24.0], castings=["permanent_mould"])
+#: two temperatures and an as-cast time: the repeat/tile order of the per-design schedules and the as-cast dedupe
+SHAPE = dict(sc_wt=[0.2, 0.3], zr_wt=[0.0, 0.15], temp_c=[275.0, 300.0], hours=[0.0, 8.0],
+             castings=["permanent_mould"])
 
 
 def test_second_step_rows_equal_their_own_schedules_and_are_priced():
     """A design with a second step is the two-step schedule run on its own; the second step costs one more
     furnace cycle (data/alloy/design.yaml)."""
-    table = evaluate_grid("535", second_step=(400.0, 8.0), **SECOND)
+    table = evaluate_grid("535", second_step=(400.0, 8.0), **SHAPE)
+    assert len(table) == 2 * 2 * (1 + 2)  # (Sc, Zr) x (as cast + two temperatures)
     master = float(master_alloy().cost_usd_per_kg[0])
     for _, r in table.iterrows():
-        p = predict("535", [r["sc_wt_pct"]], [r["zr_wt_pct"]], [[275.0, 400.0]], [[24.0, 8.0]],
+        t1 = 20.0 if r["hours"] == 0 else r["temp_c"]
+        p = predict("535", [r["sc_wt_pct"]], [r["zr_wt_pct"]], [[t1, 400.0]], [[r["hours"], 8.0]],
                     casting="permanent_mould")
         assert r["yield_mpa"] == pytest.approx(p.yield_mpa[0], rel=1e-9)
         assert r["aged_yield_mpa"] == pytest.approx(r["yield_mpa"], rel=1e-12)  # no exposure
         one = sum(v[0] for v in alloy_cost("535", np.array([r["sc_wt_pct"]]), np.array([r["zr_wt_pct"]]),
-                                            np.array([24.0]), master).values())
+                                            np.array([r["hours"]]), master).values())
         extra = alloy_cost("535", np.array([0.0]), np.array([0.0]), np.array([8.0]), master)["heat_treatment"][0]
         assert r["cost_premium_usd_per_kg"] == pytest.approx(one + extra, rel=1e-12)
+
+
+def test_zr_counts_by_its_amount_after_400_c():
+    """Review finding (aa1bbfc): Zr-free Al3Sc must not be held by a Zr-rich layer it never took on, so the
+    strength after 275 C / 24 h + 400 C / 8 h grows with the Zr added, each 0.05 wt% by more than 5 MPa."""
+    p = predict("535", [0.3] * 4, [0.0, 0.05, 0.1, 0.15], [[275.0, 400.0]], [[24.0, 8.0]],
+                casting="permanent_mould")
+    assert np.all(np.diff(p.yield_mpa) > 5.0)
 
 
 def test_zr_pays_where_al3sc_must_hold_at_400_c():
@@ -117,6 +130,12 @@ def test_exposure_is_the_criterion_and_not_priced():
     table = evaluate_grid("535", exposure=(400.0, 8.0), **SECOND)
     plain = evaluate_grid("535", **SECOND)
     np.testing.assert_allclose(table["aged_yield_mpa"], plain["yield_mpa"], rtol=0.01)  # own run vs shared run
+    for _, r in table.iterrows():  # the reported yield is the one after the exposure
+        p = predict("535", [r["sc_wt_pct"]], [r["zr_wt_pct"]], [[275.0, 400.0]], [[24.0, 8.0]],
+                    casting="permanent_mould")
+        assert r["yield_mpa"] == pytest.approx(p.yield_mpa[0], rel=1e-9)
+    best = design("535", 240.0, exposure=(400.0, 8.0), **SECOND).best
+    assert best["yield_mpa"] >= 240.0 > best["aged_yield_mpa"]  # met only through the exposure's yield
     np.testing.assert_allclose(table["cost_premium_usd_per_kg"], plain["cost_premium_usd_per_kg"], rtol=1e-12)
     assert np.all(table["exposure_temp_c"] == 400.0) and np.all(table["exposure_hours"] == 8.0)
 

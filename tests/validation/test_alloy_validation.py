@@ -9,7 +9,7 @@ What holds: the binary's onset and peak temperature (both castings); its peak ha
 uniform solution, and the published value between the segregated and the uniform prediction; in uniform solution
 the ternary's secondary increase from Zr-rich layers on the Al₃Sc, peaking within one step of 400 °C; Zr keeps
 hardness above 400 °C (both castings); solute is conserved in every case. What does not, and is not asserted:
-the ternary's height within the 10 % the issue asks (uniform solution 493 MPa, 20 % low; chill cast 362 MPa at
+the ternary's height within the 10 % the issue asks (uniform solution 498 MPa, 19 % low; chill cast 363 MPa at
 350 °C, 41 % low, with no secondary increase: its Zr is in the dendrite cores, its Sc at the peripheries), and
 any Al₃Zr in Al-0.06Zr, which the model does not nucleate even in the Zr-rich cores (2.1x the nominal):
 classical homogeneous nucleation at γ = 0.1 J/m² needs a supersaturation of about 7 at 425 °C, the cores reach
@@ -70,6 +70,8 @@ def test_zr_keeps_strength_at_high_temperature(curves, casting):
     hot = (sc["temp_c"] >= 425.0) & (sc["temp_c"] <= 500.0)
     assert np.all(sczr["hardness_mpa"][hot] >= 1.10 * sc["hardness_mpa"][hot])
     assert np.all(sczr["hardness_mpa"] >= 0.97 * sc["hardness_mpa"])
+    above = sc["temp_c"] > 350.0
+    assert np.all(sczr["hardness_mpa"][above] >= sc["hardness_mpa"][above] - 1e-6)
     # every step solves; at 525-600 C, far above the peak, the coarsened size distribution of the Sc+Zr alloy may
     # touch the top of the radius grid, which the model reports as "clipped" (usable)
     upto = sc["temp_c"] <= 500.0
@@ -87,7 +89,7 @@ def test_solute_is_conserved_in_every_case(curves, casting):
 def test_ternary_secondary_peak_at_400_c_in_solution(curves):
     """Knipling: above 325 C, Zr-enriched outer shells on the Al3Sc give Al-0.06Sc-0.06Zr a secondary strength
     increase to its peak at 400 C. In uniform solution the model's Zr-rich layers give it too: the peak within one
-    step (25 C) of 400 C, at least 3 % above the 325 C value. Its height is 20 % low (493 against 618 MPa): at
+    step (25 C) of 400 C, at least 3 % above the 325 C value. Its height is 19 % low (498 against 618 MPa): at
     400 C only a tenth of the Zr has reached the precipitates in the 3 h step (Marumo et al. Zr diffusivity); the
     guard here is 25 %, not the 10 % the issue asks, which is not met. The chill casting, whose Zr sits in the
     dendrite cores and Sc at the peripheries, shows no secondary increase (asserted only through the Zr retention

@@ -121,15 +121,22 @@ def _yields(base: str, s: np.ndarray, z: np.ndarray, t: np.ndarray, hrs: np.ndar
         return ys, ys, np.repeat(props.status[:, None], hrs.size, axis=1)
     n, k = s.size, hrs.size
     hh = np.tile(hrs, n)
+    tt = np.where(hh > 0, np.repeat(t, k), 0.0)  # as cast, the aging temperature is no part of the schedule
+    # distinct schedules only: the as-cast rows of every aging temperature are one run
+    rows, inverse = np.unique(np.column_stack([np.repeat(s, k), np.repeat(z, k), tt, hh]), axis=0,
+                              return_inverse=True)
+    inverse = inverse.reshape(-1)
+    m = rows.shape[0]
     extra = [st for st in (second_step, exposure) if st is not None]
-    temps = np.column_stack([np.repeat(t, k), *[np.full(n * k, st[0]) for st in extra]])
-    hours = np.column_stack([hh, *[np.full(n * k, st[1]) for st in extra]])
-    aged_at = hrs + (0.0 if second_step is None else second_step[1])
+    temps = np.column_stack([np.where(rows[:, 3] > 0, rows[:, 2], extra[0][0]), *[np.full(m, st[0]) for st in extra]])
+    hours = np.column_stack([rows[:, 3], *[np.full(m, st[1]) for st in extra]])
+    aged_at = rows[:, 3] + (0.0 if second_step is None else second_step[1])
     times = np.unique(np.concatenate([aged_at, hours.sum(axis=1)]))
-    props = predict(base, np.repeat(s, k), np.repeat(z, k), temps, hours, times_h=times, model=model,
-                    casting=casting, cooling_rate_k_s=cooling_rate_k_s)
-    aged = props.yield_at_times_mpa[np.arange(n * k), np.searchsorted(props.times_h, np.tile(aged_at, n) - 1e-9)]
-    return props.yield_mpa.reshape(n, k), aged.reshape(n, k), props.status.reshape(n, k)
+    props = predict(base, rows[:, 0], rows[:, 1], temps, hours, times_h=times, model=model, casting=casting,
+                    cooling_rate_k_s=cooling_rate_k_s)
+    aged = props.yield_at_times_mpa[np.arange(m), np.searchsorted(props.times_h, aged_at - 1e-9)]
+    return (props.yield_mpa[inverse].reshape(n, k), aged[inverse].reshape(n, k),
+            props.status[inverse].reshape(n, k))
 
 
 def _grid_for(base: str, s: np.ndarray, z: np.ndarray, t: np.ndarray, hrs: np.ndarray, sc2o3_usd_per_kg: float,

@@ -24,10 +24,13 @@ Model (equation sources):
 - Layer composition (``interface="layer"``, the default): a growing particle adds a layer whose y is the one at
   which the Sc and Zr fluxes stand in its own ratio, J_Zr/(J_Sc + J_Zr) = y, the growth condition of
   multicomponent quasi-stationary growth and coarsening (Morral & Purdy, Scripta Metall. Mater. 30 (1994) 905;
-  Kuehmann & Voorhees, Metall. Mater. Trans. A 27 (1996) 937). A particle that this layer would not let grow
-  exchanges solute at its mean composition instead (it dissolves, or loses Sc while it takes up Zr), so the extra
-  hold of a Zr-rich shell against dissolution is not credited: the layers' effect is a lower bound. Each size
-  class keeps its mean Zr content, the sum of the layers it took on: an
+  Kuehmann & Voorhees, Metall. Mater. Trans. A 27 (1996) 937). Each size class carries two compositions: its
+  mean (the Zr it holds, for the solute balance and the misfit) and its outer layer (the last layer added, or
+  the nucleus). A particle that no layer lets grow exchanges solute at its outer layer: it dissolves, and as it
+  loses volume its outer layer reverts to its mean (rate 3|dr/dt|/r, the exposed core taken as the mean); or, if
+  that layer would still grow, it is held at rest while its outer layer (one lattice parameter) trades Sc and Zr
+  with the matrix at the rate its Zr flux renews it, toward the layer the matrix would deposit. So a Zr-free
+  particle dissolves as Al₃Sc, the switch between growth and exchange is continuous, and an
   Al₃Sc core that grows at 400 °C, where Sc is used up and Zr still supersaturated, adds Zr-rich shells (the
   core-shell particles Clouet et al., Nature Mater. 5 (2006) 482 and Knipling et al. (2011) observe), and its
   exchange with the matrix is throttled by the slow Zr flux: the coarsening retardation Fuller & Seidman, Acta

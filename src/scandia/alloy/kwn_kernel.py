@@ -44,10 +44,17 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
     for j in prange(n):
         num = np.zeros(nb)
         zr = np.zeros(nb)
+        srf = np.zeros(nb)  # number x Zr site fraction of the particles' outer layer (interface="layer")
         new_n = np.empty(nb)
         new_z = np.empty(nb)
+        new_s = np.empty(nb)
         rhs_n = np.empty(nb)
         rhs_z = np.empty(nb)
+        rhs_s = np.empty(nb)
+        y_srf = np.empty(nb)
+        y_lay = np.empty(nb + 1)  # composition of the layer added at each edge; -1 where no layer is added
+        y_root = np.empty(nb + 1)  # the flux-balance layer composition at each edge
+        rest = np.zeros(nb + 1)  # where particles are held at rest: the rate [1/s] their outer layer exchanges
         diag = np.empty(nb)
         lower = np.empty(nb)
         upper = np.empty(nb)
@@ -103,25 +110,41 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
                 x[i] = max(x[i], 0.0)
             for b in range(nb):
                 y_bin[b] = min(max(zr[b] / max(num[b], 1e-300), 0.0), 1.0) if num[b] > 0 else 0.0
+                y_srf[b] = min(max(srf[b] / max(num[b], 1e-300), 0.0), 1.0) if num[b] > 0 else 0.0
             # growth flux factor at the bin edges (upwind composition: the bin below, the first bin at edge 0)
             for e in range(nb + 1):
                 g = g_edge[e]
                 y = y_bin[0] if e == 0 else y_bin[e - 1]
+                rest[e] = 0.0
                 if ns == 1:
+                    y_lay[e] = -1.0
                     s_tot = dd[0] * (x[0] - kk[0] * g)
                     s_zr = 0.0
                     d_eff = dd[0]
                 else:
+                    y_lay[e] = -1.0
+                    at_surface = False
                     if shell:
                         y_l = _layer_composition(x[0], x[1], dd[0], dd[1], kk[0] * g, kk[1] * g, y)
+                        y_root[e] = y_l
                         if dd[0] * (x[0] - (1.0 - y_l) * kk[0] * g) + dd[1] * (x[1] - y_l * kk[1] * g) >= 0.0:
                             y = y_l  # growing: the layer added has the flux composition
-                        else:  # no growth by that layer: exchange at the mean of the bin above the edge
-                            y = y_bin[e] if e < nb else y_bin[nb - 1]
+                            y_lay[e] = y_l
+                        else:  # no layer can grow: the particles (upwind: the bin above) exchange at their surface
+                            up = e if e < nb and num[min(e, nb - 1)] > 0 else max(e - 1, 0)
+                            y = y_srf[up]
+                            at_surface = True
                     y = min(max(y, 0.0), 1.0)
                     s_sc = dd[0] * (x[0] - (1.0 - y) * kk[0] * g)
                     s_zr = dd[1] * (x[1] - y * kk[1] * g)
                     s_tot = s_sc + s_zr
+                    if at_surface and s_tot > 0.0:  # its surface would grow but no layer can: at rest
+                        # while its outer layer (one lattice parameter) trades solute with the matrix at the
+                        # rate its Zr flux renews it, toward the layer the matrix would deposit
+                        rest[e] = abs(a_p**3 * s_zr / (omega * edges[e])) / a_p
+                        s_sc = 0.0
+                        s_zr = 0.0
+                        s_tot = 0.0
                     d_eff = (1.0 - y) * dd[0] + y * dd[1]
                 if eff_diff:
                     u = math.sqrt(min(max(s_tot / (d_eff * x_p), 0.0), omega_max))
@@ -194,12 +217,26 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
                     upper[b] = dt_try * min(v[b + 1], 0.0) / dr[b + 1]
                 rhs_n[b] = num[b]
                 rhs_z[b] = min(max(zr[b] + dt_try * num[b] * dydt[b], 0.0), num[b])
+                # outer layer: a growing size class is coated by the layer it adds; one that shrinks exposes
+                # what lies beneath, taken as relaxing to its mean as it loses its volume (rate 3|dr/dt|/r)
+                ya, yb = y_lay[b], y_lay[b + 1]
+                if ya >= 0.0 or yb >= 0.0:
+                    y_new = 0.5 * (ya + yb) if ya >= 0.0 and yb >= 0.0 else max(ya, yb)
+                elif rest[b] > 0.0 or rest[b + 1] > 0.0:
+                    e_r = b if rest[b] >= rest[b + 1] else b + 1
+                    y_new = y_srf[b] + min(dt_try * rest[e_r], 1.0) * (y_root[e_r] - y_srf[b])
+                else:
+                    shrink = min(dt_try * 3.0 * max(-0.5 * (v[b] + v[b + 1]), 0.0) / rc[b], 1.0)
+                    y_new = y_srf[b] + shrink * (y_bin[b] - y_srf[b])
+                rhs_s[b] = num[b] * min(max(y_new, 0.0), 1.0)
             rhs_n[kn] += dt_try * jn
             rhs_z[kn] += dt_try * jn * best_y
+            rhs_s[kn] += dt_try * jn * best_y
             inv = 1.0 / diag[0]
             cp[0] = upper[0] * inv if nb > 1 else 0.0
             new_n[0] = rhs_n[0] * inv
             new_z[0] = rhs_z[0] * inv
+            new_s[0] = rhs_s[0] * inv
             for b in range(1, nb):
                 li = lower[b - 1]
                 inv = 1.0 / (diag[b] - li * cp[b - 1])
@@ -207,15 +244,18 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
                     cp[b] = upper[b] * inv
                 new_n[b] = (rhs_n[b] - li * new_n[b - 1]) * inv
                 new_z[b] = (rhs_z[b] - li * new_z[b - 1]) * inv
+                new_s[b] = (rhs_s[b] - li * new_s[b - 1]) * inv
             for b in range(nb - 2, -1, -1):
                 new_n[b] -= cp[b] * new_n[b + 1]
                 new_z[b] -= cp[b] * new_z[b + 1]
+                new_s[b] -= cp[b] * new_s[b + 1]
             finite = True
             for b in range(nb):
                 if not np.isfinite(new_n[b]):
                     finite = False
                 new_n[b] = max(new_n[b], 0.0)
                 new_z[b] = min(max(new_z[b], 0.0), new_n[b])
+                new_s[b] = min(max(new_s[b], 0.0), new_n[b])
 
             # error control
             _state(new_n, new_z, x0, j, m_atoms, c_sites, ns, x_new, p)
@@ -238,6 +278,7 @@ def _kwn(x0, temps, seg_end, times_s, edges, rc, dr, vol, counted, m_atoms, cons
                 for b in range(nb):
                     num[b] = new_n[b]
                     zr[b] = new_z[b]
+                    srf[b] = new_s[b]
                 t = t + dt_try
             steps += 1
             fac = min(max(0.9 / math.sqrt(max(err, 1e-6)), 0.3), 2.0)
@@ -294,9 +335,12 @@ def _layer_composition(xs, xz, d_sc, d_zr, k_sc, k_zr, fallback):  # pragma: no 
     q = 0.5 * (c1 + math.copysign(math.sqrt(disc), c1))
     if q == 0.0:
         return fallback
-    y = c0 / q  # the root of smaller magnitude, free of cancellation
-    if not 0.0 <= y <= 1.0 and c2 != 0.0:
-        y = q / c2
+    # the two roots, each free of cancellation; the one in [0, 1] (the nearer to it when rounding put both out)
+    y1 = c0 / q
+    y2 = q / c2 if c2 != 0.0 else y1
+    d1 = max(-y1, y1 - 1.0, 0.0)
+    d2 = max(-y2, y2 - 1.0, 0.0)
+    y = y1 if d1 <= d2 else y2
     return min(max(y, 0.0), 1.0)
 
 

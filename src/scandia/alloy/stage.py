@@ -149,8 +149,8 @@ def run_alloy(scenario: Scenario, n: int = 1, sc2o3_cost_usd_per_kg: np.ndarray 
 
 
 def _pair(step) -> tuple[float, float] | None:
-    """An aging step of the scenario as (temp_c, hours), or None."""
-    return None if step is None else (float(step.temp_c), float(step.duration_h))
+    """An aging step of the scenario as (temp_c, hours), or None (also for a zero duration: no step)."""
+    return None if step is None or float(step.duration_h) == 0.0 else (float(step.temp_c), float(step.duration_h))
 
 
 def _shift_strength(props: AlloyProperties, base_ys: np.ndarray, base: str, n: int,
